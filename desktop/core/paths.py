@@ -1,0 +1,55 @@
+"""Where Chorus keeps its files.
+
+By default the platform's per-user folders from platformdirs; with ``--profile DIR`` every file
+lives under DIR instead (tests, demos and support use this to get an isolated profile).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop import APP_ID, APP_NAME
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    config_dir: Path
+    data_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @classmethod
+    def for_profile(cls, profile: Path) -> "AppPaths":
+        profile = Path(profile).expanduser().resolve()
+        return cls(profile / "config", profile / "data", profile / "logs", profile / "cache")
+
+    @classmethod
+    def platform_default(cls) -> "AppPaths":
+        import platformdirs
+
+        dirs = platformdirs.PlatformDirs(appname=APP_ID if os.name != "nt" else APP_NAME, appauthor=False)
+        return cls(
+            Path(dirs.user_config_dir),
+            Path(dirs.user_data_dir),
+            Path(dirs.user_log_dir),
+            Path(dirs.user_cache_dir),
+        )
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def drafts_db(self) -> Path:
+        return self.data_dir / "drafts.db"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "chorus.log"
+
+    def ensure(self) -> None:
+        """Create the folders, readable by the user only (drafts and logs are personal)."""
+        for folder in (self.config_dir, self.data_dir, self.log_dir, self.cache_dir):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)

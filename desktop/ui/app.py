@@ -1,0 +1,73 @@
+"""QApplication set-up and the event loop. Everything Qt-specific about starting lives here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import APP_ID, APP_NAME, __version__
+from desktop.core.drafts import DraftStore
+from desktop.core.settings import Settings
+from desktop.ui.assets import asset_path
+from desktop.ui.main_window import MainWindow
+from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import apply_theme
+
+qt_log = logging.getLogger("qt")
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(msg_type: QtMsgType, context, message: str) -> None:
+    qt_log.log(_QT_LEVELS.get(msg_type, logging.WARNING), "%s", message)
+
+
+def make_application(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        qInstallMessageHandler(_qt_message)
+        app = QApplication([sys.argv[0], *argv])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(asset_path("icons", "chorus.svg"))))
+    return app
+
+
+def show_fatal(message: str) -> None:
+    """A start-up error the user must see (the app cannot continue)."""
+    make_application([])
+    QMessageBox.critical(None, APP_NAME, message)
+
+
+def create_window(
+    settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = ()
+) -> tuple[QApplication, MainWindow, TaskRunner]:
+    app = make_application(qt_argv)
+    apply_theme(app, settings.get("appearance.theme"))
+    runner = TaskRunner(app)
+    window = MainWindow(settings, store, runner, networks=networks, notices=notices)
+    app.aboutToQuit.connect(runner.shutdown)
+    return app, window, runner
+
+
+def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
+        qt_argv: Sequence[str] = ()) -> int:
+    app, window, runner = create_window(settings, store, networks, notices, qt_argv)
+    window.show()
+    code = app.exec()
+    runner.shutdown()  # waits for the last draft writes
+    return code

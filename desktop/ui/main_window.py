@@ -1,0 +1,372 @@
+"""The main window: a thin shell around the drafts list and the composer.
+
+Features live in their own modules; panels added by later features (policy findings, tips,
+accounts) dock on the right through :meth:`MainWindow.add_panel`. All database work goes through
+the TaskRunner's ``db`` lane, so the GUI thread never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import APP_NAME, __version__
+from desktop.core.drafts import Draft, DraftStore
+from desktop.core.settings import Settings
+from desktop.ui.autosave import Autosaver
+from desktop.ui.composer import Composer
+from desktop.ui.drafts_panel import DraftsPanel
+from desktop.ui.notice import NoticeBar
+from desktop.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    drafts_loaded = Signal()  # the list shows the database's drafts (after start or a search)
+    draft_opened = Signal(str)  # draft id now in the composer
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: DraftStore,
+        runner: TaskRunner,
+        networks: Sequence[str] | None = None,
+        notices: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.runner = runner
+        self._networks_override = tuple(networks) if networks else None
+        self._last_deleted: Draft | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self.resize(1100, 700)
+
+        self.notice = NoticeBar(self)
+        self.drafts = DraftsPanel(self)
+        self.composer = Composer(runner, self.counter_networks(), self.count_options, self)
+        self.composer.set_font_size(settings.get("editor.font_size"))
+        self.autosaver = Autosaver(runner, store.save_body, self)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.drafts)
+        splitter.addWidget(self.composer)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 800])
+        splitter.setChildrenCollapsible(False)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        self.drafts.draft_selected.connect(self.open_draft)
+        self.drafts.search_changed.connect(self.reload_drafts)
+        self.composer.edited.connect(self._on_edited)
+        self.autosaver.saved.connect(self._on_saved)
+        self.autosaver.failed.connect(lambda message: self.notice.show_message(message))
+
+        messages = list(notices) + [str(p) for p in settings.problems]
+        if messages:
+            self.notice.show_message("\n".join(messages))
+        QTimer.singleShot(0, self._first_load)
+
+    # -- shell -----------------------------------------------------------------------------------
+    def add_panel(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
+        """Dock a feature panel (findings, tips, accounts) beside the composer."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"panel-{title.lower().replace(' ', '-')}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.menu_view.addAction(dock.toggleViewAction())
+        return dock
+
+    def counter_networks(self) -> tuple[str, ...]:
+        return self._networks_override or tuple(self.settings.get("composer.networks"))
+
+    def count_options(self) -> dict:
+        return {"mastodon_max_characters": self.settings.get("mastodon.max_characters")}
+
+    def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                          if shortcut else tip or text)
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_new = self._action("&New draft", QKeySequence.StandardKey.New, self.new_draft, "Start a new draft")
+        self.act_duplicate = self._action("D&uplicate draft", "Ctrl+D", self.duplicate_draft,
+                                          "Copy the current draft into a new one")
+        self.act_delete = self._action("&Delete draft", "Ctrl+Shift+Delete", self.delete_draft,
+                                       "Delete the current draft (you can undo)")
+        self.act_restore = self._action("&Restore deleted draft", "Ctrl+Shift+T", self.undo_delete,
+                                        "Bring back the draft you deleted last")
+        self.act_restore.setEnabled(False)
+        self.act_search = self._action("&Search drafts", QKeySequence.StandardKey.Find, self.focus_search,
+                                       "Find a draft by its text")
+        self.act_editor = self._action("&Go to editor", "Ctrl+E", self.focus_editor, "Move the cursor to the post text")
+        self.act_settings = self._action("Se&ttings…", "Ctrl+,", self.show_settings, "Change Chorus's settings")
+        self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self.show_shortcuts,
+                                          "List every keyboard shortcut")
+        self.act_about = self._action("&About Chorus", None, self.show_about)
+        self.act_quit = self._action("&Quit", "Ctrl+Q", self.close, "Quit Chorus")
+        # Del removes the selected draft while the list has the focus.
+        delete_in_list = QAction(self.drafts.view)
+        delete_in_list.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_in_list.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_in_list.triggered.connect(self.delete_draft)
+        self.drafts.view.addAction(delete_in_list)
+
+        bar = self.menuBar()
+        menu_file = bar.addMenu("&File")
+        for act in (self.act_new, self.act_duplicate, self.act_delete, self.act_restore):
+            menu_file.addAction(act)
+        menu_file.addSeparator()
+        menu_file.addAction(self.act_settings)
+        menu_file.addSeparator()
+        menu_file.addAction(self.act_quit)
+        menu_edit = bar.addMenu("&Edit")
+        menu_edit.addAction(self.act_search)
+        menu_edit.addAction(self.act_editor)
+        self.menu_view = bar.addMenu("&View")
+        menu_help = bar.addMenu("&Help")
+        menu_help.addAction(self.act_shortcuts)
+        menu_help.addAction(self.act_about)
+
+        toolbar = QToolBar("Drafts", self)
+        toolbar.setObjectName("drafts-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (self.act_new, self.act_duplicate, self.act_delete):
+            toolbar.addAction(act)
+        self.addToolBar(toolbar)
+        self.menu_view.addAction(toolbar.toggleViewAction())
+
+    # -- drafts --------------------------------------------------------------------------------
+    def _first_load(self) -> None:
+        def loaded(drafts: list[Draft]) -> None:
+            self.drafts.model.set_drafts(drafts)
+            if drafts:
+                self.open_draft(drafts[0])
+            else:
+                self.new_draft()
+            self._update_status()
+            self.drafts_loaded.emit()
+
+        self.runner.run(lambda: self.store.list(), on_success=loaded, on_failure=self._db_failed, owner=self, lane="db")
+
+    def reload_drafts(self, search: str | None = None) -> None:
+        search = self.drafts.search.text() if search is None else search
+        self.autosaver.flush()
+
+        def loaded(drafts: list[Draft]) -> None:
+            self.drafts.model.set_drafts(drafts)
+            current = self.composer.draft
+            self.drafts.select(current.id if current else "")
+            self._update_status()
+            self.drafts_loaded.emit()
+
+        self.runner.run(lambda: self.store.list(search), on_success=loaded, on_failure=self._db_failed,
+                        owner=self, lane="db")
+
+    def open_draft(self, draft: Draft) -> None:
+        current = self.composer.draft
+        if current is not None and current.id == draft.id:
+            return
+        self.autosaver.flush()
+        # the list's copy may be a little older than the editor's last text: it was updated on save
+        self.composer.set_draft(draft)
+        self.drafts.select(draft.id)
+        self._update_title(draft)
+        self.draft_opened.emit(draft.id)
+
+    def _update_title(self, draft: Draft | None) -> None:
+        self.setWindowTitle(f"{draft.title} — {APP_NAME}" if draft else APP_NAME)
+
+    def new_draft(self) -> None:
+        self.autosaver.flush()
+
+        def created(draft: Draft) -> None:
+            if self.drafts.search.text():
+                self.drafts.search.clear()  # a new draft is empty: show it in the full list
+            self.drafts.model.upsert(draft)
+            self.open_draft(draft)
+            self.focus_editor()
+            self._update_status()
+
+        self.runner.run(lambda: self.store.create(), on_success=created, on_failure=self._db_failed,
+                        owner=self, lane="db")
+
+    def duplicate_draft(self) -> None:
+        current = self.composer.draft
+        if current is None:
+            return
+        text = self.composer.text()
+        self.autosaver.flush()
+
+        def created(draft: Draft) -> None:
+            self.drafts.model.upsert(draft)
+            self.open_draft(draft)
+            self.statusBar().showMessage("Draft duplicated", 4000)
+            self._update_status()
+
+        self.runner.run(lambda: self.store.create(text, current.targets), on_success=created,
+                        on_failure=self._db_failed, owner=self, lane="db")
+
+    def delete_draft(self) -> None:
+        current = self.composer.draft
+        if current is None:
+            return
+        text = self.composer.text()
+        self.autosaver.flush()
+        row = self.drafts.model.row_of(current.id)
+        self.drafts.model.remove(current.id)
+        deleted = Draft(current.id, text, current.created_at, current.updated_at, current.targets)
+        self._last_deleted = deleted
+        self.act_restore.setEnabled(True)
+        self.runner.run(lambda: self.store.delete(deleted.id), on_failure=self._db_failed, owner=self, lane="db")
+        remaining = self.drafts.model.drafts()
+        if remaining:
+            self.composer.set_draft(None)
+            self.open_draft(remaining[min(max(row, 0), len(remaining) - 1)])
+        else:
+            self.composer.set_draft(None)
+            self.new_draft()
+        self.notice.show_message(f"Deleted “{deleted.title}”.", "Undo", self.undo_delete)
+        self._update_status()
+
+    def undo_delete(self) -> None:
+        deleted, self._last_deleted = self._last_deleted, None
+        self.act_restore.setEnabled(False)
+        if deleted is None:
+            return
+        self.notice.hide()
+
+        def restored(draft: Draft | None) -> None:
+            if draft is None:
+                return
+            self.drafts.model.upsert(draft)
+            self.open_draft(draft)
+            self.statusBar().showMessage("Draft restored", 4000)
+            self._update_status()
+
+        self.runner.run(lambda: self.store.undelete(deleted.id), on_success=restored, on_failure=self._db_failed,
+                        owner=self, lane="db")
+
+    def _on_edited(self, draft_id: str, text: str) -> None:
+        self.autosaver.edited(draft_id, text)
+        self.status_label.setText("Editing…")
+
+    def _on_saved(self, draft: Draft) -> None:
+        current = self.composer.draft
+        if current is not None and current.id == draft.id:
+            self._update_title(draft)
+        if self.drafts.model.row_of(draft.id) == 0 or self.drafts.model.row_of(draft.id) < 0:
+            self.drafts.model.update_in_place(draft)
+        else:
+            self.drafts.model.upsert(draft)  # edited: it is now the newest
+            current = self.composer.draft
+            if current is not None:
+                self.drafts.select(current.id)
+        if not self.autosaver.busy:
+            self.status_label.setText("All changes saved")
+
+    def _db_failed(self, exc: BaseException) -> None:
+        log.error("drafts database operation failed", exc_info=exc)
+        self.notice.show_message(f"The drafts database reported a problem: {exc}")
+
+    def _update_status(self) -> None:
+        n = self.drafts.model.rowCount()
+        searching = bool(self.drafts.search.text())
+        self.statusBar().showMessage(f"{n} draft{'s' if n != 1 else ''}{' found' if searching else ''}")
+
+    # -- focus -----------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.drafts.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.drafts.search.selectAll()
+
+    def focus_editor(self) -> None:
+        self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+    def show_settings(self) -> None:
+        from desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(self.apply_settings)
+        dialog.open()
+
+    def apply_settings(self) -> None:
+        from desktop.ui.theme import apply_theme
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings.get("appearance.theme"))
+        self.composer.set_font_size(self.settings.get("editor.font_size"))
+        self.composer.set_networks(self.counter_networks())
+        logging.getLogger().setLevel(self.settings.get("logging.level").upper())
+        self.runner.run(self.settings.save, on_failure=lambda exc: self.notice.show_message(
+            f"Could not save your settings: {exc}"), owner=self, lane="db")
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        actions = [a for a in self.actions() if not a.shortcut().isEmpty()]
+        table = QTableWidget(len(actions), 2, dialog)
+        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, action in enumerate(actions):
+            table.setItem(row, 0, QTableWidgetItem(action.text().replace("&", "").rstrip("…")))
+            table.setItem(row, 1, QTableWidgetItem(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(420, 360)
+        dialog.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
+                          f"<b>{APP_NAME} {__version__}</b><p>Write posts, check them against your company's "
+                          "social-media policy, and publish them to your own accounts.</p>",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- closing -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.autosaver.flush()
+        super().closeEvent(event)

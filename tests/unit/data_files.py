@@ -1,0 +1,6 @@
+"""Databases written by every past schema version, kept as files (see tests/data/README.md)."""
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+V1_DATABASE = DATA / "drafts-v1.db"

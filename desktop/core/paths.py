@@ -7,6 +7,7 @@ lives under DIR instead (tests, demos and support use this to get an isolated pr
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +54,11 @@ class AppPaths:
         """Create the folders, readable by the user only (drafts and logs are personal)."""
         for folder in (self.config_dir, self.data_dir, self.log_dir, self.cache_dir):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def resources_dir() -> Path:
+    """``resources/``: beside the package in a source tree, inside the bundle when frozen."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"

@@ -1,16 +1,10 @@
-"""The one place that knows where ``resources/`` is: the source tree, or inside a frozen bundle."""
+"""Resource files for the UI (icons); where ``resources/`` lives is decided in desktop.core.paths."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-
-def resources_dir() -> Path:
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+from desktop.core.paths import resources_dir
 
 
 def asset_path(*parts: str) -> Path:

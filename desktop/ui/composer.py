@@ -5,6 +5,10 @@ need about 0.4 s of one-off set-up (twitter-text's tables), done on the compute 
 start. Once that is done, a post of normal length is counted on the GUI thread (about 0.1 ms for
 a typical post, ~13 ms at the inline limit); before it, or for a long paste, counting runs on the
 compute lane and a result for an older revision of the text is dropped, so typing never waits.
+
+With a policy ``checker`` the composer also checks the text live (:mod:`desktop.ui.policy_check`):
+findings are underlined in the editor, listed by the findings panel, and exposed here for
+publishing (:attr:`Composer.findings`, :attr:`Composer.blocked`, :attr:`Composer.findings_changed`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, 
 
 from desktop.core.drafts import Draft
 from desktop.core.networks import DISPLAY_NAMES
+from desktop.ui.policy_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import status_color
 
@@ -70,10 +75,16 @@ class CounterLabel(QLabel):
 
 
 class Composer(QWidget):
-    """Emits :attr:`edited` (draft id, text) on every change the user makes."""
+    """Emits :attr:`edited` (draft id, text) on every change the user makes.
+
+    *checker* is the policy engine's ``check(text) -> list[Finding]`` (None: no live checking);
+    *policy_version* keys the author's acknowledgements, kept through *acknowledgements* (the
+    drafts database, called on the ``db`` lane only).
+    """
 
     edited = Signal(str, str)
     counted = Signal()  # the counters show the current text
+    findings_changed = Signal(list)  # list[LiveFinding], after every policy check or acknowledgement change
 
     def __init__(
         self,
@@ -81,6 +92,10 @@ class Composer(QWidget):
         networks: Sequence[str],
         count_options: Callable[[], dict],
         parent: QWidget | None = None,
+        *,
+        checker: Checker | None = None,
+        policy_version: str = "",
+        acknowledgements: AcknowledgementStore | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
@@ -105,6 +120,8 @@ class Composer(QWidget):
         self._recount_timer.setSingleShot(True)
         self._recount_timer.setInterval(60)
         self._recount_timer.timeout.connect(self.recount)
+        self.policy = LivePolicyCheck(self.editor, runner, checker, policy_version, acknowledgements, self)
+        self.policy.findings_changed.connect(self.findings_changed)
         self.editor.textChanged.connect(self._on_text_changed)
         self._warm_up_started = False
 
@@ -116,6 +133,16 @@ class Composer(QWidget):
     def text(self) -> str:
         return self.editor.toPlainText()
 
+    @property
+    def findings(self) -> list[LiveFinding]:
+        """The policy findings of the current text (acknowledged ones included, see ``LiveFinding.counts``)."""
+        return self.policy.findings
+
+    @property
+    def blocked(self) -> bool:
+        """A block finding stands: publishing must be refused."""
+        return self.policy.blocked
+
     def set_draft(self, draft: Draft | None) -> None:
         self._loading = True
         try:
@@ -124,6 +151,7 @@ class Composer(QWidget):
             self.editor.setEnabled(draft is not None)
         finally:
             self._loading = False
+        self.policy.draft_opened(draft.id if draft else None)
         self.recount()
 
     def set_networks(self, networks: Sequence[str]) -> None:
@@ -180,6 +208,7 @@ class Composer(QWidget):
             return
         self.edited.emit(self._draft.id, self.text())
         self._recount_timer.start()
+        self.policy.text_edited()
 
     def _show_counts(self, generation: int, result: "dict[str, counters.Count]") -> None:
         if generation != self._count_generation:

@@ -34,6 +34,7 @@ from desktop.ui.autosave import Autosaver
 from desktop.ui.composer import Composer
 from desktop.ui.drafts_panel import DraftsPanel
 from desktop.ui.notice import NoticeBar
+from desktop.ui.policy_check import Checker
 from desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,11 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         networks: Sequence[str] | None = None,
         notices: Sequence[str] = (),
+        checker: Checker | None = None,
+        policy_version: str = "",
     ) -> None:
+        """*checker* is the policy engine's ``check(text)``; without it there is no live check and no
+        Policy panel. *policy_version* keys the author's acknowledgements of findings."""
         super().__init__()
         self.settings = settings
         self.store = store
@@ -63,7 +68,8 @@ class MainWindow(QMainWindow):
 
         self.notice = NoticeBar(self)
         self.drafts = DraftsPanel(self)
-        self.composer = Composer(runner, self.counter_networks(), self.count_options, self)
+        self.composer = Composer(runner, self.counter_networks(), self.count_options, self,
+                                 checker=checker, policy_version=policy_version, acknowledgements=store)
         self.composer.set_font_size(settings.get("editor.font_size"))
         self.autosaver = Autosaver(runner, store.save_body, self)
 
@@ -83,6 +89,17 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
+        self.findings_panel = None
+        if checker is not None:
+            from desktop.ui.findings_panel import FindingsPanel
+
+            self.findings_panel = FindingsPanel(self.composer, self)
+            self.policy_dock = self.add_panel("Policy", self.findings_panel)
+            self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
+            if policy_version:  # acknowledgements made under another policy never apply again
+                self.runner.run(lambda: store.drop_acknowledgements_of_other_policies(policy_version),
+                                on_failure=self._db_failed, owner=self, lane="db")
+        self.composer.policy.problem.connect(lambda message: self.notice.show_message(message))
 
         self.drafts.draft_selected.connect(self.open_draft)
         self.drafts.search_changed.connect(self.reload_drafts)

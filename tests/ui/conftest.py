@@ -17,14 +17,16 @@ def make_window(qtbot, qapp, profile) -> Callable[..., MainWindow]:
     """Build the real main window over an isolated profile; waits until the drafts are loaded."""
     opened: list[tuple[MainWindow, TaskRunner, DraftStore]] = []
 
-    def make(managed=None, networks=None, store: DraftStore | None = None) -> MainWindow:
+    def make(managed=None, networks=None, store: DraftStore | None = None, checker=None,
+             policy_version: str = "") -> MainWindow:
         paths = AppPaths.for_profile(profile)
         paths.ensure()
         settings = Settings(paths.settings_file, managed=managed)
         store = store or DraftStore.open(paths.drafts_db)
         runner = TaskRunner()
         apply_theme(qapp, settings.get("appearance.theme"))
-        window = MainWindow(settings, store, runner, networks=networks, notices=store.notices)
+        window = MainWindow(settings, store, runner, networks=networks, notices=store.notices, checker=checker,
+                            policy_version=policy_version)
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.drafts_loaded, timeout=5000):
             window.show()

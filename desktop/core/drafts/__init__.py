@@ -1,5 +1,6 @@
 """Drafts: the posts an employee is writing, kept in a local SQLite database."""
 
+from desktop.core.drafts.acknowledgements import Acknowledgement
 from desktop.core.drafts.store import Draft, DraftStore
 
-__all__ = ["Draft", "DraftStore"]
+__all__ = ["Acknowledgement", "Draft", "DraftStore"]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.core.drafts.acknowledgements import Acknowledgement
 from desktop.core.drafts.migrations import LATEST_VERSION, MIGRATIONS
 from desktop.core.errors import DatabaseTooNewError, StorageError
 
@@ -174,6 +175,58 @@ class DraftStore:
             cursor = db.execute(
                 "DELETE FROM drafts WHERE deleted_at IS NOT NULL AND deleted_at < ?", (self.clock() - older_than_s,)
             )
+        return cursor.rowcount
+
+    # -- acknowledgements of policy findings ------------------------------------------------------
+    def save_acknowledgement(self, ack: Acknowledgement) -> Acknowledgement:
+        """Store (or replace) an acknowledgement or dismissal; returns it as stored (with its time).
+
+        Raises ValueError for an invalid record (a reason that is too short, an unknown kind) and
+        StorageError when the draft does not exist.
+        """
+        ack.validate()
+        stored = Acknowledgement(ack.draft_id, ack.rule_id, ack.matched_text, ack.occurrence, ack.policy_version,
+                                 ack.kind, ack.reason, self.clock())
+        try:
+            with self._write() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO acknowledgements (draft_id, rule_id, matched_text, occurrence, "
+                    "policy_version, kind, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (stored.draft_id, stored.rule_id, stored.matched_text, stored.occurrence, stored.policy_version,
+                     stored.kind, stored.reason, stored.created_at),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"draft {ack.draft_id} does not exist") from exc
+        return stored
+
+    def acknowledgements(self, draft_id: str, policy_version: str) -> list[Acknowledgement]:
+        """The draft's acknowledgements made under *policy_version* (others no longer apply)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT draft_id, rule_id, matched_text, occurrence, policy_version, kind, reason, created_at "
+                "FROM acknowledgements WHERE draft_id = ? AND policy_version = ? "
+                "ORDER BY rule_id, matched_text, occurrence",
+                (draft_id, policy_version),
+            ).fetchall()
+        return [Acknowledgement(*row) for row in rows]
+
+    def delete_acknowledgement(self, ack: Acknowledgement) -> None:
+        """Withdraw an acknowledgement (matched on its key, draft and policy version)."""
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM acknowledgements WHERE draft_id = ? AND rule_id = ? AND matched_text = ? "
+                "AND occurrence = ? AND policy_version = ?",
+                (ack.draft_id, ack.rule_id, ack.matched_text, ack.occurrence, ack.policy_version),
+            )
+
+    def drop_acknowledgements_of_other_policies(self, policy_version: str) -> int:
+        """Delete acknowledgements made under any other policy version; returns how many.
+
+        They never apply again (the version is part of their key); deleting them keeps an old
+        acknowledgement from coming back if an older policy is ever reinstated.
+        """
+        with self._write() as db:
+            cursor = db.execute("DELETE FROM acknowledgements WHERE policy_version != ?", (policy_version,))
         return cursor.rowcount
 
     def schema_version(self) -> int:

@@ -1,0 +1,91 @@
+"""The company's social-media policy: a TOML file of rules, checked offline, as you type.
+
+    policy = load_policy("acme-example")          # a built-in policy by name, or a file path
+    findings = policy.check(text, network="x")    # findings with code-point spans into text
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from desktop.core.paths import resources_dir
+from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy_file
+from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
+from desktop.core.policy.rules import Document, Rule
+
+__all__ = ["CheckResult", "Finding", "Policy", "PolicyError", "PolicyInfo", "PolicyProblem", "QuickFix",
+           "Severity", "builtin_policies", "load_policy", "parse_policy"]
+
+
+class Policy:
+    def __init__(self, info: PolicyInfo, rules: list[Rule]) -> None:
+        self.info = info
+        self.rules = rules
+
+    @property
+    def version_key(self) -> str:
+        """Identifies this policy and version (acknowledgements are dropped when it changes)."""
+        return f"{self.info.id}@{self.info.version}"
+
+    def check(self, text: str, network: str | None = None, today: dt.date | None = None) -> list[Finding]:
+        doc = Document(text, network or self.info.default_network, today or dt.date.today())
+        findings = []
+        for rule in self.rules:
+            if rule.active(doc):
+                findings.extend(rule.check(doc))
+        findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
+        return findings
+
+    def self_test(self) -> list[PolicyProblem]:
+        """Run every rule's own examples: a flag example must be flagged by that rule, a pass example not."""
+        problems = []
+        today = dt.date.today()
+        for rule in self.rules:
+            for example, network in rule.examples_flag:
+                doc = Document(example, network or self.info.default_network, today)
+                if rule.active(doc) and not rule.check(doc):
+                    problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
+                                                  f"the rule does not flag its own example {_short(example)}"))
+            for example, network in rule.examples_pass:
+                doc = Document(example, network or self.info.default_network, today)
+                hits = rule.check(doc) if rule.active(doc) else []
+                if hits:
+                    problems.append(PolicyProblem(self.info.source, rule.id, "examples.pass",
+                                                  f"the rule flags {_short(hits[0].text)} in its pass example "
+                                                  f"{_short(example)}"))
+        return problems
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def policies_dir() -> Path:
+    return resources_dir() / "policies"
+
+
+def builtin_policies() -> list[str]:
+    return sorted(p.stem for p in policies_dir().glob("*.toml"))
+
+
+def load_policy(name_or_path: str | Path, *, run_examples: bool = True) -> Policy:
+    """Load a built-in policy by name (``default``, ``acme-example``) or a policy file by path.
+
+    Raises :class:`PolicyError` listing every problem (file, rule id, field, what is wrong),
+    including rules whose own examples fail.
+    """
+    candidate = Path(name_or_path)
+    if isinstance(name_or_path, str) and candidate.suffix != ".toml" and "/" not in name_or_path:
+        candidate = policies_dir() / f"{name_or_path}.toml"
+        if not candidate.exists():
+            raise PolicyError([PolicyProblem(str(name_or_path), None, None,
+                                             f"is not a built-in policy (built in: {', '.join(builtin_policies())}) "
+                                             "nor a .toml file")])
+    info, rules = read_policy_file(candidate)
+    policy = Policy(info, rules)
+    if run_examples:
+        problems = policy.self_test()
+        if problems:
+            raise PolicyError(problems)
+    return policy

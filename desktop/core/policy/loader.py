@@ -1,0 +1,455 @@
+"""Reading a policy file (TOML) into rules, with precise errors and the rules' own examples run.
+
+Why TOML: the standard library reads it (no dependency), it has comments, multi-line strings
+and dates (embargo windows), and it has no surprises such as YAML's ``no`` becoming ``false``
+or implicit type guessing, which matters for files written by communications and IT staff.
+
+A policy is data, never code. Problems are collected, not raised one at a time, so a policy
+author sees every mistake in one go: file, rule id, field, what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from desktop.core.errors import UserFacingError
+from desktop.core.networks import NETWORKS
+from desktop.core.policy.lexicon import EVASION_LEVELS, Lexicon, Term, make_term
+from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
+from desktop.core.policy.rules import (
+    AnyMatcher,
+    ConditionalRule,
+    DetectorRule,
+    LexiconMatcher,
+    Limit,
+    LexiconRule,
+    Matcher,
+    MetricRule,
+    PatternMatcher,
+    PatternRule,
+    PlacementRule,
+    ProximityRule,
+    Rule,
+    SubstitutionRule,
+)
+
+KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric")
+DETECTORS = ("secrets", "internal_url", "email", "phone")
+REPORTS = ("every", "once", "once_per_sentence")
+MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes", "x_weighted", "mastodon")
+COMMON_FIELDS = {"id", "category", "kind", "severity", "message", "explanation", "tip", "networks", "valid_from",
+                 "valid_until", "unless", "quick_fix", "examples"}
+KIND_FIELDS = {
+    "lexicon": {"terms", "sets", "evasion", "compact", "report", "self_censor"},
+    "pattern": {"pattern", "on", "capture", "ignore_case", "report"},
+    "detector": {"detector", "hosts", "private_ips", "allow"},
+    "proximity": {"all", "anchor", "report"},
+    "conditional": {"trigger", "require", "ambiguous", "ambiguous_message"},
+    "placement": {"target", "max_start"},
+    "substitution": {"swaps", "evasion"},
+    "metric": {"limits"},
+}
+MATCHER_FIELDS = {"terms", "sets", "patterns", "on", "ignore_case", "evasion", "compact"}
+# Inputs that make a backtracking regex blow up; a pattern that cannot finish on them in time is refused.
+_PROBES = ("a" * 3000 + "!", "1" * 3000 + "x", " " * 3000 + "!", "ab" * 1500 + "!", "a." * 1500, "a-" * 1500 + "@")
+_PROBE_TIMEOUT_S = 0.2
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    source: str
+    rule_id: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.rule_id:
+            where += f": rule {self.rule_id}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+
+class PolicyError(UserFacingError):
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        super().__init__(f"the policy has {count} problem{'s' if count != 1 else ''}:\n" +
+                         "\n".join(f"  {p}" for p in problems))
+
+
+class _Reader:
+    """Collects problems while turning the TOML document into rules."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[PolicyProblem] = []
+        self.sets: dict[str, list[Term]] = {}
+        self.set_exceptions: dict[str, list[regex.Pattern[str]]] = {}
+
+    def problem(self, rule_id: str | None, field: str | None, message: str) -> None:
+        self.problems.append(PolicyProblem(self.source, rule_id, field, message))
+
+    # -- small typed getters -------------------------------------------------------------------
+    def text(self, table: dict, key: str, rule_id: str | None, *, required: bool = True, default: str = "") -> str:
+        value = table.get(key, None)
+        if value is None:
+            if required:
+                self.problem(rule_id, key, "is missing")
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(rule_id, key, f"must be a non-empty text, not {value!r}")
+            return default
+        return value
+
+    def choice(self, table: dict, key: str, rule_id: str | None, choices: tuple[str, ...], default: str) -> str:
+        value = table.get(key, default)
+        if value not in choices:
+            self.problem(rule_id, key, f"must be one of {', '.join(choices)}, not {value!r}")
+            return default
+        return value
+
+    def pattern(self, source: Any, rule_id: str | None, field: str, ignore_case: bool = True) -> regex.Pattern[str] | None:
+        if not isinstance(source, str) or not source:
+            self.problem(rule_id, field, f"must be a regular expression in a text, not {source!r}")
+            return None
+        try:
+            compiled = regex.compile(source, regex.IGNORECASE if ignore_case else 0)
+        except regex.error as exc:
+            self.problem(rule_id, field, f"is not a valid regular expression ({exc}): {source!r}")
+            return None
+        for probe in _PROBES:
+            try:
+                compiled.search(probe, timeout=_PROBE_TIMEOUT_S)
+            except TimeoutError:
+                self.problem(rule_id, field, f"can take too long on some texts (catastrophic backtracking), so it "
+                             f"could freeze the editor; avoid nested repetition such as (a+)+ : {source!r}")
+                return None
+        return compiled
+
+    def terms(self, items: Any, rule_id: str | None, field: str) -> list[tuple[Term, list[regex.Pattern[str]]]]:
+        if not isinstance(items, list):
+            self.problem(rule_id, field, f"must be a list of terms, not {items!r}")
+            return []
+        out = []
+        for item in items:
+            unless: list[regex.Pattern[str]] = []
+            if isinstance(item, str):
+                text, case = item, "any"
+            elif isinstance(item, dict) and isinstance(item.get("term"), str):
+                text, case = item["term"], item.get("case", "any")
+                extra = set(item) - {"term", "case", "unless"}
+                if extra:
+                    self.problem(rule_id, field, f"term {text!r} has unknown keys: {', '.join(sorted(extra))}")
+                for source in item.get("unless", []):
+                    compiled = self.pattern(source, rule_id, f"{field}.{text}.unless")
+                    if compiled is not None:
+                        unless.append(compiled)
+            else:
+                self.problem(rule_id, field, f"each term is a text or {{term = ..., case = ...}}, not {item!r}")
+                continue
+            try:
+                out.append((make_term(text, case), unless))
+            except ValueError as exc:
+                self.problem(rule_id, field, str(exc))
+        return out
+
+    def term_list(self, table: dict, rule_id: str | None) -> tuple[list[Term], dict[str, list[regex.Pattern[str]]]]:
+        terms: list[Term] = []
+        exceptions: dict[str, list[regex.Pattern[str]]] = {}
+        for term, unless in self.terms(table.get("terms", []), rule_id, "terms"):
+            terms.append(term)
+            if unless:
+                exceptions[term.text] = unless
+        names = table.get("sets", [])
+        if not isinstance(names, list):
+            self.problem(rule_id, "sets", f"must be a list of set names, not {names!r}")
+            names = []
+        for name in names:
+            if name not in self.sets:
+                self.problem(rule_id, "sets", f"names an unknown set {name!r} (known: {', '.join(sorted(self.sets)) or 'none'})")
+                continue
+            terms.extend(self.sets[name])
+            for term in self.sets[name]:
+                if term.text in self.set_exceptions:
+                    exceptions[term.text] = self.set_exceptions[term.text]
+        return terms, exceptions
+
+    def matcher(self, table: Any, rule_id: str | None, field: str, default_evasion: str = "standard") -> Matcher | None:
+        if isinstance(table, list):
+            parts = [m for m in (self.matcher(t, rule_id, field, default_evasion) for t in table) if m is not None]
+            return AnyMatcher(parts) if parts else None
+        if not isinstance(table, dict):
+            self.problem(rule_id, field, f"must be a table with terms, sets or patterns, not {table!r}")
+            return None
+        unknown = set(table) - MATCHER_FIELDS
+        if unknown:
+            self.problem(rule_id, field, f"has unknown keys: {', '.join(sorted(unknown))}")
+        parts: list[Matcher] = []
+        terms, _ = self.term_list(table, rule_id)
+        if terms:
+            evasion = self.choice(table, "evasion", rule_id, EVASION_LEVELS, default_evasion)
+            parts.append(LexiconMatcher(Lexicon(terms, evasion=evasion, compact=bool(table.get("compact", True)))))
+        on = self.choice(table, "on", rule_id, ("original", "view"), "view")
+        for source in table.get("patterns", []):
+            compiled = self.pattern(source, rule_id, f"{field}.patterns", bool(table.get("ignore_case", True)))
+            if compiled is not None:
+                parts.append(PatternMatcher(compiled, on=on))
+        if not parts:
+            self.problem(rule_id, field, "matches nothing: give terms, sets or patterns")
+            return None
+        return parts[0] if len(parts) == 1 else AnyMatcher(parts)
+
+
+def parse_policy(document: str, source: str) -> tuple[PolicyInfo, list[Rule]]:
+    reader = _Reader(source)
+    try:
+        data = tomllib.loads(document)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([PolicyProblem(source, None, None, f"is not valid TOML: {exc}")]) from None
+    head = data.get("policy")
+    if not isinstance(head, dict):
+        reader.problem(None, "[policy]", "the [policy] table with id, name, version, owner and contact is missing")
+        head = {}
+    default_network = head.get("default_network")
+    if default_network is not None and default_network not in NETWORKS:
+        reader.problem(None, "policy.default_network", f"must be one of {', '.join(NETWORKS)}, not {default_network!r}")
+        default_network = None
+    info = PolicyInfo(
+        id=reader.text(head, "id", None),
+        name=reader.text(head, "name", None),
+        version=str(head.get("version", "")) or (reader.problem(None, "policy.version", "is missing") or ""),
+        owner=reader.text(head, "owner", None),
+        contact=reader.text(head, "contact", None),
+        source=source,
+        default_network=default_network,
+    )
+    sets = data.get("sets", {})
+    if not isinstance(sets, dict):
+        reader.problem(None, "[sets]", "must be a table of named term lists")
+        sets = {}
+    for name, items in sets.items():
+        found = reader.terms(items, None, f"sets.{name}")
+        reader.sets[name] = [term for term, _ in found]
+        for term, unless in found:
+            if unless:
+                reader.set_exceptions[term.text] = unless
+    rules_data = data.get("rules", [])
+    if not isinstance(rules_data, list) or not rules_data:
+        reader.problem(None, "[[rules]]", "a policy needs at least one [[rules]] entry")
+        rules_data = []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, table in enumerate(rules_data):
+        rule_id = str(table.get("id") or f"#{index + 1}")
+        if rule_id in seen:
+            reader.problem(rule_id, "id", "is used by another rule; rule ids must be unique")
+        seen.add(rule_id)
+        rule = _rule(reader, table, rule_id, default_network)
+        if rule is not None:
+            rules.append(rule)
+    if reader.problems:
+        raise PolicyError(reader.problems)
+    return info, rules
+
+
+def _rule(reader: _Reader, table: dict, rule_id: str, default_network: str | None) -> Rule | None:
+    kind = reader.choice(table, "kind", rule_id, KINDS, "")
+    if not kind:
+        return None
+    unknown = set(table) - COMMON_FIELDS - KIND_FIELDS[kind]
+    if unknown:
+        reader.problem(rule_id, None, f"unknown field(s) for a {kind} rule: {', '.join(sorted(unknown))}")
+    severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"), "block")
+    networks = table.get("networks")
+    if networks is not None:
+        bad = [n for n in networks] if not isinstance(networks, list) else [n for n in networks if n not in NETWORKS]
+        if bad:
+            reader.problem(rule_id, "networks", f"unknown network(s) {bad!r}; expected names from {', '.join(NETWORKS)}")
+            networks = None
+    dates = {}
+    for key in ("valid_from", "valid_until"):
+        value = table.get(key)
+        if value is not None and not isinstance(value, dt.date):
+            reader.problem(rule_id, key, f"must be a date such as 2026-01-31, not {value!r}")
+            value = None
+        dates[key] = value
+    unless = [p for p in (reader.pattern(s, rule_id, "unless") for s in table.get("unless", [])) if p is not None]
+    quick_fix = None
+    if "quick_fix" in table:
+        fix = table["quick_fix"]
+        if isinstance(fix, dict) and isinstance(fix.get("label"), str) and (
+            isinstance(fix.get("append"), str) or isinstance(fix.get("replace"), str)
+        ):
+            quick_fix = QuickFix(fix["label"], replacement=fix.get("replace"), append=fix.get("append"))
+        else:
+            reader.problem(rule_id, "quick_fix", "must be {label = \"...\", append = \"...\"} or {label, replace}")
+    examples = table.get("examples", {})
+    flag = examples.get("flag", []) if isinstance(examples, dict) else []
+    passing = examples.get("pass", []) if isinstance(examples, dict) else []
+    if not isinstance(flag, list) or not isinstance(passing, list) or not flag:
+        reader.problem(rule_id, "examples", "needs examples.flag (texts the rule must flag, at least one) and "
+                       "examples.pass (texts it must not flag)")
+        flag, passing = [], []
+    flag = [e for e in (_example(reader, item, rule_id, "examples.flag") for item in flag) if e]
+    passing = [e for e in (_example(reader, item, rule_id, "examples.pass") for item in passing) if e]
+    common = dict(
+        id=rule_id,
+        category=reader.text(table, "category", rule_id),
+        severity=Severity(severity_name),
+        message=reader.text(table, "message", rule_id),
+        explanation=reader.text(table, "explanation", rule_id, required=False),
+        tip=reader.text(table, "tip", rule_id, required=False),
+        networks=frozenset(networks) if networks is not None else None,
+        valid_from=dates["valid_from"],
+        valid_until=dates["valid_until"],
+        unless=unless,
+        quick_fix=quick_fix,
+        examples_flag=list(flag),
+        examples_pass=list(passing),
+    )
+    builder: Callable[..., Rule | None] = _BUILDERS[kind]
+    return builder(reader, table, rule_id, common, default_network)
+
+
+def _example(reader: _Reader, item: Any, rule_id: str, field: str) -> tuple[str, str | None] | None:
+    """An example is a text, or {text = "...", network = "x"} to check it as a post for that network."""
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, dict) and isinstance(item.get("text"), str) and set(item) <= {"text", "network"}:
+        network = item.get("network")
+        if network is None or network in NETWORKS:
+            return item["text"], network
+        reader.problem(rule_id, field, f"unknown network {network!r}; expected one of {', '.join(NETWORKS)}")
+        return None
+    reader.problem(rule_id, field, f"each example is a text or {{text = ..., network = ...}}, not {item!r}")
+    return None
+
+
+def _lexicon_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    terms, exceptions = reader.term_list(table, rule_id)
+    if not terms:
+        reader.problem(rule_id, "terms", "a lexicon rule needs terms or sets")
+        return None
+    evasion = reader.choice(table, "evasion", rule_id, EVASION_LEVELS, "standard")
+    return LexiconRule(**common, lexicon=Lexicon(terms, evasion, bool(table.get("compact", True))),
+                       report=reader.choice(table, "report", rule_id, REPORTS, "every"), term_unless=exceptions,
+                       self_censor=bool(table.get("self_censor", False)))
+
+
+def _pattern_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    compiled = reader.pattern(table.get("pattern"), rule_id, "pattern", bool(table.get("ignore_case", True)))
+    if compiled is None:
+        return None
+    capture = table.get("capture", 0)
+    if isinstance(capture, str) and capture not in compiled.groupindex or isinstance(capture, int) and capture > compiled.groups:
+        reader.problem(rule_id, "capture", f"names a group the pattern does not have: {capture!r}")
+        capture = 0
+    on = reader.choice(table, "on", rule_id, ("original", "view"), "original")
+    return PatternRule(**common, matcher=PatternMatcher(compiled, on=on, capture=capture),
+                       report=reader.choice(table, "report", rule_id, REPORTS, "every"))
+
+
+def _detector_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    detector = reader.choice(table, "detector", rule_id, DETECTORS, "secrets")
+    hosts = tuple(h.lower() for h in table.get("hosts", []))
+    if detector == "internal_url" and not hosts and not table.get("private_ips"):
+        reader.problem(rule_id, "hosts", "an internal_url detector needs hosts (or private_ips = true)")
+    return DetectorRule(**common, detector=detector, hosts=hosts, private_ips=bool(table.get("private_ips", False)),
+                        allow=tuple(str(a) for a in table.get("allow", [])))
+
+
+def _proximity_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    parts_data = table.get("all")
+    if not isinstance(parts_data, list) or len(parts_data) < 2:
+        reader.problem(rule_id, "all", "a proximity rule needs a list of at least two matchers in `all`")
+        return None
+    parts = [reader.matcher(part, rule_id, f"all[{i}]") for i, part in enumerate(parts_data)]
+    anchor = table.get("anchor", 0)
+    if not isinstance(anchor, int) or not 0 <= anchor < len(parts_data):
+        reader.problem(rule_id, "anchor", f"must be the index of one of the `all` matchers (0 to {len(parts_data) - 1})")
+        anchor = 0
+    if any(p is None for p in parts):
+        return None
+    return ProximityRule(**common, parts=parts, anchor=anchor,
+                         report=reader.choice(table, "report", rule_id, REPORTS, "once_per_sentence"))
+
+
+def _conditional_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    trigger = reader.matcher(table.get("trigger"), rule_id, "trigger")
+    require = reader.matcher(table.get("require"), rule_id, "require")
+    ambiguous = reader.matcher(table["ambiguous"], rule_id, "ambiguous") if "ambiguous" in table else None
+    if trigger is None or require is None:
+        return None
+    return ConditionalRule(**common, trigger=trigger, require=require, ambiguous=ambiguous,
+                           ambiguous_message=str(table.get("ambiguous_message", "")))
+
+
+def _placement_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    target = reader.matcher(table.get("target"), rule_id, "target")
+    max_start = table.get("max_start", 200)
+    if not isinstance(max_start, int) or max_start < 0:
+        reader.problem(rule_id, "max_start", f"must be a whole number of characters, not {max_start!r}")
+        return None
+    return PlacementRule(**common, target=target, max_start=max_start) if target else None
+
+
+def _substitution_rule(reader, table, rule_id, common, _default) -> Rule | None:
+    swaps = table.get("swaps")
+    if not isinstance(swaps, dict) or not swaps or not all(isinstance(v, str) for v in swaps.values()):
+        reader.problem(rule_id, "swaps", "must be a table of \"form to avoid\" = \"replacement\"")
+        return None
+    terms = [t for t, _ in reader.terms(list(swaps), rule_id, "swaps")]
+    evasion = reader.choice(table, "evasion", rule_id, EVASION_LEVELS, "standard")
+    return SubstitutionRule(**common, lexicon=Lexicon(terms, evasion, compact=False), swaps=dict(swaps))
+
+
+def _metric_rule(reader, table, rule_id, common, default_network) -> Rule | None:
+    limits_data = table.get("limits")
+    if not isinstance(limits_data, dict) or not limits_data:
+        reader.problem(rule_id, "limits", "must map network names to {measure = ..., max = ...} (or a list of them)")
+        return None
+    limits: dict[str, list[Limit]] = {}
+    for network, entries in limits_data.items():
+        if network not in NETWORKS:
+            reader.problem(rule_id, f"limits.{network}", f"is not a network; expected one of {', '.join(NETWORKS)}")
+            continue
+        for entry in entries if isinstance(entries, list) else [entries]:
+            measure = entry.get("measure") if isinstance(entry, dict) else None
+            maximum = entry.get("max") if isinstance(entry, dict) else None
+            if measure not in MEASURE_NAMES or not isinstance(maximum, int) or maximum <= 0:
+                reader.problem(rule_id, f"limits.{network}", f"each limit is {{measure = one of "
+                               f"{', '.join(MEASURE_NAMES)}, max = a positive whole number}}, not {entry!r}")
+                continue
+            limits.setdefault(network, []).append(Limit(measure, maximum))
+    return MetricRule(**common, limits=limits, default_network=default_network)
+
+
+_BUILDERS = {
+    "lexicon": _lexicon_rule,
+    "pattern": _pattern_rule,
+    "detector": _detector_rule,
+    "proximity": _proximity_rule,
+    "conditional": _conditional_rule,
+    "placement": _placement_rule,
+    "substitution": _substitution_rule,
+    "metric": _metric_rule,
+}
+
+
+def read_policy_file(path: Path) -> tuple[PolicyInfo, list[Rule]]:
+    try:
+        document = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError([PolicyProblem(str(path), None, None, "does not exist")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([PolicyProblem(str(path), None, None, f"cannot be read: {exc}")]) from None
+    return parse_policy(document, str(path))

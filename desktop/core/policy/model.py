@@ -1,0 +1,81 @@
+"""What the policy engine reports, and the policy it reports against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    BLOCK = "block"  # publishing is refused; the author cannot override
+    WARN = "warn"  # publishing needs an acknowledgement with a written reason
+    INFO = "info"  # a hint the author may dismiss
+
+    @property
+    def rank(self) -> int:
+        return {"block": 3, "warn": 2, "info": 1}[self.value]
+
+    def lowered(self) -> "Severity":
+        """One level down (self-censored strong words: block → warn)."""
+        return {Severity.BLOCK: Severity.WARN, Severity.WARN: Severity.INFO, Severity.INFO: Severity.INFO}[self]
+
+
+@dataclass(frozen=True)
+class QuickFix:
+    """A one-click edit: replace the finding's span with *replacement*, or append *append* to the post."""
+
+    label: str
+    replacement: str | None = None
+    append: str | None = None
+
+    def apply(self, text: str, start: int, end: int) -> str:
+        if self.append is not None:
+            return text + self.append
+        assert self.replacement is not None
+        return text[:start] + self.replacement + text[end:]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    category: str
+    severity: Severity
+    start: int  # code points into the checked text
+    end: int  # exclusive
+    text: str  # the checked text's characters in [start, end)
+    message: str
+    explanation: str = ""
+    tip: str = ""
+    quick_fix: QuickFix | None = None
+    network: str | None = None  # set for per-network findings (length)
+
+    def as_json(self) -> dict:
+        return {
+            "rule_id": self.rule_id,
+            "category": self.category,
+            "severity": self.severity.value,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    id: str
+    name: str
+    version: str
+    owner: str
+    contact: str
+    source: str  # file path or "builtin:<name>"
+    default_network: str | None = None
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.severity is Severity.BLOCK for f in self.findings)

@@ -1,0 +1,372 @@
+"""The rule kinds of a policy and the per-check document they read.
+
+Every rule turns a :class:`Document` into findings with code-point spans into the original text.
+Rules that read words (lexicon, proximity, conditional, substitution) match on the normalised view
+and skip the excluded zones (URLs, e-mail addresses, secrets: G3); detectors, patterns marked
+``on = "original"`` and the length metric read the original text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import regex
+
+from desktop.core.policy import detectors
+from desktop.core.policy.lexicon import Lexicon, Term, self_censored
+from desktop.core.policy.model import Finding, QuickFix, Severity
+from desktop.core.policy.text import View, normalise, sentence_bounds
+
+Span = tuple[int, int]
+REGEX_TIMEOUT_S = 0.05  # per pattern per check: a policy author's regex can never freeze typing
+
+
+class Document:
+    """One text being checked; everything derived from it is computed once, on first use."""
+
+    def __init__(self, text: str, network: str | None, today: dt.date) -> None:
+        self.text = text
+        self.network = network
+        self.today = today
+        self._lexicon_cache: dict[int, list] = {}
+
+    @cached_property
+    def view(self) -> View:
+        return normalise(self.text)
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return sentence_bounds(self.text)
+
+    @cached_property
+    def secrets(self) -> list[detectors.Detection]:
+        return detectors.find_secrets(self.text)
+
+    @cached_property
+    def urls(self) -> list[Span]:
+        return detectors.find_urls(self.text)
+
+    @cached_property
+    def emails(self) -> list[Span]:
+        return detectors.find_emails(self.text)
+
+    @cached_property
+    def zones(self) -> list[Span]:
+        """G3: URLs, e-mail addresses and secrets are out of reach of word rules."""
+        return sorted(self.urls + self.emails + [(d.start, d.end) for d in self.secrets])
+
+    def lexicon_matches(self, lexicon: Lexicon) -> list:
+        key = id(lexicon)
+        if key not in self._lexicon_cache:
+            self._lexicon_cache[key] = lexicon.find(self.view, self.zones)
+        return self._lexicon_cache[key]
+
+    def sentence_of(self, position: int) -> int:
+        for index, (start, end) in enumerate(self.sentences):
+            if start <= position < end:
+                return index
+        return len(self.sentences) - 1
+
+
+# -- matchers: building blocks of proximity and conditional rules ------------------------------------
+class Matcher:
+    def spans(self, doc: Document) -> list[Span]:
+        raise NotImplementedError
+
+
+@dataclass
+class LexiconMatcher(Matcher):
+    lexicon: Lexicon
+
+    def spans(self, doc: Document) -> list[Span]:
+        return [(m.start, m.end) for m in doc.lexicon_matches(self.lexicon)]
+
+
+@dataclass
+class PatternMatcher(Matcher):
+    pattern: regex.Pattern[str]
+    on: str = "original"  # or "view": the pattern sees the normalised text (G1)
+    capture: int | str = 0
+
+    def spans(self, doc: Document) -> list[Span]:
+        found = []
+        if self.on == "view":
+            view = doc.view
+            for match in self.pattern.finditer(view.text, timeout=REGEX_TIMEOUT_S):
+                s, e = match.span(self.capture)
+                if s < 0 or s == e:
+                    continue
+                span = view.original_span(s, e)
+                if not detectors.overlaps(span, doc.zones):
+                    found.append(span)
+        else:
+            for match in self.pattern.finditer(doc.text, timeout=REGEX_TIMEOUT_S):
+                s, e = match.span(self.capture)
+                if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
+                    found.append((s, e))
+        return found
+
+
+@dataclass
+class AnyMatcher(Matcher):
+    parts: list[Matcher]
+
+    def spans(self, doc: Document) -> list[Span]:
+        return sorted({span for part in self.parts for span in part.spans(doc)})
+
+
+# -- rules -----------------------------------------------------------------------------------------
+@dataclass
+class Rule:
+    id: str
+    category: str
+    severity: Severity
+    message: str
+    explanation: str = ""
+    tip: str = ""
+    networks: frozenset[str] | None = None  # None: every network
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    unless: list[regex.Pattern[str]] = field(default_factory=list)  # post-wide exceptions
+    quick_fix: QuickFix | None = None
+    examples_flag: list[tuple[str, str | None]] = field(default_factory=list)  # (text, network or None)
+    examples_pass: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def active(self, doc: Document) -> bool:
+        if self.valid_from and doc.today < self.valid_from:
+            return False
+        if self.valid_until and doc.today > self.valid_until:
+            return False
+        if self.networks is not None and doc.network is not None and doc.network not in self.networks:
+            return False
+        return not any(p.search(doc.text, timeout=REGEX_TIMEOUT_S) for p in self.unless)
+
+    def check(self, doc: Document) -> list[Finding]:
+        raise NotImplementedError
+
+    def finding(self, doc: Document, start: int, end: int, *, severity: Severity | None = None,
+                quick_fix: QuickFix | None = None, network: str | None = None) -> Finding:
+        matched = doc.text[start:end]
+        return Finding(
+            rule_id=self.id,
+            category=self.category,
+            severity=severity or self.severity,
+            start=start,
+            end=end,
+            text=matched,
+            message=self.message.replace("{match}", matched.strip()[:80]),
+            explanation=self.explanation,
+            tip=self.tip,
+            quick_fix=quick_fix if quick_fix is not None else self.quick_fix,
+            network=network,
+        )
+
+
+def _report(spans: Sequence[Span], mode: str, doc: Document) -> list[Span]:
+    spans = sorted(spans)
+    if mode == "once":
+        return spans[:1]
+    if mode == "once_per_sentence":
+        seen: set[int] = set()
+        kept = []
+        for span in spans:
+            sentence = doc.sentence_of(span[0])
+            if sentence not in seen:
+                seen.add(sentence)
+                kept.append(span)
+        return kept
+    return spans
+
+
+@dataclass
+class LexiconRule(Rule):
+    lexicon: Lexicon | None = None
+    report: str = "every"
+    term_unless: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
+    self_censor: bool = False  # look for f*ck-style spellings; they report one level lower
+
+    def check(self, doc: Document) -> list[Finding]:
+        assert self.lexicon is not None
+        spans = []
+        for match in doc.lexicon_matches(self.lexicon):
+            exceptions = self.term_unless.get(match.term.text, ())
+            if any(p.search(doc.text, timeout=REGEX_TIMEOUT_S) for p in exceptions):
+                continue
+            spans.append((match.start, match.end))
+        findings = [self.finding(doc, s, e) for s, e in _report(spans, self.report, doc)]
+        if self.self_censor:
+            for start, end, _term in self_censored(doc.text, self.lexicon.terms):
+                if not detectors.overlaps((start, end), spans) and not detectors.overlaps((start, end), doc.zones):
+                    findings.append(self.finding(doc, start, end, severity=self.severity.lowered()))
+        return findings
+
+
+@dataclass
+class PatternRule(Rule):
+    matcher: PatternMatcher | None = None
+    report: str = "every"
+
+    def check(self, doc: Document) -> list[Finding]:
+        assert self.matcher is not None
+        return [self.finding(doc, s, e) for s, e in _report(self.matcher.spans(doc), self.report, doc)]
+
+
+@dataclass
+class DetectorRule(Rule):
+    detector: str = "secrets"  # secrets | internal_url | email | phone
+    hosts: tuple[str, ...] = ()
+    private_ips: bool = False
+    allow: tuple[str, ...] = ()  # e-mail addresses / phone numbers (last 10 digits) that are fine
+
+    def check(self, doc: Document) -> list[Finding]:
+        spans: list[Span] = []
+        if self.detector == "secrets":
+            spans = [(d.start, d.end) for d in doc.secrets]
+        elif self.detector == "internal_url":
+            for start, end in doc.urls:
+                host = detectors.url_host(doc.text[start:end])
+                if detectors.host_matches(host, self.hosts) or (self.private_ips and detectors.is_private_ip(host)):
+                    spans.append((start, end))
+        elif self.detector == "email":
+            allowed = {a.lower() for a in self.allow}
+            spans = [(s, e) for s, e in doc.emails if doc.text[s:e].lower() not in allowed]
+        elif self.detector == "phone":
+            allowed = {detectors.last_digits(a) for a in self.allow}
+            excluded = doc.urls + [(d.start, d.end) for d in doc.secrets]
+            for s, e in detectors.find_phones(doc.text):
+                if detectors.overlaps((s, e), excluded) or detectors.last_digits(doc.text[s:e]) in allowed:
+                    continue
+                spans.append((s, e))
+        return [self.finding(doc, s, e) for s, e in sorted(spans)]
+
+
+@dataclass
+class ProximityRule(Rule):
+    """All of several matchers within one sentence; the finding is anchored on one of them."""
+
+    parts: list[Matcher] = field(default_factory=list)
+    anchor: int = 0
+    report: str = "once_per_sentence"
+
+    def check(self, doc: Document) -> list[Finding]:
+        per_part = [part.spans(doc) for part in self.parts]
+        if any(not spans for spans in per_part):
+            return []
+        sentences_with = [{doc.sentence_of(s) for s, _ in spans} for spans in per_part]
+        common = set.intersection(*sentences_with)
+        anchors = [span for span in per_part[self.anchor] if doc.sentence_of(span[0]) in common]
+        return [self.finding(doc, s, e) for s, e in _report(anchors, self.report, doc)]
+
+
+@dataclass
+class ConditionalRule(Rule):
+    """If the trigger appears, the post must also contain the requirement (anywhere)."""
+
+    trigger: Matcher | None = None
+    require: Matcher | None = None
+    ambiguous: Matcher | None = None
+    ambiguous_message: str = ""
+
+    def check(self, doc: Document) -> list[Finding]:
+        assert self.trigger is not None and self.require is not None
+        triggers = self.trigger.spans(doc)
+        if not triggers or self.require.spans(doc):
+            return []
+        start, end = triggers[0]
+        finding = self.finding(doc, start, end)
+        if self.ambiguous is not None and self.ambiguous_message:
+            vague = self.ambiguous.spans(doc)
+            if vague:
+                s, e = vague[0]
+                note = self.ambiguous_message.replace("{ambiguous}", doc.text[s:e])
+                finding = Finding(**{**finding.__dict__, "message": f"{finding.message} {note}"})
+        return [finding]
+
+
+@dataclass
+class PlacementRule(Rule):
+    """Where the target appears, its first occurrence must start before ``max_start``."""
+
+    target: Matcher | None = None
+    max_start: int = 200
+
+    def check(self, doc: Document) -> list[Finding]:
+        assert self.target is not None
+        spans = self.target.spans(doc)
+        if spans and spans[0][0] >= self.max_start:
+            return [self.finding(doc, *spans[0])]
+        return []
+
+
+@dataclass
+class SubstitutionRule(Rule):
+    """Flag a form and offer its replacement as a quick fix (hashtags and handles exempt)."""
+
+    lexicon: Lexicon | None = None
+    swaps: dict[str, str] = field(default_factory=dict)  # policy term text -> replacement
+
+    def check(self, doc: Document) -> list[Finding]:
+        assert self.lexicon is not None
+        findings = []
+        for match in doc.lexicon_matches(self.lexicon):
+            if doc.text[match.start : match.start + 1] in ("#", "@"):
+                continue
+            replacement = self.swaps[match.term.text]
+            fix = QuickFix(f"Replace with “{replacement}”", replacement=replacement)
+            findings.append(self.finding(doc, match.start, match.end, quick_fix=fix))
+        return findings
+
+
+MEASURES: dict[str, Callable[[str], int]] = {}
+
+
+def _measures() -> dict[str, Callable[..., int]]:
+    if not MEASURES:
+        from desktop.core import counters
+
+        MEASURES.update(
+            code_points=len,
+            utf16_units=lambda t: len(t.encode("utf-16-le", "surrogatepass")) // 2,
+            graphemes=counters.grapheme_count,
+            utf8_bytes=lambda t: len(t.encode("utf-8", "surrogatepass")),
+            x_weighted=lambda t: counters.count("x", t).used,
+            mastodon=lambda t: counters.count("mastodon", t).used,
+        )
+    return MEASURES
+
+
+@dataclass(frozen=True)
+class Limit:
+    measure: str
+    maximum: int
+
+
+@dataclass
+class MetricRule(Rule):
+    """Per-network length: the finding covers the part of the post past the limit."""
+
+    limits: dict[str, list[Limit]] = field(default_factory=dict)
+    default_network: str | None = None
+
+    def check(self, doc: Document) -> list[Finding]:
+        network = doc.network or self.default_network
+        if network is None or network not in self.limits:
+            return []
+        text = doc.text
+        for limit in self.limits[network]:
+            measure = _measures()[limit.measure]
+            if measure(text) <= limit.maximum:
+                continue
+            # the longest prefix that fits, found by bisection over code points
+            lo, hi = 0, len(text)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if measure(text[:mid]) <= limit.maximum:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return [self.finding(doc, lo, len(text), network=network)]
+        return []

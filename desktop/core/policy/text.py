@@ -1,0 +1,224 @@
+"""The normalised view of a post that lexicon rules match against (acme-policy G1, G2, G5).
+
+The view is never shown or written back. Every character of the view remembers which original
+code points it came from, so a match in the view maps back to an exact span of the original text
+(code points, end exclusive). Steps, per G1:
+
+1. drop zero-width and bidi controls (the characters in :data:`IGNORABLE`);
+2. NFKC, then strip combining marks (accents), then map curly apostrophes to ``'``;
+3. inside a token that mixes Latin with Cyrillic or Greek, or whose letters are all confusables,
+   fold confusable letters to their Latin look-alike (UTS #39 data, from confusable-homoglyphs);
+4. casefold.
+
+Leet digits (0→o, 1→i, 3→e, 4→a, 5→s, 7→t) are folded only in the leet view
+(:meth:`View.leet_token`), used by profanity and codename rules, and only in tokens with a letter.
+
+Tokens (G2) are maximal runs of letters and digits; a CJK ideograph, kana or hangul character
+always ends a token (and is a token of its own), so ``新しいAcme Vaultの`` yields ``acme`` and
+``vault``. Sentences (G5) end after ``.``, ``!`` or ``?`` followed by white space, and at every
+line break.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+IGNORABLE = frozenset(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E]
+)
+APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "\uff07": "'"}
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
+
+
+@lru_cache(maxsize=8192)
+def fold_char(ch: str) -> str:
+    """NFKC, accents stripped, apostrophes unified; not yet case-folded (confusables need case)."""
+    if ord(ch) < 0x80:
+        return ch
+    nfkc = unicodedata.normalize("NFKC", ch)
+    decomposed = unicodedata.normalize("NFD", nfkc)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(APOSTROPHES.get(c, c) for c in stripped)
+
+
+def is_cjk(ch: str) -> bool:
+    """Ideographs, kana and hangul: each one ends a token."""
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
+        or 0x1100 <= code <= 0x11FF  # hangul jamo
+        or 0x3130 <= code <= 0x318F  # hangul compatibility jamo
+        or 0x31F0 <= code <= 0x31FF  # katakana extensions
+        or 0xFF66 <= code <= 0xFF9F  # half-width katakana
+        or 0x20000 <= code <= 0x3134F  # CJK extensions B-G
+    )
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+@lru_cache(maxsize=4096)
+def _script(ch: str) -> str:
+    if "a" <= ch.lower() <= "z":
+        return "latin"
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return "other"
+    for script in ("LATIN", "CYRILLIC", "GREEK"):
+        if name.startswith(script):
+            return script.lower()
+    return "other"
+
+
+@lru_cache(maxsize=4096)
+def latin_lookalike(ch: str) -> str | None:
+    """The Latin letter that *ch* (Cyrillic or Greek) is confusable with, per UTS #39, if any."""
+    if _script(ch) not in ("cyrillic", "greek"):
+        return None
+    from confusable_homoglyphs import confusables  # 40 ms to load: only when such a letter appears
+
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False) or []
+    for entry in found:
+        for glyph in entry.get("homoglyphs", []):
+            candidate = glyph.get("c", "")
+            if len(candidate) == 1 and candidate.isascii() and candidate.isalpha():
+                return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int  # view index
+    end: int  # view index, exclusive
+    text: str  # case-folded view text of the token
+
+    def span(self, view: "View") -> tuple[int, int]:
+        return view.original_span(self.start, self.end)
+
+
+@dataclass
+class View:
+    original: str
+    text: str
+    starts: list[int]  # view index -> first original code point it came from
+    ends: list[int]  # view index -> original index just past what it came from
+    tokens: list[Token] = field(default_factory=list)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a view span [start, end) to the original text (code points)."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+    def leet_token(self, token: Token) -> str:
+        """The token with leet digits folded (only if it has a letter)."""
+        if not any(c.isdigit() for c in token.text) or not any(c.isalpha() for c in token.text):
+            return token.text
+        return "".join(LEET.get(c, c) for c in token.text)
+
+    def token_index_at(self, original_index: int) -> int:
+        """Index of the first token that starts at or after *original_index* in the original text."""
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.starts[self.tokens[mid].start] < original_index:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+
+def normalise(original: str) -> View:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, ch in enumerate(original):
+        if ord(ch) in IGNORABLE:
+            continue
+        folded = fold_char(ch)
+        if not folded:
+            # a lone combining mark: it belongs to the previous view character
+            if ends:
+                ends[-1] = index + 1
+            continue
+        for piece in folded:
+            chars.append(piece)
+            starts.append(index)
+            ends.append(index + 1)
+    # tokens over the not-yet-casefolded view, so confusables can see upper and lower case
+    raw_tokens: list[tuple[int, int]] = []
+    i, n = 0, len(chars)
+    while i < n:
+        ch = chars[i]
+        if is_cjk(ch):
+            raw_tokens.append((i, i + 1))
+            i += 1
+        elif is_word_char(ch):
+            j = i + 1
+            while j < n and is_word_char(chars[j]) and not is_cjk(chars[j]):
+                j += 1
+            raw_tokens.append((i, j))
+            i = j
+        else:
+            i += 1
+    for start, end in raw_tokens:
+        _fold_confusables(chars, start, end)
+    # casefold; a character that grows (ß -> ss) keeps pointing at its original
+    out_chars: list[str] = []
+    out_starts: list[int] = []
+    out_ends: list[int] = []
+    remap: list[int] = []
+    for ch, s, e in zip(chars, starts, ends):
+        remap.append(len(out_chars))
+        folded = ch.casefold() if not ch.isascii() else ch.lower()
+        for piece in folded:
+            out_chars.append(piece)
+            out_starts.append(s)
+            out_ends.append(e)
+    remap.append(len(out_chars))
+    text = "".join(out_chars)
+    view = View(original, text, out_starts, out_ends)
+    view.tokens = [Token(remap[s], remap[e], text[remap[s] : remap[e]]) for s, e in raw_tokens]
+    return view
+
+
+def _fold_confusables(chars: list[str], start: int, end: int) -> None:
+    scripts = {_script(c) for c in chars[start:end] if c.isalpha()}
+    if not scripts & {"cyrillic", "greek"}:
+        return
+    lookalikes = [latin_lookalike(c) if _script(c) in ("cyrillic", "greek") else None for c in chars[start:end]]
+    letters = [c for c in chars[start:end] if c.isalpha()]
+    mixed = "latin" in scripts
+    all_confusable = all(
+        look is not None for c, look in zip(chars[start:end], lookalikes) if c.isalpha()
+    ) and bool(letters)
+    if not (mixed or all_confusable):
+        return
+    for offset, look in enumerate(lookalikes):
+        if look is not None:
+            chars[start + offset] = look
+
+
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n|\r\n?|\u2028|\u2029")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Sentences of the original text (G5), as code-point spans covering the whole text."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        bounds.append((start, end))
+        start = end
+    bounds.append((start, len(text)))
+    return bounds

@@ -1,0 +1,409 @@
+"""The findings panel: what the policy check found in the current draft, and what to do about it.
+
+A list (severity badge, message, the matched text) above the selected finding's explanation and
+training tip. Selecting a finding selects its text in the editor (Enter also moves the focus
+there); *Fix* applies the finding's quick fix as one undoable edit. A ``warn`` finding can be
+acknowledged with a written reason (:class:`AcknowledgeDialog`, opened with ``open()``), an
+``info`` finding dismissed; both stay listed, greyed, and can be restored. A ``block`` finding
+offers no override, and the panel says why. Colours come from the palette only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
+from desktop.ui.composer import Composer
+from desktop.ui.policy_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding
+from desktop.ui.theme import status_color
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+EMPTY_TEXT = "No policy problems found"
+STATUS_WORDS = {"acknowledged": "Acknowledged", "dismissed": "Dismissed"}
+
+
+def describe(item: LiveFinding) -> str:
+    """One line for screen readers and tooltips."""
+    words = f"{SEVERITY_LABELS.get(item.severity, item.severity)}: {item.finding.message}"
+    if item.finding.text:
+        words += f" (“{item.finding.text}”)"
+    if not item.counts:
+        words += f". {STATUS_WORDS.get(item.status, item.status)}"
+    return words
+
+
+class FindingDelegate(QStyledItemDelegate):
+    """Two lines per finding: a severity badge and the message, then the matched text and status."""
+
+    PADDING = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
+        metrics = QFontMetrics(option.font)
+        return QSize(200, metrics.height() * 2 + self.PADDING * 3)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        item: LiveFinding | None = index.data(ItemRole)
+        if item is None:
+            return super().paint(painter, option, index)
+        self.initStyleOption(option, index)
+        option.text = ""
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        main = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        secondary = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
+        if not item.counts and not selected:
+            main = secondary
+        metrics = QFontMetrics(option.font)
+        rect = option.rect.adjusted(self.PADDING * 2, self.PADDING, -self.PADDING * 2, -self.PADDING)
+        line = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+
+        badge_font = QFont(option.font)
+        badge_font.setBold(True)
+        badge_font.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
+        badge_metrics = QFontMetrics(badge_font)
+        label = SEVERITY_LABELS.get(item.severity, item.severity)
+        badge = QRectF(line.left(), line.top() + 1, badge_metrics.horizontalAdvance(label) + 12, line.height() - 2)
+        colour = status_color(palette, item.severity) if item.severity in SEVERITY_LABELS else secondary
+        if item.counts:  # filled badge; its text in the Base colour has the same contrast as status text on Base
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(badge, 4, 4)
+            painter.setPen(palette.color(QPalette.ColorRole.Base))
+        else:  # acknowledged or dismissed: an outline only
+            painter.setPen(QPen(secondary, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(badge.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        painter.setFont(badge_font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+
+        painter.setFont(option.font)
+        painter.setPen(main)
+        text_rect = QRect(int(badge.right()) + 8, line.top(), line.right() - int(badge.right()) - 8, line.height())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(item.finding.message, Qt.TextElideMode.ElideRight, text_rect.width()))
+
+        detail = f"“{item.finding.text}”" if item.finding.text else ""
+        if not item.counts:
+            detail = f"{detail} · {STATUS_WORDS.get(item.status, item.status)}" if detail else STATUS_WORDS[item.status]
+        painter.setPen(secondary)
+        line.translate(0, metrics.height() + self.PADDING // 2)
+        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line.width()))
+        painter.restore()
+
+
+class AcknowledgeDialog(QDialog):
+    """Asks why a warning is fine to publish; *Acknowledge* is enabled from MIN_REASON_LENGTH characters."""
+
+    reason_given = Signal(str)
+
+    def __init__(self, item: LiveFinding, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item = item
+        self.setWindowTitle("Acknowledge warning")
+        self.setAccessibleName("Acknowledge warning")
+        finding = item.finding
+        about = QLabel(self)
+        about.setWordWrap(True)
+        about.setTextFormat(Qt.TextFormat.PlainText)
+        about.setText(f"{finding.message}\n“{finding.text}”" if finding.text else finding.message)
+        about.setAccessibleName("Warning")
+        prompt = QLabel(f"Why is this fine to publish? (at least {MIN_REASON_LENGTH} characters, kept with "
+                        "the draft, not in the post)", self)
+        prompt.setWordWrap(True)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("For example: approved by the communications team on 3 May")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(QFontMetrics(self.reason.font()).height() * 4 + 12)
+        prompt.setBuddy(self.reason)
+        self.hint = QLabel(self)
+        self.hint.setAccessibleName("Reason length")
+        self.buttons = QDialogButtonBox(self)
+        self.ok_button = self.buttons.addButton("Acknowledge", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setAccessibleName("Acknowledge")
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(about)
+        layout.addWidget(prompt)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason.textChanged.connect(self._update)
+        self.resize(420, self.sizeHint().height())
+        self._update()
+
+    def reason_text(self) -> str:
+        return self.reason.toPlainText().strip()
+
+    def _update(self) -> None:
+        missing = MIN_REASON_LENGTH - len(self.reason_text())
+        self.ok_button.setEnabled(missing <= 0)
+        self.hint.setText(f"{missing} more character{'s' if missing != 1 else ''} needed" if missing > 0 else "")
+
+    def accept(self) -> None:
+        if len(self.reason_text()) < MIN_REASON_LENGTH:
+            return
+        self.reason_given.emit(self.reason_text())
+        super().accept()
+
+
+class FindingsPanel(QWidget):
+    """Docked beside the composer; shows :attr:`Composer.findings` and acts on them."""
+
+    def __init__(self, composer: Composer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.composer = composer
+        self.policy = composer.policy
+        self.setAccessibleName("Policy findings panel")
+        self.dialog: AcknowledgeDialog | None = None
+        self._refreshing = False
+
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Policy check summary")
+
+        self.empty = QLabel(EMPTY_TEXT, self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(EMPTY_TEXT)
+        self.empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Policy findings")
+        self.list.setItemDelegate(FindingDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.list)
+
+        self.message = self._label("Finding", bold=True)
+        self.explanation = self._label("Explanation")
+        self.tip = self._label("Training tip")
+        self.note = self._label("What you can do")
+        self.fix_button = self._button("Fix", "Apply the quick fix")
+        self.ack_button = self._button("Acknowledge…", "Acknowledge the warning with a reason")
+        self.dismiss_button = self._button("Dismiss", "Dismiss the hint")
+        self.restore_button = self._button("Restore", "Make the finding count again")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        details = QWidget(self)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(2, 2, 2, 2)
+        for label in (self.message, self.explanation, self.tip, self.note):
+            details_layout.addWidget(label)
+        details_layout.addStretch(1)
+        self.details_area = QScrollArea(self)
+        self.details_area.setWidget(details)
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setAccessibleName("Finding details")
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.stack, 3)
+        layout.addWidget(self.details_area, 2)
+        layout.addLayout(buttons)
+
+        self.list.currentRowChanged.connect(self._on_current_changed)
+        self.list.itemClicked.connect(lambda _item: self._select_in_editor(focus=False))
+        self.list.itemActivated.connect(lambda _item: self._select_in_editor(focus=True))
+        self.fix_button.clicked.connect(self.apply_fix)
+        self.ack_button.clicked.connect(self.acknowledge)
+        self.dismiss_button.clicked.connect(self.dismiss)
+        self.restore_button.clicked.connect(self.restore)
+        composer.findings_changed.connect(self.show_findings)
+        self.show_findings(self.policy.findings)
+
+    def _label(self, name: str, bold: bool = False) -> QLabel:
+        label = QLabel(self)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setAccessibleName(name)
+        if bold:
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+        return label
+
+    def _button(self, text: str, name: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setAccessibleName(name)
+        button.setToolTip(name)
+        return button
+
+    # -- showing ---------------------------------------------------------------------------------
+    def current(self) -> LiveFinding | None:
+        row = self.list.currentRow()
+        item = self.list.item(row) if row >= 0 else None
+        return item.data(ItemRole) if item is not None else None
+
+    def show_findings(self, findings: list[LiveFinding]) -> None:
+        previous = self.current()
+        keep = (previous.key, previous.severity) if previous is not None else None
+        self._refreshing = True
+        try:
+            self.list.clear()
+            for finding in findings:
+                row = QListWidgetItem()
+                row.setData(ItemRole, finding)
+                row.setData(Qt.ItemDataRole.AccessibleTextRole, describe(finding))
+                row.setToolTip(describe(finding))
+                self.list.addItem(row)
+            if findings:
+                keys = [(f.key, f.severity) for f in findings]
+                self.list.setCurrentRow(keys.index(keep) if keep in keys else 0)
+        finally:
+            self._refreshing = False
+        self.stack.setCurrentWidget(self.list if findings else self.empty)
+        self._show_summary(findings)
+        self._show_details()
+
+    def _show_summary(self, findings: list[LiveFinding]) -> None:
+        state = self.policy.state
+        if state == "failed":
+            self.empty.setText(self.policy.error or "The policy check failed")
+            self.summary.setText("The policy could not be checked.")
+            return
+        self.empty.setText(EMPTY_TEXT)
+        standing = [f for f in findings if f.counts]
+        blocks = sum(1 for f in standing if f.severity == "block")
+        warns = sum(1 for f in standing if f.severity == "warn")
+        infos = sum(1 for f in standing if f.severity == "info")
+        parts = []
+        if blocks:
+            parts.append(f"{blocks} block{'s' if blocks != 1 else ''}")
+        if warns:
+            parts.append(f"{warns} warning{'s' if warns != 1 else ''}")
+        if infos:
+            parts.append(f"{infos} hint{'s' if infos != 1 else ''}")
+        settled = len(findings) - len(standing)
+        if settled:
+            parts.append(f"{settled} acknowledged or dismissed")
+        if blocks:
+            lead = "Publishing is blocked."
+        elif warns:
+            lead = "Publishing needs an acknowledgement."
+        else:
+            lead = "Nothing stops publishing."
+        self.summary.setText(f"{lead} {' · '.join(parts)}".strip() if findings else "")
+        self.summary.setVisible(bool(findings))
+
+    def _show_details(self) -> None:
+        item = self.current()
+        self.details_area.setVisible(item is not None)
+        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button):
+            button.setVisible(False)
+        if item is None:
+            return
+        finding = item.finding
+        self.message.setText(finding.message)
+        self.explanation.setText(finding.explanation)
+        self.explanation.setVisible(bool(finding.explanation))
+        self.tip.setText(f"Tip: {finding.tip}" if finding.tip else "")
+        self.tip.setVisible(bool(finding.tip))
+        if item.status == "acknowledged":
+            note = f"You acknowledged this warning: “{item.acknowledgement.reason}”"
+        elif item.status == "dismissed":
+            note = "You dismissed this hint."
+        elif item.severity == "block":
+            note = BLOCK_NOTE
+        elif item.severity == "warn":
+            note = "To publish, change the text or acknowledge the warning with a reason."
+        else:
+            note = ""
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        fix = finding.quick_fix
+        if fix is not None:
+            self.fix_button.setText(f"Fix: {fix.label}")
+            self.fix_button.setAccessibleName(f"Apply the quick fix: {fix.label}")
+            self.fix_button.setVisible(True)
+            self.fix_button.setEnabled(self.policy.can_fix(item))
+        self.ack_button.setVisible(item.severity == "warn" and item.counts)
+        self.dismiss_button.setVisible(item.severity == "info" and item.counts)
+        self.restore_button.setVisible(not item.counts)
+
+    # -- acting ----------------------------------------------------------------------------------
+    def _on_current_changed(self, _row: int) -> None:
+        if self._refreshing:
+            return  # a refresh after a check keeps the selection; it must not move the editor's cursor
+        self._show_details()
+        self._select_in_editor(focus=False)
+
+    def _select_in_editor(self, focus: bool) -> None:
+        item = self.current()
+        if item is None:
+            return
+        self.policy.select(item)
+        if focus:
+            self.composer.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def apply_fix(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.policy.apply_quick_fix(item)
+
+    def acknowledge(self) -> None:
+        item = self.current()
+        if item is None or item.severity != "warn" or not item.counts:
+            return
+        dialog = AcknowledgeDialog(item, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.reason_given.connect(lambda reason: self.policy.acknowledge(item, reason))
+        dialog.destroyed.connect(self._dialog_gone)
+        self.dialog = dialog
+        # window-modal (open(), not exec()): the text cannot change under the finding being acknowledged
+        dialog.open()
+
+    def _dialog_gone(self) -> None:
+        self.dialog = None
+
+    def dismiss(self) -> None:
+        item = self.current()
+        if item is not None and item.severity == "info" and item.counts:
+            self.policy.acknowledge(item)
+
+    def restore(self) -> None:
+        item = self.current()
+        if item is not None and not item.counts:
+            self.policy.withdraw(item)
+
+    def changeEvent(self, event) -> None:  # badges are painted from the palette at paint time
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
+            self.list.viewport().update()

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         "default: the 'Length counters' setting",
     )
     parser.add_argument("--debug", action="store_true", help="log everything, also to the terminal")
+    parser.epilog = ("commands without a window: 'chorus check [FILE ...]' checks posts against the policy, "
+                     "'chorus policy validate PATH' checks a policy file; add --help to either for details")
     return parser
 
 
@@ -64,6 +66,10 @@ def app_paths(profile: Path | None) -> AppPaths:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("check", "policy"):
+        from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
+
+        return cli_main(argv)
     args, qt_argv = build_parser().parse_known_args(argv)
     paths = app_paths(args.profile)
     settings = Settings(paths.settings_file)

@@ -18,9 +18,12 @@ Self-censored words (``f*ck``, ``sh*t``: ``*`` for letters, same length) are fou
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
+from functools import lru_cache
 
 from desktop.core.policy.text import LEET, Token, View
 
@@ -55,12 +58,11 @@ def make_term(text: str, case: str = "any") -> Term:
     return Term(text, tokens, case)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     term: Term
     start: int  # original code points, symbol prefix (#, @, $) included
     end: int
-    first_token: int  # index into view.tokens
+    first_token: int  # position in the text's visible tokens
     last_token: int
 
 
@@ -79,86 +81,177 @@ class Lexicon:
                 self._by_compact.setdefault(term.compact, []).append(term)
             self.max_tokens = max(self.max_tokens, len(term.tokens))
 
-    # -- variants of a token under the evasion level ---------------------------------------------
-    def _forms(self, text: str) -> tuple[str, ...]:
-        forms = [text]
-        if self.evasion in ("leet", "strict") and any(c.isdigit() for c in text) and any(c.isalpha() for c in text):
-            forms.append("".join(LEET.get(c, c) for c in text))
-        if self.evasion == "strict":
-            for form in list(forms):
-                if re.search(r"(.)\1\1", form):
-                    forms.append(re.sub(r"(.)\1{2,}", r"\1", form))
-                    forms.append(re.sub(r"(.)\1{2,}", r"\1\1", form))
-        return tuple(dict.fromkeys(forms))
-
     def find(self, view: View, excluded: list[tuple[int, int]] | None = None) -> list[Match]:
         """Every match in *view*, longest first at a position, overlapping shorter ones dropped."""
-        tokens = _visible_tokens(view, excluded)
+        return self.find_in(TokenIndex(view, excluded))
+
+    def find_in(self, index: "TokenIndex") -> list[Match]:
+        """Like :meth:`find`, on a text's shared token index (built once per text for every lexicon).
+
+        Only the dictionary keys both the lexicon and the text have are visited (a set intersection
+        in C), so the cost follows the text's distinct words, not the lexicon's size.
+        """
+        tokens = index.tokens
+        view = index.view
+        extra = index.extra_forms(self.evasion)
         found: list[Match] = []
-        for index, token in enumerate(tokens):
-            for form in self._forms(token.text):
-                for term in self._by_first.get(form, ()):
-                    end_index = self._match_from(view, tokens, index, term, form)
-                    if end_index is not None:
-                        found.append(self._match(view, term, tokens, index, end_index))
-                for term in self._by_compact.get(form, ()):
-                    found.append(self._match(view, term, tokens, index, index))
+        for where in (index.where, index.extra_where(self.evasion)):
+            for key in self._by_first.keys() & where.keys():
+                for position in where[key]:
+                    for term in self._by_first[key]:
+                        last = position
+                        for expected in term.tokens[1:]:
+                            nxt = last + 1
+                            if (nxt >= len(tokens) or not (tokens[nxt].text == expected or expected in extra.get(nxt, ()))
+                                    or not _joined(view, tokens[last], tokens[nxt])):
+                                last = -1
+                                break
+                            last = nxt
+                        if last >= 0:
+                            found.append(self._match(view, term, tokens, position, last))
+            for key in self._by_compact.keys() & where.keys():
+                for position in where[key]:
+                    for term in self._by_compact[key]:
+                        found.append(self._match(view, term, tokens, position, position))
         if self.evasion == "strict":
-            found.extend(self._spaced(view, tokens))
-        return _keep_longest(m for m in found if _case_ok(view, m))
-
-    def _match_from(self, view: View, tokens: list[Token], index: int, term: Term, first_form: str) -> int | None:
-        position = index
-        for expected in term.tokens[1:]:
-            nxt = position + 1
-            if nxt >= len(tokens) or not _joined(view, tokens[position], tokens[nxt]):
-                return None
-            if expected not in self._forms(tokens[nxt].text):
-                return None
-            position = nxt
-        return position
-
-    def _spaced(self, view: View, tokens: list[Token]) -> Iterator[Match]:
-        """Runs of 3+ single letters separated by one of ' .-_' read as one word."""
-        i = 0
-        while i < len(tokens):
-            j = i
-            while (
-                j + 1 < len(tokens)
-                and len(tokens[j].text) == 1
-                and len(tokens[j + 1].text) == 1
-                and tokens[j + 1].start - tokens[j].end == 1
-                and view.text[tokens[j].end] in _SPACED_SEPARATORS
-            ):
-                j += 1
-            if j - i + 1 >= 3 and len(tokens[i].text) == 1:
-                word = "".join(t.text for t in tokens[i : j + 1])
-                for form in self._forms(word):
+            for first, last, word in index.spaced_runs():
+                for form in token_forms(word, self.evasion):
                     for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
                         if len(term.tokens) == 1 or term.compact == form:
-                            yield self._match(view, term, tokens, i, j)
-                i = j + 1
-            else:
-                i += 1
+                            found.append(self._match(view, term, tokens, first, last))
+        if not found:
+            return []
+        return _keep_longest(m for m in found if _case_ok(view, m))
 
     @staticmethod
     def _match(view: View, term: Term, tokens: list[Token], first: int, last: int) -> Match:
-        start, _ = view.original_span(tokens[first].start, tokens[first].end)
-        _, end = view.original_span(tokens[last].start, tokens[last].end)
+        start = view.starts[tokens[first].start]
+        end = view.ends[tokens[last].end - 1]
         if start > 0 and view.original[start - 1] in "#@$":
             start -= 1  # G4: the symbol belongs to the match
-        return Match(term, start, end, first, last)
+        return _new_match(Match, (term, start, end, first, last))
+
+
+_LEET_DIGIT = re.compile(f"[{''.join(LEET)}]")
+_STRETCH = re.compile(r"(.)\1\1")
+_STRETCHED = re.compile(r"(.)\1{2,}")
+
+
+@lru_cache(maxsize=65536)
+def token_forms(text: str, evasion: str) -> tuple[str, ...]:
+    """The spellings a token stands for under an evasion level (the token itself first)."""
+    if evasion == "standard":
+        return (text,)
+    forms = [text]
+    if any(c in LEET for c in text) and not text.isdigit() and any(c.isalpha() for c in text):
+        forms.append("".join(LEET.get(c, c) for c in text))
+    if evasion == "strict":
+        for form in list(forms):
+            if _STRETCH.search(form):
+                forms.append(_STRETCHED.sub(r"\1", form))
+                forms.append(_STRETCHED.sub(r"\1\1", form))
+    return tuple(dict.fromkeys(forms))
+
+
+class TokenIndex:
+    """The tokens of one text that word rules can see (G3: none inside an excluded zone), with their
+    other spellings under each evasion level; built once per text and shared by every lexicon."""
+
+    def __init__(self, view: View, excluded: list[tuple[int, int]] | None = None) -> None:
+        self.view = view
+        self.tokens = _visible_tokens(view, excluded)
+        self.where: dict[str, list[int]] = {}  # token text -> positions of the tokens
+        for position, token in enumerate(self.tokens):
+            self.where.setdefault(token.text, []).append(position)
+        self._extra: dict[str, dict[int, tuple[str, ...]]] = {"standard": {}}
+        self._extra_where: dict[str, dict[str, list[int]]] = {"standard": {}}
+        self._spaced: list[tuple[int, int, str]] | None = None
+        self._by_start: dict[int, int] | None = None
+
+    def extra_forms(self, evasion: str) -> dict[int, tuple[str, ...]]:
+        """position -> the token's other spellings under *evasion* (only tokens that have some)."""
+        if evasion not in self._extra:
+            extra: dict[int, tuple[str, ...]] = {}
+            candidates: set[int] = set()
+            text = self.view.text
+            hits = [m.start() for m in _LEET_DIGIT.finditer(text)]
+            if evasion == "strict":
+                hits += [m.start() for m in _STRETCH.finditer(text)]
+            if hits:
+                starts = [t.start for t in self.tokens]
+                candidates = {bisect.bisect_right(starts, hit) - 1 for hit in hits}
+            for position in sorted(candidates):
+                if position < 0:
+                    continue
+                forms = token_forms(self.tokens[position].text, evasion)[1:]
+                if forms:
+                    extra[position] = forms
+            self._extra[evasion] = extra
+        return self._extra[evasion]
+
+    def extra_where(self, evasion: str) -> dict[str, list[int]]:
+        if evasion not in self._extra_where:
+            where: dict[str, list[int]] = {}
+            for position, forms in self.extra_forms(evasion).items():
+                for form in forms:
+                    where.setdefault(form, []).append(position)
+            self._extra_where[evasion] = where
+        return self._extra_where[evasion]
+
+    def _position_of(self, view_index: int) -> int | None:
+        """The position of the visible token that starts at *view_index*, if any."""
+        if self._by_start is None:
+            self._by_start = {token.start: position for position, token in enumerate(self.tokens)}
+        return self._by_start.get(view_index)
+
+    def spaced_runs(self) -> list[tuple[int, int, str]]:
+        """Runs of 3+ single letters separated by one of ' .-_' (``f u c k``), read as one word."""
+        if self._spaced is None:
+            runs = []
+            for match in _SPACED_RUN.finditer(self.view.text):
+                first = self._position_of(match.start())
+                last = self._position_of(match.end() - 1)
+                letters = match.group()[::2]
+                if first is not None and last is not None and last - first == len(letters) - 1:
+                    runs.append((first, last, letters))
+            self._spaced = runs
+        return self._spaced
+
+
+_SPACED_RUN = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_][^\W_]){2,}(?![^\W_])")
 
 
 def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> list[Token]:
+    """The tokens outside every excluded zone (zones in original code points)."""
     if not excluded:
         return view.tokens
-    kept = []
-    for token in view.tokens:
-        start, end = view.original_span(token.start, token.end)
-        if not any(s < end and start < e for s, e in excluded):
-            kept.append(token)
+    tokens = view.tokens
+    token_starts = [token.start for token in tokens]
+    kept: list[Token] = []
+    position = 0
+    for zone_start, zone_end in _merged(excluded):
+        # view indices of the zone: characters that came from original code points in [zone_start, zone_end)
+        view_start = bisect.bisect_right(view.ends, zone_start)
+        view_end = bisect.bisect_left(view.starts, zone_end)
+        first = bisect.bisect_right(token_starts, view_start) - 1  # the token that may reach into the zone
+        if first < position or (first >= 0 and tokens[first].end <= view_start):
+            first += 1
+        first = max(first, position)
+        last = bisect.bisect_left(token_starts, view_end)  # first token starting at or after the zone's end
+        kept.extend(tokens[position:first])
+        position = max(position, last)
+    kept.extend(tokens[position:])
     return kept
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _joined(view: View, left: Token, right: Token) -> bool:
@@ -180,8 +273,11 @@ def _case_ok(view: View, match: Match) -> bool:
     return bool(letters) and letters[0].isupper()  # capitalized
 
 
+_new_match = tuple.__new__
+
+
 def _keep_longest(matches: Iterable[Match]) -> list[Match]:
-    ordered = sorted(set(matches), key=lambda m: (m.start, -(m.end - m.start)))
+    ordered = sorted(set(matches), key=lambda m: (m.start, -m.end))
     kept: list[Match] = []
     for match in ordered:
         if kept and match.start < kept[-1].end:
@@ -190,23 +286,42 @@ def _keep_longest(matches: Iterable[Match]) -> list[Match]:
     return kept
 
 
-_CENSORED = re.compile(r"(?<![\w*])(?=[\w*]*\*)(?=[\w*]*[^\W\d_])[^\W\d_*]?[\w*]*(?![\w*])")
+def _censored_words(text: str) -> Iterator[tuple[int, int]]:
+    """Runs of word characters and ``*`` that contain a ``*`` and a letter (found from each ``*``)."""
+    def word_char(ch: str) -> bool:
+        return ch.isalnum() or ch in "_*"
+
+    done_until = -1
+    position = text.find("*")
+    while position >= 0:
+        if position >= done_until:
+            start, end = position, position
+            while start > 0 and word_char(text[start - 1]):
+                start -= 1
+            while end < len(text) and word_char(text[end]):
+                end += 1
+            done_until = end
+            if any(c.isalpha() for c in text[start:end]):
+                yield start, end
+        position = text.find("*", position + 1)
 
 
 def self_censored(text: str, strong_terms: Iterable[Term]) -> list[tuple[int, int, Term]]:
     """Words where ``*`` stands for letters of a strong term of the same length (``F*CK``)."""
+    if "*" not in text:
+        return []
     by_length: dict[int, list[Term]] = {}
     for term in strong_terms:
         if len(term.tokens) == 1:
             by_length.setdefault(len(term.tokens[0]), []).append(term)
     found = []
-    for match in _CENSORED.finditer(text):
-        word = match.group().casefold()
-        if not any(c.isalpha() for c in word) or word.count("*") == len(word):
+    for start, end in _censored_words(text):
+        word = text[start:end].casefold()
+        if word.count("*") == len(word):
             continue
         for term in by_length.get(len(word), ()):
             target = term.tokens[0]
             if all(w == "*" or w == t for w, t in zip(word, target)):
-                found.append((match.start(), match.end(), term))
+                found.append((start, end, term))
                 break
     return found

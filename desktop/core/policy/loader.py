@@ -94,6 +94,14 @@ class _Reader:
         self.problems: list[PolicyProblem] = []
         self.sets: dict[str, list[Term]] = {}
         self.set_exceptions: dict[str, list[regex.Pattern[str]]] = {}
+        self._lexicons: dict[tuple, Lexicon] = {}
+
+    def lexicon(self, terms: list[Term], evasion: str, compact: bool) -> Lexicon:
+        """One Lexicon per distinct term list: a check matches each only once, however many rules use it."""
+        key = (tuple(terms), evasion, compact)
+        if key not in self._lexicons:
+            self._lexicons[key] = Lexicon(terms, evasion, compact)
+        return self._lexicons[key]
 
     def problem(self, rule_id: str | None, field: str | None, message: str) -> None:
         self.problems.append(PolicyProblem(self.source, rule_id, field, message))
@@ -197,7 +205,7 @@ class _Reader:
         terms, _ = self.term_list(table, rule_id)
         if terms:
             evasion = self.choice(table, "evasion", rule_id, EVASION_LEVELS, default_evasion)
-            parts.append(LexiconMatcher(Lexicon(terms, evasion=evasion, compact=bool(table.get("compact", True)))))
+            parts.append(LexiconMatcher(self.lexicon(terms, evasion, bool(table.get("compact", True)))))
         on = self.choice(table, "on", rule_id, ("original", "view"), "view")
         for source in table.get("patterns", []):
             compiled = self.pattern(source, rule_id, f"{field}.patterns", bool(table.get("ignore_case", True)))
@@ -340,7 +348,7 @@ def _lexicon_rule(reader, table, rule_id, common, _default) -> Rule | None:
         reader.problem(rule_id, "terms", "a lexicon rule needs terms or sets")
         return None
     evasion = reader.choice(table, "evasion", rule_id, EVASION_LEVELS, "standard")
-    return LexiconRule(**common, lexicon=Lexicon(terms, evasion, bool(table.get("compact", True))),
+    return LexiconRule(**common, lexicon=reader.lexicon(terms, evasion, bool(table.get("compact", True))),
                        report=reader.choice(table, "report", rule_id, REPORTS, "every"), term_unless=exceptions,
                        self_censor=bool(table.get("self_censor", False)))
 
@@ -409,7 +417,7 @@ def _substitution_rule(reader, table, rule_id, common, _default) -> Rule | None:
         return None
     terms = [t for t, _ in reader.terms(list(swaps), rule_id, "swaps")]
     evasion = reader.choice(table, "evasion", rule_id, EVASION_LEVELS, "standard")
-    return SubstitutionRule(**common, lexicon=Lexicon(terms, evasion, compact=False), swaps=dict(swaps))
+    return SubstitutionRule(**common, lexicon=reader.lexicon(terms, evasion, False), swaps=dict(swaps))
 
 
 def _metric_rule(reader, table, rule_id, common, default_network) -> Rule | None:

@@ -8,6 +8,7 @@ and skip the excluded zones (URLs, e-mail addresses, secrets: G3); detectors, pa
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from functools import cached_property
 import regex
 
 from desktop.core.policy import detectors
-from desktop.core.policy.lexicon import Lexicon, Term, self_censored
+from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
 from desktop.core.policy.model import Finding, QuickFix, Severity
 from desktop.core.policy.text import View, normalise, sentence_bounds
 
@@ -58,28 +59,46 @@ class Document:
         """G3: URLs, e-mail addresses and secrets are out of reach of word rules."""
         return sorted(self.urls + self.emails + [(d.start, d.end) for d in self.secrets])
 
+    @cached_property
+    def token_index(self) -> TokenIndex:
+        return TokenIndex(self.view, self.zones)
+
     def lexicon_matches(self, lexicon: Lexicon) -> list:
         key = id(lexicon)
         if key not in self._lexicon_cache:
-            self._lexicon_cache[key] = lexicon.find(self.view, self.zones)
+            self._lexicon_cache[key] = lexicon.find_in(self.token_index)
         return self._lexicon_cache[key]
 
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.sentences]
+
     def sentence_of(self, position: int) -> int:
-        for index, (start, end) in enumerate(self.sentences):
-            if start <= position < end:
-                return index
-        return len(self.sentences) - 1
+        return max(0, bisect.bisect_right(self._sentence_starts, position) - 1)
 
 
 # -- matchers: building blocks of proximity and conditional rules ------------------------------------
 class Matcher:
+    cheap = False  # dictionary lookups only: evaluated first, so costlier parts can be skipped
+
     def spans(self, doc: Document) -> list[Span]:
         raise NotImplementedError
+
+    def spans_within(self, doc: Document, ranges: list[Span]) -> list[Span]:
+        """The spans that start inside one of *ranges* (original code points, sorted, disjoint)."""
+        starts = [s for s, _ in ranges]
+        found = []
+        for span in self.spans(doc):
+            i = bisect.bisect_right(starts, span[0]) - 1
+            if i >= 0 and span[0] < ranges[i][1]:
+                found.append(span)
+        return found
 
 
 @dataclass
 class LexiconMatcher(Matcher):
     lexicon: Lexicon
+    cheap = True
 
     def spans(self, doc: Document) -> list[Span]:
         return [(m.start, m.end) for m in doc.lexicon_matches(self.lexicon)]
@@ -92,21 +111,29 @@ class PatternMatcher(Matcher):
     capture: int | str = 0
 
     def spans(self, doc: Document) -> list[Span]:
+        return self.spans_within(doc, [(0, len(doc.text))])
+
+    def spans_within(self, doc: Document, ranges: list[Span]) -> list[Span]:
+        """Searches only inside *ranges* (e.g. the sentences that have every other part of a rule)."""
         found = []
         if self.on == "view":
             view = doc.view
-            for match in self.pattern.finditer(view.text, timeout=REGEX_TIMEOUT_S):
-                s, e = match.span(self.capture)
-                if s < 0 or s == e:
-                    continue
-                span = view.original_span(s, e)
-                if not detectors.overlaps(span, doc.zones):
-                    found.append(span)
+            for range_start, range_end in ranges:
+                pos = bisect.bisect_left(view.starts, range_start)
+                endpos = bisect.bisect_left(view.starts, range_end)
+                for match in self.pattern.finditer(view.text, pos, endpos, timeout=REGEX_TIMEOUT_S):
+                    s, e = match.span(self.capture)
+                    if s < 0 or s == e:
+                        continue
+                    span = view.original_span(s, e)
+                    if not detectors.overlaps(span, doc.zones):
+                        found.append(span)
         else:
-            for match in self.pattern.finditer(doc.text, timeout=REGEX_TIMEOUT_S):
-                s, e = match.span(self.capture)
-                if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
-                    found.append((s, e))
+            for range_start, range_end in ranges:
+                for match in self.pattern.finditer(doc.text, range_start, range_end, timeout=REGEX_TIMEOUT_S):
+                    s, e = match.span(self.capture)
+                    if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
+                        found.append((s, e))
         return found
 
 
@@ -114,8 +141,14 @@ class PatternMatcher(Matcher):
 class AnyMatcher(Matcher):
     parts: list[Matcher]
 
+    def __post_init__(self) -> None:
+        self.cheap = all(part.cheap for part in self.parts)
+
     def spans(self, doc: Document) -> list[Span]:
         return sorted({span for part in self.parts for span in part.spans(doc)})
+
+    def spans_within(self, doc: Document, ranges: list[Span]) -> list[Span]:
+        return sorted({span for part in self.parts for span in part.spans_within(doc, ranges)})
 
 
 # -- rules -----------------------------------------------------------------------------------------
@@ -252,11 +285,23 @@ class ProximityRule(Rule):
     report: str = "once_per_sentence"
 
     def check(self, doc: Document) -> list[Finding]:
-        per_part = [part.spans(doc) for part in self.parts]
-        if any(not spans for spans in per_part):
-            return []
-        sentences_with = [{doc.sentence_of(s) for s, _ in spans} for spans in per_part]
-        common = set.intersection(*sentences_with)
+        # Cheap parts (word lists) first: when one is absent, or no sentence has them all, the
+        # costlier parts (patterns) never run; otherwise they search only the candidate sentences.
+        order = sorted(range(len(self.parts)), key=lambda i: not self.parts[i].cheap)
+        per_part: dict[int, list[Span]] = {}
+        common: set[int] | None = None
+        for i in order:
+            part = self.parts[i]
+            if common is None or part.cheap:
+                spans = part.spans(doc)
+            else:
+                spans = part.spans_within(doc, [doc.sentences[s] for s in sorted(common)])
+            sentences = {doc.sentence_of(s) for s, _ in spans}
+            common = sentences if common is None else common & sentences
+            if not common:
+                return []
+            per_part[i] = spans
+        assert common is not None
         anchors = [span for span in per_part[self.anchor] if doc.sentence_of(span[0]) in common]
         return [self.finding(doc, s, e) for s, e in _report(anchors, self.report, doc)]
 

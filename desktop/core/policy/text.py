@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 
 IGNORABLE = frozenset(
@@ -95,8 +96,7 @@ def latin_lookalike(ch: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int  # view index
     end: int  # view index, exclusive
     text: str  # case-folded view text of the token
@@ -120,72 +120,77 @@ class View:
             return pos, pos
         return self.starts[start], self.ends[end - 1]
 
-    def leet_token(self, token: Token) -> str:
-        """The token with leet digits folded (only if it has a letter)."""
-        if not any(c.isdigit() for c in token.text) or not any(c.isalpha() for c in token.text):
-            return token.text
-        return "".join(LEET.get(c, c) for c in token.text)
 
-    def token_index_at(self, original_index: int) -> int:
-        """Index of the first token that starts at or after *original_index* in the original text."""
-        lo, hi = 0, len(self.tokens)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.starts[self.tokens[mid].start] < original_index:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+# Characters that need more than ASCII lower-casing: everything outside ASCII.
+_SPECIAL = re.compile(r"[^\x00-\x7f]+")
+_CJK_CLASS = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+    "\u31f0-\u31ff\uff66-\uff9f\U00020000-\U0003134f"
+)
+# G2: a CJK character is a token of its own; otherwise a token is a run of letters and digits.
+_TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W_{_CJK_CLASS}]+")
+_TOKEN_NO_CJK = re.compile(r"[^\W_]+")
+_ANY_CJK = re.compile(f"[{_CJK_CLASS}]")
+_new_token = tuple.__new__  # builds a Token without NamedTuple's keyword handling: twice as fast
+_CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
 
 
 def normalise(original: str) -> View:
-    chars: list[str] = []
+    """Build the view in C-speed chunks: ASCII runs are copied, only other characters are folded one by one."""
+    pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for index, ch in enumerate(original):
-        if ord(ch) in IGNORABLE:
-            continue
-        folded = fold_char(ch)
-        if not folded:
-            # a lone combining mark: it belongs to the previous view character
-            if ends:
-                ends[-1] = index + 1
-            continue
-        for piece in folded:
-            chars.append(piece)
-            starts.append(index)
-            ends.append(index + 1)
+    position = 0
+    for run in _SPECIAL.finditer(original):
+        run_start = run.start()
+        if run_start > position:
+            pieces.append(original[position:run_start])
+            starts.extend(range(position, run_start))
+            ends.extend(range(position + 1, run_start + 1))
+        for index in range(run_start, run.end()):
+            ch = original[index]
+            if ord(ch) in IGNORABLE:
+                continue
+            folded = fold_char(ch)
+            if not folded:
+                if ends:  # a lone combining mark belongs to the previous view character
+                    ends[-1] = index + 1
+                continue
+            pieces.append(folded)
+            starts.extend([index] * len(folded))
+            ends.extend([index + 1] * len(folded))
+        position = run.end()
+    if position < len(original):
+        pieces.append(original[position:])
+        starts.extend(range(position, len(original)))
+        ends.extend(range(position + 1, len(original) + 1))
+    folded_text = "".join(pieces)
     # tokens over the not-yet-casefolded view, so confusables can see upper and lower case
-    raw_tokens: list[tuple[int, int]] = []
-    i, n = 0, len(chars)
-    while i < n:
-        ch = chars[i]
-        if is_cjk(ch):
-            raw_tokens.append((i, i + 1))
-            i += 1
-        elif is_word_char(ch):
-            j = i + 1
-            while j < n and is_word_char(chars[j]) and not is_cjk(chars[j]):
-                j += 1
-            raw_tokens.append((i, j))
-            i = j
-        else:
-            i += 1
-    for start, end in raw_tokens:
-        _fold_confusables(chars, start, end)
-    # casefold; a character that grows (ß -> ss) keeps pointing at its original
+    tokenizer = _TOKEN if _ANY_CJK.search(folded_text) else _TOKEN_NO_CJK
+    raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
+    if _CONFUSABLE_SCRIPTS.search(folded_text):
+        chars = list(folded_text)
+        for start, end in raw_tokens:
+            if _CONFUSABLE_SCRIPTS.search(folded_text, start, end):
+                _fold_confusables(chars, start, end)
+        folded_text = "".join(chars)
+    text = folded_text.casefold()
+    if len(text) == len(folded_text):  # casefolding maps each character to exactly one
+        view = View(original, text, starts, ends)
+        view.tokens = [_new_token(Token, (s, e, text[s:e])) for s, e in raw_tokens]
+        return view
+    # a character grew (ß -> ss): it keeps pointing at its original
     out_chars: list[str] = []
     out_starts: list[int] = []
     out_ends: list[int] = []
     remap: list[int] = []
-    for ch, s, e in zip(chars, starts, ends):
-        remap.append(len(out_chars))
-        folded = ch.casefold() if not ch.isascii() else ch.lower()
-        for piece in folded:
-            out_chars.append(piece)
-            out_starts.append(s)
-            out_ends.append(e)
-    remap.append(len(out_chars))
+    for ch, s, e in zip(folded_text, starts, ends):
+        remap.append(len(out_starts))
+        piece = ch.casefold()
+        out_chars.append(piece)
+        out_starts.extend([s] * len(piece))
+        out_ends.extend([e] * len(piece))
+    remap.append(len(out_starts))
     text = "".join(out_chars)
     view = View(original, text, out_starts, out_ends)
     view.tokens = [Token(remap[s], remap[e], text[remap[s] : remap[e]]) for s, e in raw_tokens]

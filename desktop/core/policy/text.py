@@ -21,7 +21,9 @@ line break.
 
 from __future__ import annotations
 
+import bisect
 import re
+from itertools import repeat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -131,6 +133,7 @@ _CJK_CLASS = (
 _TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\W_{_CJK_CLASS}]+")
 _TOKEN_NO_CJK = re.compile(r"[^\W_]+")
 _ANY_CJK = re.compile(f"[{_CJK_CLASS}]")
+_Match = re.Match
 _new_token = tuple.__new__  # builds a Token without NamedTuple's keyword handling: twice as fast
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
 
@@ -165,20 +168,30 @@ def normalise(original: str) -> View:
         starts.extend(range(position, len(original)))
         ends.extend(range(position + 1, len(original) + 1))
     folded_text = "".join(pieces)
-    # tokens over the not-yet-casefolded view, so confusables can see upper and lower case
     tokenizer = _TOKEN if _ANY_CJK.search(folded_text) else _TOKEN_NO_CJK
-    raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
-    if _CONFUSABLE_SCRIPTS.search(folded_text):
+    raw_tokens: list[tuple[int, int]] | None = None
+    suspects = [m.start() for m in _CONFUSABLE_SCRIPTS.finditer(folded_text)]
+    if suspects:
+        # tokens over the not-yet-casefolded view, so confusables can see upper and lower case
+        raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
         chars = list(folded_text)
-        for start, end in raw_tokens:
-            if _CONFUSABLE_SCRIPTS.search(folded_text, start, end):
+        token_starts = [start for start, _ in raw_tokens]
+        for position in sorted({bisect.bisect_right(token_starts, p) - 1 for p in suspects}):
+            if position >= 0:
+                start, end = raw_tokens[position]
                 _fold_confusables(chars, start, end)
         folded_text = "".join(chars)
     text = folded_text.casefold()
-    if len(text) == len(folded_text):  # casefolding maps each character to exactly one
+    if len(text) == len(folded_text):
+        # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
+        # of the case-folded text are those of the folded one; built without a Python-level loop.
         view = View(original, text, starts, ends)
-        view.tokens = [_new_token(Token, (s, e, text[s:e])) for s, e in raw_tokens]
+        found = list(tokenizer.finditer(text))
+        view.tokens = list(map(_new_token, repeat(Token), zip(map(_Match.start, found), map(_Match.end, found),
+                                                               map(_Match.group, found))))
         return view
+    if raw_tokens is None:
+        raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
     # a character grew (ß -> ss): it keeps pointing at its original
     out_chars: list[str] = []
     out_starts: list[int] = []

@@ -1,0 +1,97 @@
+"""Accounts and publishing, the Qt-free part: what a network client must do, and what it returns.
+
+Each network has one adapter (``desktop/adapters/networks/<name>.py``) implementing
+:class:`NetworkClient`. The publishing service (core) calls it on a worker thread with the
+account's non-secret metadata and its secret (from the :class:`SecretStore`), and turns its
+exceptions into a visible status: :class:`AuthError` (re-link needed), :class:`RateLimited`
+(retry after a delay), :class:`PublishError` (the server's reason; ``ambiguous`` when the post
+may have been accepted, so the next attempt must look for it before sending again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Account:
+    """A linked account: non-secret metadata only (kept in the local database)."""
+
+    id: str  # local id, also the keyring entry's user name
+    network: str  # bluesky | mastodon | linkedin
+    handle: str  # @alice.bsky.social, @alice@mastodon.example, Alice Example
+    server: str  # PDS URL, Mastodon instance URL, https://api.linkedin.com
+    remote_id: str = ""  # DID, Mastodon account id, LinkedIn member URN
+    display_name: str = ""
+    avatar_url: str = ""
+    expires_at: float | None = None  # epoch seconds when the credential stops working, if known
+    limits: dict = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    idempotency_key: str  # stable per draft + account + text: the same post is never sent twice
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    url: str  # where people can see the post
+    remote_id: str  # the network's id (status id, AT URI, share URN)
+
+
+class PublishError(Exception):
+    """The network refused or failed. ``reason`` is for people; never holds a secret."""
+
+    def __init__(self, reason: str, *, retryable: bool = True, ambiguous: bool = False, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.ambiguous = ambiguous  # the server may have accepted the post (timeout after sending, 5xx)
+        self.status = status
+
+
+class AuthError(PublishError):
+    """The credential no longer works (revoked app password, expired token): re-link the account."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason, retryable=False, status=status)
+
+
+class RateLimited(PublishError):
+    def __init__(self, reason: str, retry_after_s: float, *, status: int | None = 429) -> None:
+        super().__init__(reason, retryable=True, status=status)
+        self.retry_after_s = retry_after_s
+
+
+class SecretStoreError(Exception):
+    """The OS keyring cannot be used. ``advice`` says what the user can do (e.g. unlock it)."""
+
+    def __init__(self, message: str, advice: str = "") -> None:
+        super().__init__(message)
+        self.advice = advice
+
+
+class SecretStore(Protocol):
+    """Secrets only live here (the OS keyring). Values are small text (< 2,000 bytes)."""
+
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class NetworkClient(Protocol):
+    """One per network. Every call may block on the network: call it from a worker, never the GUI."""
+
+    network: str
+
+    def publish(self, account: Account, secret: str, post: Post) -> Published:
+        """Send *post*; raises PublishError (or a subclass). Must be safe to call again with the
+        same idempotency key after an ambiguous failure: the adapter looks for the post first."""
+        ...
+
+    def find_published(self, account: Account, secret: str, post: Post) -> Published | None:
+        """The post sent earlier with this idempotency key, if the network has it."""
+        ...

@@ -19,6 +19,7 @@ Self-censored words (``f*ck``, ``sh*t``: ``*`` for letters, same length) are fou
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -115,10 +116,13 @@ class Lexicon:
                         found.append(self._match(view, term, tokens, position, position))
         if self.evasion == "strict":
             for first, last, word in index.spaced_runs():
-                for form in token_forms(word, self.evasion):
-                    for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
-                        if len(term.tokens) == 1 or term.compact == form:
-                            found.append(self._match(view, term, tokens, first, last))
+                # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
+                # "I f.u.c.k agree"; anything else in the run is part of the word (S c u n t h o r p e)
+                for i, j in _trims(word):
+                    for form in token_forms(word[i:j], self.evasion):
+                        for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
+                            if len(term.tokens) == 1 or term.compact == form:
+                                found.append(self._match(view, term, tokens, first + i, first + j - 1))
         if not found:
             return []
         return _keep_longest(m for m in found if _case_ok(view, m))
@@ -147,10 +151,24 @@ def token_forms(text: str, evasion: str) -> tuple[str, ...]:
         forms.append("".join(LEET.get(c, c) for c in text))
     if evasion == "strict":
         for form in list(forms):
-            if _STRETCH.search(form):
-                forms.append(_STRETCHED.sub(r"\1", form))
-                forms.append(_STRETCHED.sub(r"\1\1", form))
+            forms.extend(_unstretched(form))
     return tuple(dict.fromkeys(forms))
+
+
+def _unstretched(word: str) -> list[str]:
+    """Each run of 3+ repeats read as one or two letters, in every combination
+    (``shiiittty`` -> shity, shitty, shiity, shiitty); at most 10 runs are varied."""
+    pieces = [m.group() for m in _RUNS.finditer(word)]
+    if not any(len(p) >= 3 for p in pieces):
+        return []
+    choices = [(p[0], p[0] * 2) if len(p) >= 3 else (p,) for p in pieces]
+    stretched = sum(1 for p in pieces if len(p) >= 3)
+    if stretched > 10:
+        return ["".join(c[0] for c in choices), "".join(c[-1] for c in choices)]
+    return ["".join(combo) for combo in itertools.product(*choices)]
+
+
+_RUNS = re.compile(r"(.)\1*")
 
 
 class TokenIndex:
@@ -216,6 +234,14 @@ class TokenIndex:
                     runs.append((first, last, letters))
             self._spaced = runs
         return self._spaced
+
+
+def _trims(word: str) -> list[tuple[int, int]]:
+    """The run itself, and without a leading and/or trailing one-letter word (a, i)."""
+    head = 1 if word[0] in "ai" else 0
+    tail = 1 if word[-1] in "ai" else 0
+    spans = {(0, len(word)), (head, len(word)), (0, len(word) - tail), (head, len(word) - tail)}
+    return sorted((i, j) for i, j in spans if j - i >= 3)
 
 
 _SPACED_RUN = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_][^\W_]){2,}(?![^\W_])")

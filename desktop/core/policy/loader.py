@@ -21,7 +21,7 @@ import regex
 
 from desktop.core.errors import UserFacingError
 from desktop.core.networks import NETWORKS
-from desktop.core.policy.lexicon import EVASION_LEVELS, Lexicon, Term, make_term
+from desktop.core.policy.lexicon import CASE_MODES, EVASION_LEVELS, Lexicon, Term, make_term
 from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import (
     AnyMatcher,
@@ -118,6 +118,25 @@ class _Reader:
             return default
         return value
 
+    def flag(self, table: dict, key: str, rule_id: str | None, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(rule_id, key, f"must be true or false (without quotes), not {value!r}")
+            return default
+        return value
+
+    def texts(self, table: dict, key: str, rule_id: str | None, field: str | None = None) -> list[str]:
+        """A list of texts (a missing key is an empty list)."""
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(rule_id, field or key, f"must be a list of texts in quotes, like [\"a\", \"b\"], not {value!r}")
+            return []
+        return value
+
+    def patterns(self, table: dict, key: str, rule_id: str | None, field: str, ignore_case: bool = True) -> list[regex.Pattern[str]]:
+        compiled = (self.pattern(source, rule_id, field, ignore_case) for source in self.texts(table, key, rule_id, field))
+        return [p for p in compiled if p is not None]
+
     def choice(self, table: dict, key: str, rule_id: str | None, choices: tuple[str, ...], default: str) -> str:
         value = table.get(key, default)
         if value not in choices:
@@ -134,7 +153,11 @@ class _Reader:
         except regex.error as exc:
             self.problem(rule_id, field, f"is not a valid regular expression ({exc}): {source!r}")
             return None
-        for probe in _PROBES:
+        # Each of the pattern's own characters repeated, then a character that breaks the run, then
+        # all of its characters (so literals the pattern requires are there and the engine must try).
+        own = sorted({c for c in source if c.isalnum() or c in " .,:;-_@#/'\"!?"})[:40]
+        tail = "".join(own)
+        for probe in (*_PROBES, *(c * 3000 + "\x00" + tail for c in own)):
             try:
                 compiled.search(probe, timeout=_PROBE_TIMEOUT_S)
             except TimeoutError:
@@ -157,10 +180,10 @@ class _Reader:
                 extra = set(item) - {"term", "case", "unless"}
                 if extra:
                     self.problem(rule_id, field, f"term {text!r} has unknown keys: {', '.join(sorted(extra))}")
-                for source in item.get("unless", []):
-                    compiled = self.pattern(source, rule_id, f"{field}.{text}.unless")
-                    if compiled is not None:
-                        unless.append(compiled)
+                unless.extend(self.patterns(item, "unless", rule_id, f"{field}.{text}.unless"))
+                if not isinstance(case, str):
+                    self.problem(rule_id, field, f"term {text!r}: case must be one of {', '.join(CASE_MODES)}")
+                    continue
             else:
                 self.problem(rule_id, field, f"each term is a text or {{term = ..., case = ...}}, not {item!r}")
                 continue
@@ -177,10 +200,7 @@ class _Reader:
             terms.append(term)
             if unless:
                 exceptions[term.text] = unless
-        names = table.get("sets", [])
-        if not isinstance(names, list):
-            self.problem(rule_id, "sets", f"must be a list of set names, not {names!r}")
-            names = []
+        names = self.texts(table, "sets", rule_id)
         for name in names:
             if name not in self.sets:
                 self.problem(rule_id, "sets", f"names an unknown set {name!r} (known: {', '.join(sorted(self.sets)) or 'none'})")
@@ -205,12 +225,11 @@ class _Reader:
         terms, _ = self.term_list(table, rule_id)
         if terms:
             evasion = self.choice(table, "evasion", rule_id, EVASION_LEVELS, default_evasion)
-            parts.append(LexiconMatcher(self.lexicon(terms, evasion, bool(table.get("compact", True)))))
+            parts.append(LexiconMatcher(self.lexicon(terms, evasion, self.flag(table, "compact", rule_id, True))))
         on = self.choice(table, "on", rule_id, ("original", "view"), "view")
-        for source in table.get("patterns", []):
-            compiled = self.pattern(source, rule_id, f"{field}.patterns", bool(table.get("ignore_case", True)))
-            if compiled is not None:
-                parts.append(PatternMatcher(compiled, on=on))
+        ignore_case = self.flag(table, "ignore_case", rule_id, True)
+        for compiled in self.patterns(table, "patterns", rule_id, f"{field}.patterns", ignore_case):
+            parts.append(PatternMatcher(compiled, on=on))
         if not parts:
             self.problem(rule_id, field, "matches nothing: give terms, sets or patterns")
             return None
@@ -257,6 +276,9 @@ def parse_policy(document: str, source: str) -> tuple[PolicyInfo, list[Rule]]:
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, table in enumerate(rules_data):
+        if not isinstance(table, dict):
+            reader.problem(None, f"[[rules]] #{index + 1}", f"each rule is a [[rules]] table, not {table!r}")
+            continue
         rule_id = str(table.get("id") or f"#{index + 1}")
         if rule_id in seen:
             reader.problem(rule_id, "id", "is used by another rule; rule ids must be unique")
@@ -279,7 +301,7 @@ def _rule(reader: _Reader, table: dict, rule_id: str, default_network: str | Non
     severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"), "block")
     networks = table.get("networks")
     if networks is not None:
-        bad = [n for n in networks] if not isinstance(networks, list) else [n for n in networks if n not in NETWORKS]
+        bad = [networks] if not isinstance(networks, list) else [n for n in networks if n not in NETWORKS]
         if bad:
             reader.problem(rule_id, "networks", f"unknown network(s) {bad!r}; expected names from {', '.join(NETWORKS)}")
             networks = None
@@ -290,7 +312,7 @@ def _rule(reader: _Reader, table: dict, rule_id: str, default_network: str | Non
             reader.problem(rule_id, key, f"must be a date such as 2026-01-31, not {value!r}")
             value = None
         dates[key] = value
-    unless = [p for p in (reader.pattern(s, rule_id, "unless") for s in table.get("unless", [])) if p is not None]
+    unless = reader.patterns(table, "unless", rule_id, "unless")
     quick_fix = None
     if "quick_fix" in table:
         fix = table["quick_fix"]
@@ -348,18 +370,21 @@ def _lexicon_rule(reader, table, rule_id, common, _default) -> Rule | None:
         reader.problem(rule_id, "terms", "a lexicon rule needs terms or sets")
         return None
     evasion = reader.choice(table, "evasion", rule_id, EVASION_LEVELS, "standard")
-    return LexiconRule(**common, lexicon=reader.lexicon(terms, evasion, bool(table.get("compact", True))),
+    return LexiconRule(**common, lexicon=reader.lexicon(terms, evasion, reader.flag(table, "compact", rule_id, True)),
                        report=reader.choice(table, "report", rule_id, REPORTS, "every"), term_unless=exceptions,
-                       self_censor=bool(table.get("self_censor", False)))
+                       self_censor=reader.flag(table, "self_censor", rule_id, False))
 
 
 def _pattern_rule(reader, table, rule_id, common, _default) -> Rule | None:
-    compiled = reader.pattern(table.get("pattern"), rule_id, "pattern", bool(table.get("ignore_case", True)))
+    compiled = reader.pattern(table.get("pattern"), rule_id, "pattern", reader.flag(table, "ignore_case", rule_id, True))
     if compiled is None:
         return None
     capture = table.get("capture", 0)
-    if isinstance(capture, str) and capture not in compiled.groupindex or isinstance(capture, int) and capture > compiled.groups:
-        reader.problem(rule_id, "capture", f"names a group the pattern does not have: {capture!r}")
+    valid = (isinstance(capture, int) and not isinstance(capture, bool) and 0 <= capture <= compiled.groups) or (
+        isinstance(capture, str) and capture in compiled.groupindex)
+    if not valid:
+        reader.problem(rule_id, "capture", f"must name a group of the pattern (a number from 0 to {compiled.groups} "
+                       f"or a group name), not {capture!r}")
         capture = 0
     on = reader.choice(table, "on", rule_id, ("original", "view"), "original")
     return PatternRule(**common, matcher=PatternMatcher(compiled, on=on, capture=capture),
@@ -368,11 +393,12 @@ def _pattern_rule(reader, table, rule_id, common, _default) -> Rule | None:
 
 def _detector_rule(reader, table, rule_id, common, _default) -> Rule | None:
     detector = reader.choice(table, "detector", rule_id, DETECTORS, "secrets")
-    hosts = tuple(h.lower() for h in table.get("hosts", []))
-    if detector == "internal_url" and not hosts and not table.get("private_ips"):
+    hosts = tuple(h.lower() for h in reader.texts(table, "hosts", rule_id))
+    private_ips = reader.flag(table, "private_ips", rule_id, False)
+    if detector == "internal_url" and not hosts and not private_ips:
         reader.problem(rule_id, "hosts", "an internal_url detector needs hosts (or private_ips = true)")
-    return DetectorRule(**common, detector=detector, hosts=hosts, private_ips=bool(table.get("private_ips", False)),
-                        allow=tuple(str(a) for a in table.get("allow", [])))
+    return DetectorRule(**common, detector=detector, hosts=hosts, private_ips=private_ips,
+                        allow=tuple(reader.texts(table, "allow", rule_id)))
 
 
 def _proximity_rule(reader, table, rule_id, common, _default) -> Rule | None:
@@ -398,7 +424,7 @@ def _conditional_rule(reader, table, rule_id, common, _default) -> Rule | None:
     if trigger is None or require is None:
         return None
     return ConditionalRule(**common, trigger=trigger, require=require, ambiguous=ambiguous,
-                           ambiguous_message=str(table.get("ambiguous_message", "")))
+                           ambiguous_message=reader.text(table, "ambiguous_message", rule_id, required=False))
 
 
 def _placement_rule(reader, table, rule_id, common, _default) -> Rule | None:

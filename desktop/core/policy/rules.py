@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,6 +24,21 @@ from desktop.core.policy.text import View, normalise, sentence_bounds
 
 Span = tuple[int, int]
 REGEX_TIMEOUT_S = 0.05  # per pattern per check: a policy author's regex can never freeze typing
+log = logging.getLogger(__name__)
+
+
+def bounded_finditer(pattern: regex.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> Iterator[regex.Match[str]]:
+    """The matches a policy author's pattern finds within the time bound; if it runs out of time
+    (a pattern that backtracks badly on this text), the matches found so far, and a log line."""
+    try:
+        yield from pattern.finditer(text, pos, len(text) if endpos is None else endpos, timeout=REGEX_TIMEOUT_S)
+    except TimeoutError:
+        log.warning("policy pattern stopped after %d ms on a %d-character text: %.80s",
+                    REGEX_TIMEOUT_S * 1000, len(text), pattern.pattern)
+
+
+def bounded_search(pattern: regex.Pattern[str], text: str) -> bool:
+    return next(bounded_finditer(pattern, text), None) is not None
 
 
 class Document:
@@ -121,7 +137,7 @@ class PatternMatcher(Matcher):
             for range_start, range_end in ranges:
                 pos = bisect.bisect_left(view.starts, range_start)
                 endpos = bisect.bisect_left(view.starts, range_end)
-                for match in self.pattern.finditer(view.text, pos, endpos, timeout=REGEX_TIMEOUT_S):
+                for match in bounded_finditer(self.pattern, view.text, pos, endpos):
                     s, e = match.span(self.capture)
                     if s < 0 or s == e:
                         continue
@@ -130,7 +146,7 @@ class PatternMatcher(Matcher):
                         found.append(span)
         else:
             for range_start, range_end in ranges:
-                for match in self.pattern.finditer(doc.text, range_start, range_end, timeout=REGEX_TIMEOUT_S):
+                for match in bounded_finditer(self.pattern, doc.text, range_start, range_end):
                     s, e = match.span(self.capture)
                     if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
                         found.append((s, e))
@@ -175,7 +191,7 @@ class Rule:
             return False
         if self.networks is not None and doc.network is not None and doc.network not in self.networks:
             return False
-        return not any(p.search(doc.text, timeout=REGEX_TIMEOUT_S) for p in self.unless)
+        return not any(bounded_search(p, doc.text) for p in self.unless)
 
     def check(self, doc: Document) -> list[Finding]:
         raise NotImplementedError
@@ -226,7 +242,7 @@ class LexiconRule(Rule):
         spans = []
         for match in doc.lexicon_matches(self.lexicon):
             exceptions = self.term_unless.get(match.term.text, ())
-            if any(p.search(doc.text, timeout=REGEX_TIMEOUT_S) for p in exceptions):
+            if any(bounded_search(p, doc.text) for p in exceptions):
                 continue
             spans.append((match.start, match.end))
         findings = [self.finding(doc, s, e) for s, e in _report(spans, self.report, doc)]

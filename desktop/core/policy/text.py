@@ -84,9 +84,19 @@ def _script(ch: str) -> str:
 
 @lru_cache(maxsize=4096)
 def latin_lookalike(ch: str) -> str | None:
-    """The Latin letter that *ch* (Cyrillic or Greek) is confusable with, per UTS #39, if any."""
+    """The Latin letter that *ch* (Cyrillic or Greek) looks like, per UTS #39, if any.
+
+    UTS #39 gives ``l`` as the prototype of capital I and its look-alikes (Cyrillic І, Greek Ι):
+    a capital whose prototype is ``l`` stands for ``i``."""
     if _script(ch) not in ("cyrillic", "greek"):
         return None
+    found = _prototype(ch)
+    if found == "l" and ch.isupper():
+        return "i"
+    return found
+
+
+def _prototype(ch: str) -> str | None:
     from confusable_homoglyphs import confusables  # 40 ms to load: only when such a letter appears
 
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False) or []

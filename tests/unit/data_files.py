@@ -5,3 +5,4 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1] / "data"
 V1_DATABASE = DATA / "drafts-v1.db"
 V2_DATABASE = DATA / "drafts-v2.db"
+V3_DATABASE = DATA / "drafts-v3.db"

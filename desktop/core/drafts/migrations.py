@@ -51,9 +51,93 @@ def _v3_acknowledgements(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4_accounts_and_publishing(db: sqlite3.Connection) -> None:
+    # Linked accounts, apps registered on servers, what was published where, and what waits for
+    # the network. Non-secret data only: tokens, passwords and client secrets live in the OS
+    # keyring (desktop.adapters.keyring_store), never in a column here.
+    db.execute(
+        """
+        CREATE TABLE accounts (
+            id             TEXT PRIMARY KEY,
+            network        TEXT NOT NULL CHECK (network <> ''),
+            handle         TEXT NOT NULL,
+            server         TEXT NOT NULL DEFAULT '',
+            remote_id      TEXT NOT NULL DEFAULT '',
+            display_name   TEXT NOT NULL DEFAULT '',
+            avatar_url     TEXT NOT NULL DEFAULT '',
+            expires_at     REAL,
+            limits         TEXT NOT NULL DEFAULT '{}',
+            last_error     TEXT NOT NULL DEFAULT '',
+            last_error_at  REAL,
+            needs_relink   INTEGER NOT NULL DEFAULT 0 CHECK (needs_relink IN (0, 1)),
+            created_at     REAL NOT NULL,
+            updated_at     REAL NOT NULL
+        )
+        """
+    )
+    # One row per remote account: linking it again updates the row instead of adding a twin.
+    db.execute(
+        "CREATE UNIQUE INDEX accounts_by_identity ON accounts(network, server, remote_id) WHERE remote_id <> ''"
+    )
+    db.execute(
+        """
+        CREATE TABLE app_registrations (
+            network        TEXT NOT NULL,
+            server         TEXT NOT NULL,
+            client_id      TEXT NOT NULL,
+            redirect_uris  TEXT NOT NULL DEFAULT '[]',
+            scopes         TEXT NOT NULL DEFAULT '',
+            created_at     REAL NOT NULL,
+            PRIMARY KEY (network, server)
+        )
+        """
+    )
+    # Kept when the draft is purged or the account unlinked: it is the record of what was posted.
+    db.execute(
+        """
+        CREATE TABLE publish_history (
+            id               INTEGER PRIMARY KEY,
+            idempotency_key  TEXT NOT NULL UNIQUE,
+            draft_id         TEXT NOT NULL,
+            account_id       TEXT NOT NULL,
+            network          TEXT NOT NULL,
+            handle           TEXT NOT NULL DEFAULT '',
+            status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+            post_url         TEXT NOT NULL DEFAULT '',
+            remote_id        TEXT NOT NULL DEFAULT '',
+            rkey             TEXT NOT NULL DEFAULT '',
+            policy_version   TEXT NOT NULL DEFAULT '',
+            acknowledged     TEXT NOT NULL DEFAULT '[]',
+            error            TEXT NOT NULL DEFAULT '',
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            created_at       REAL NOT NULL,
+            updated_at       REAL NOT NULL,
+            sent_at          REAL
+        )
+        """
+    )
+    db.execute("CREATE INDEX publish_history_by_draft ON publish_history(draft_id, created_at)")
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id               INTEGER PRIMARY KEY,
+            draft_id         TEXT NOT NULL UNIQUE REFERENCES drafts(id) ON DELETE CASCADE,
+            account_ids      TEXT NOT NULL,
+            text             TEXT NOT NULL,
+            queued_at        REAL NOT NULL,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  REAL NOT NULL,
+            last_error       TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_by_next_attempt ON outbox(next_attempt_at)")
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
     (3, _v3_acknowledgements),
+    (4, _v4_accounts_and_publishing),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -8,7 +8,9 @@ Opening rules:
   are copied into a fresh database, and :attr:`DraftStore.notices` says what happened.
 
 Every method is safe to call from any thread (one connection behind a lock); the UI calls them
-from its single database worker so the GUI thread never waits on the disk.
+from its single database worker so the GUI thread never waits on the disk. The same file also
+holds accounts, publish history and the outbox (:mod:`desktop.core.accounts.store`), which use
+this store's connection and lock through :meth:`DraftStore.transaction` and :meth:`DraftStore.reading`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import threading
 import time
 import os
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,6 +235,21 @@ class DraftStore:
     def schema_version(self) -> int:
         with self._lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- the shared connection, for the other stores of this database file ------------------------
+    def transaction(self) -> "_Transaction":
+        """``with store.transaction() as db:``: BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), under the lock.
+
+        Other stores keeping their tables in this file (desktop.core.accounts.store) write
+        through this, so there is one connection, one lock and one migration history.
+        """
+        return _Transaction(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """``with store.reading() as db:``: the connection, under the lock, for queries."""
+        with self._lock:
+            yield self._db
 
     # -- internals -----------------------------------------------------------------------------
     def _write(self) -> "_Transaction":

@@ -10,8 +10,13 @@ may have been accepted, so the next attempt must look for it before sending agai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+#: Called by an adapter with the account's new secret whenever the network rotated it during a call
+#: (a Bluesky session refresh). The caller stores it (SecretStore.set) before the next call.
+SecretSink = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,16 @@ class Post:
     text: str
     idempotency_key: str  # stable per draft + account + text: the same post is never sent twice
     language: str | None = None
+    # Bluesky's record key (a TID, see publishing.tid). When idempotency_key is itself a TID (make it
+    # with tid.new_tid()) the adapter uses that and this stays None; otherwise the caller makes a TID
+    # once, persists it (publish_history.rkey) before the first attempt, and passes it on every retry.
+    record_key: str | None = None
+    # When the first attempt to send this post started (epoch seconds; publish_history.created_at).
+    # Pass it on every retry: adapters whose networks cannot look a post up by its key (Mastodon
+    # after its one-hour Idempotency-Key window, LinkedIn) search recent posts from that moment on,
+    # so an identical post published earlier is never mistaken for this one. None: the adapter
+    # assumes a recent first attempt (Mastodon: the last 24 hours).
+    first_attempt_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,11 +102,15 @@ class NetworkClient(Protocol):
 
     network: str
 
-    def publish(self, account: Account, secret: str, post: Post) -> Published:
+    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
         """Send *post*; raises PublishError (or a subclass). Must be safe to call again with the
-        same idempotency key after an ambiguous failure: the adapter looks for the post first."""
+        same idempotency key after an ambiguous failure: the adapter looks for the post first.
+        If the adapter had to renew the credential (Bluesky refreshes its session), it calls
+        *on_secret* with the new secret as soon as it has it, even if the publish then fails.
+        Adapters whose secrets never change accept and ignore it."""
         ...
 
-    def find_published(self, account: Account, secret: str, post: Post) -> Published | None:
+    def find_published(self, account: Account, secret: str, post: Post, *,
+                       on_secret: SecretSink | None = None) -> Published | None:
         """The post sent earlier with this idempotency key, if the network has it."""
         ...

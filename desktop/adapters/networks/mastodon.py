@@ -68,6 +68,7 @@ from desktop.core.logs import register_secret
 from desktop.core.publishing import (
     Account,
     AuthError,
+    Offline,
     Post,
     Published,
     PublishError,
@@ -709,7 +710,7 @@ def _network_error(exc: requests.RequestException, server: str, what: str, write
     if isinstance(exc, requests.Timeout):
         reason = f"{host} did not answer in time while {what}."
     elif unsent:
-        reason = f"Chorus cannot reach {host} ({_cause(exc)}). Check the network connection."
+        return Offline(f"Chorus cannot reach {host} ({_cause(exc)}). Check the network connection.")
     else:
         reason = f"The connection to {host} broke while {what} ({_cause(exc)})."
     ambiguous = write and not unsent

@@ -81,6 +81,14 @@ class RateLimited(PublishError):
         self.retry_after_s = retry_after_s
 
 
+class Offline(PublishError):
+    """The server could not be reached at all (no network, unknown host, connection refused):
+    nothing was sent. The publishing service keeps such posts in the outbox and sends them later."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason, retryable=True, ambiguous=False, status=status)
+
+
 class SecretStoreError(Exception):
     """The OS keyring cannot be used. ``advice`` says what the user can do (e.g. unlock it)."""
 

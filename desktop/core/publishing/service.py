@@ -1,0 +1,273 @@
+"""Publishing a draft to several linked accounts: checked, in parallel, exactly once, recorded.
+
+    service = PublishService(accounts, clients, policy=lambda: current_policy)
+    refusal = service.refusal(text, account_ids)          # None, or why publishing is refused
+    results = service.publish(draft_id, text, account_ids, acknowledged=..., on_update=callback)
+
+Rules kept here, whatever the front end:
+- the policy is checked again at publish time, for each target's network; a block finding, or no
+  valid policy at all, refuses the whole publish with the reason;
+- every target is sent in parallel (one worker thread each, up to ``max_parallel``), each with its
+  own status reported through ``on_update`` as it changes (sending, sent with the post's link,
+  failed with the server's reason, queued when offline);
+- exactly once: the idempotency key is a pure function of draft, account and text; the attempt is
+  recorded *before* sending; after an ambiguous failure (timeout after sending, 5xx) the next
+  attempt first asks the network whether the post exists (``find_published``);
+- rate limits are honoured: a wait the server asks for of up to ``max_wait_s`` is waited once,
+  longer ones fail with the time to retry;
+- offline (the network cannot be reached at all), the publish goes to the outbox and
+  :meth:`PublishService.send_outbox` sends it when the network is back, after checking it against
+  the policy of that day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from desktop.core.publishing import (
+    Account,
+    AuthError,
+    NetworkClient,
+    Offline,
+    Post,
+    PublishError,
+    RateLimited,
+    SecretStoreError,
+)
+from desktop.core.publishing.tid import new_tid
+
+if TYPE_CHECKING:
+    from desktop.core.accounts.service import AccountService
+    from desktop.core.policy import Finding, Policy
+
+log = logging.getLogger(__name__)
+
+SENDING, SENT, FAILED, QUEUED, REFUSED = "sending", "sent", "failed", "queued", "refused"
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """Where one target of a publish stands; sent to ``on_update`` on every change."""
+
+    draft_id: str
+    account_id: str
+    network: str
+    handle: str
+    state: str  # sending | sent | failed | queued | refused
+    post_url: str = ""
+    reason: str = ""  # for people: the server's reason, what to do
+    retryable: bool = False
+    needs_relink: bool = False
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why publishing is refused before anything is sent."""
+
+    reason: str
+    findings: tuple[Any, ...] = ()  # the block findings, if the policy refused it
+
+
+def idempotency_key(draft_id: str, account_id: str, text: str) -> str:
+    """The same draft, account and text always give the same key: the same post is never sent twice."""
+    digest = hashlib.sha256("\x1f".join((draft_id, account_id, text)).encode("utf-8")).hexdigest()
+    return f"chorus-{digest[:40]}"
+
+
+@dataclass
+class PublishService:
+    accounts: "AccountService"
+    clients: dict[str, NetworkClient]
+    policy: Callable[[], "Policy | None"]  # the policy in force now (None: no valid policy)
+    max_parallel: int = 8
+    max_wait_s: float = 30.0  # the longest server-requested wait done on the spot
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # -- checks ------------------------------------------------------------------------------------
+    def refusal(self, text: str, account_ids: Sequence[str]) -> Refusal | None:
+        """Why *text* cannot be published to these accounts now, or None."""
+        if not text.strip():
+            return Refusal("The post is empty.")
+        if not account_ids:
+            return Refusal("Choose at least one account to publish to.")
+        policy = self.policy()
+        if policy is None:
+            return Refusal("Publishing is off: there is no valid company policy to check the post against. "
+                           "Ask your IT team to fix the policy file.")
+        blocks: list[Finding] = []
+        seen: set[tuple[str, int, int]] = set()
+        for network in self._networks(account_ids):
+            for finding in policy.check(text, network):
+                if finding.severity.value == "block" and (finding.rule_id, finding.start, finding.end) not in seen:
+                    seen.add((finding.rule_id, finding.start, finding.end))
+                    blocks.append(finding)
+        if blocks:
+            first = blocks[0]
+            more = f" (and {len(blocks) - 1} more)" if len(blocks) > 1 else ""
+            return Refusal(f"Your company's policy does not allow this post: {first.message}{more}.", tuple(blocks))
+        return None
+
+    def _networks(self, account_ids: Iterable[str]) -> list[str]:
+        networks = []
+        for account_id in account_ids:
+            record = self.accounts.store.get_account(account_id)
+            if record is not None and record.account.network not in networks:
+                networks.append(record.account.network)
+        return networks
+
+    # -- publishing ----------------------------------------------------------------------------------
+    def publish(self, draft_id: str, text: str, account_ids: Sequence[str], *, acknowledged: Iterable[Any] = (),
+                on_update: Callable[[TargetStatus], None] = lambda status: None) -> list[TargetStatus]:
+        """Check, then send to every account in parallel; blocks until all are done (call it from a
+        worker). Returns the final status of each target, in the order of *account_ids*."""
+        refusal = self.refusal(text, account_ids)
+        if refusal is not None:
+            statuses = [self._status(draft_id, account_id, REFUSED, reason=refusal.reason) for account_id in account_ids]
+            for status in statuses:
+                on_update(status)
+            return statuses
+        policy = self.policy()
+        version = f"{policy.info.id}@{policy.info.version}" if policy else ""
+        acks = list(acknowledged)
+        futures = [self._pool().submit(self._publish_one, draft_id, text, account_id, version, acks, on_update)
+                   for account_id in account_ids]
+        statuses = [future.result() for future in futures]
+        offline = [s.account_id for s in statuses if s.state == QUEUED]
+        if offline:
+            self.accounts.store.enqueue(draft_id, offline, text)
+        return statuses
+
+    def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
+                     on_update: Callable[[TargetStatus], None]) -> TargetStatus:
+        try:
+            status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update)
+        except Exception as exc:  # never lose a target's status to an unexpected error
+            log.exception("publishing draft %s to %s failed unexpectedly", draft_id, account_id)
+            status = self._status(draft_id, account_id, FAILED, reason=f"Unexpected error: {type(exc).__name__}",
+                                  retryable=True)
+        on_update(status)
+        return status
+
+    def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
+              on_update: Callable[[TargetStatus], None]) -> TargetStatus:
+        record = self.accounts.store.get_account(account_id)
+        if record is None:
+            return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
+        account = record.account
+        client = self.clients.get(account.network)
+        if client is None:
+            return self._status(draft_id, account_id, FAILED, account=account,
+                                reason=f"Chorus cannot publish to {account.network} yet.")
+        key = idempotency_key(draft_id, account_id, text)
+        publication = self.accounts.store.begin_publication(
+            draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
+            rkey=new_tid() if account.network == "bluesky" else "")
+        if publication.status == "sent":  # sent before: never again
+            return self._status(draft_id, account_id, SENT, account=account, post_url=publication.post_url)
+        on_update(self._status(draft_id, account_id, SENDING, account=account))
+        try:
+            secret = self.accounts.secret(account_id)
+        except SecretStoreError as exc:
+            reason = f"{exc} {exc.advice}".strip()
+            self.accounts.store.mark_failed(key, reason)
+            return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
+        except Exception as exc:  # MissingSecret: the keyring entry is gone
+            self.accounts.store.mark_failed(key, str(exc))
+            return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
+                                reason=f"{exc} Link the account again.")
+        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at)
+
+        def keep_secret(new_secret: str) -> None:
+            self.accounts.replace_secret(account_id, new_secret)
+
+        waited = False
+        while True:
+            try:
+                found = None
+                if publication.attempts > 1:  # an earlier attempt may have reached the network
+                    found = client.find_published(account, secret, post, on_secret=keep_secret)
+                published = found or client.publish(account, secret, post, on_secret=keep_secret)
+            except RateLimited as exc:
+                if not waited and exc.retry_after_s <= self.max_wait_s:
+                    waited = True
+                    self.sleep(exc.retry_after_s)
+                    continue
+                reason = f"{account.network.capitalize()} asks to wait: try again in {_duration(exc.retry_after_s)}."
+                self.accounts.store.mark_failed(key, reason)
+                return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
+            except AuthError as exc:
+                self.accounts.record_auth_failure(account_id, exc.reason)
+                self.accounts.store.mark_failed(key, exc.reason)
+                return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
+                                    reason=f"{exc.reason} Link the account again.")
+            except Offline as exc:
+                self.accounts.store.mark_failed(key, exc.reason)
+                return self._status(draft_id, account_id, QUEUED, account=account, retryable=True,
+                                    reason="No connection: the post waits in the outbox and is sent when "
+                                           "the network is back.")
+            except PublishError as exc:
+                self.accounts.store.mark_failed(key, exc.reason)
+                return self._status(draft_id, account_id, FAILED, account=account, reason=exc.reason,
+                                    retryable=exc.retryable)
+            self.accounts.store.mark_sent(key, published.url, published.remote_id)
+            self.accounts.record_success(account_id)
+            return self._status(draft_id, account_id, SENT, account=account, post_url=published.url)
+
+    def send_outbox(self, texts_now: Callable[[str], str | None] | None = None,
+                    on_update: Callable[[TargetStatus], None] = lambda status: None) -> list[TargetStatus]:
+        """Send what waits in the outbox (call when the network is back), each entry re-checked
+        against the policy in force now. *texts_now* may give the draft's current text (None: the
+        queued snapshot is sent)."""
+        statuses: list[TargetStatus] = []
+        for entry in self.accounts.store.outbox(due_at=self.clock()):
+            text = (texts_now(entry.draft_id) if texts_now else None) or entry.text
+            refusal = self.refusal(text, entry.account_ids)
+            if refusal is not None:
+                self.accounts.store.record_outbox_attempt(entry.id, refusal.reason, self.clock() + 3600)
+                statuses += [self._status(entry.draft_id, a, REFUSED, reason=refusal.reason) for a in entry.account_ids]
+                for status in statuses[-len(entry.account_ids):]:
+                    on_update(status)
+                continue
+            self.accounts.store.remove_from_outbox(entry.id)
+            statuses += self.publish(entry.draft_id, text, entry.account_ids, on_update=on_update)
+        return statuses
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = None
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self.max_parallel, thread_name_prefix="publish")
+            return self._executor
+
+    def _status(self, draft_id: str, account_id: str, state: str, *, account: Account | None = None,
+                **details: Any) -> TargetStatus:
+        if account is None:
+            record = self.accounts.store.get_account(account_id)
+            account = record.account if record else None
+        return TargetStatus(draft_id, account_id, account.network if account else "", account.handle if account else "",
+                            state, **details)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(1, round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.ui.app import run  # Qt is imported only now
 
     try:
-        return run(settings, store, args.network, store.notices, qt_argv)
+        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=paths.last_good_policy)
     finally:
         store.close()
         log.info("%s stopped", APP_NAME)

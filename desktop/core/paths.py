@@ -47,6 +47,11 @@ class AppPaths:
         return self.data_dir / "drafts.db"
 
     @property
+    def last_good_policy(self) -> Path:
+        """A copy of the last policy file that loaded without problems (used while the configured one is broken)."""
+        return self.data_dir / "policy-last-good.toml"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "chorus.log"
 

@@ -121,6 +121,15 @@ SPECS: tuple[SettingSpec, ...] = (
         maximum=100_000,
     ),
     SettingSpec(
+        "policy.source",
+        Kind.TEXT,
+        "default",
+        "Social-media policy",
+        "The policy your posts are checked against: a built-in policy by name (default, acme-example) or "
+        "the path of a policy file (.toml). If it is broken, Chorus keeps checking with the last good one.",
+        "Policy",
+    ),
+    SettingSpec(
         "logging.level",
         Kind.CHOICE,
         "info",
@@ -128,6 +137,60 @@ SPECS: tuple[SettingSpec, ...] = (
         "How much Chorus writes to its log file. Tokens are always removed from the log.",
         "Support",
         choices=(("warning", "Problems only"), ("info", "Normal"), ("debug", "Everything (for support)")),
+    ),
+    # -- LinkedIn: the organisation's LinkedIn app, normally set by IT in the managed layer. Never a
+    # client secret here: it lives with a token-exchange service, or in the OS keyring under
+    # "app:linkedin:<client id>" (desktop.adapters.networks.linkedin.client_secret_key).
+    SettingSpec(
+        "linkedin.client_id",
+        Kind.TEXT,
+        "",
+        "LinkedIn app client ID",
+        "The Client ID of your organisation's LinkedIn app (LinkedIn Developer Portal → your app → Auth), "
+        "with the products “Share on LinkedIn” and “Sign In with LinkedIn using OpenID Connect”. "
+        "Empty: LinkedIn accounts cannot be linked.",
+        "LinkedIn",
+    ),
+    SettingSpec(
+        "linkedin.token_exchange_url",
+        Kind.TEXT,
+        "",
+        "LinkedIn token-exchange service",
+        "The https address of your organisation's service that holds the LinkedIn app's client secret and "
+        "swaps sign-in codes for tokens. Empty: Chorus uses the client secret IT stored in this computer's "
+        "keyring instead.",
+        "LinkedIn",
+    ),
+    SettingSpec(
+        "linkedin.api_version",
+        Kind.TEXT,
+        "202609",
+        "LinkedIn API version",
+        "The LinkedIn-Version sent with every post (YYYYMM). LinkedIn retires each version about a year "
+        "after its release; then posting fails until this is set to a current one.",
+        "LinkedIn",
+    ),
+    SettingSpec(
+        "linkedin.redirect_port",
+        Kind.INT,
+        47319,
+        "LinkedIn sign-in port",
+        "The port of the address the browser returns to after signing in to LinkedIn, "
+        "http://127.0.0.1:<port>/callback. That exact address must be registered on the LinkedIn app. "
+        "0 picks a free port each time, which works only if LinkedIn accepts any port for your app.",
+        "LinkedIn",
+        minimum=0,
+        maximum=65535,
+    ),
+    SettingSpec(
+        "linkedin.read_own_posts",
+        Kind.BOOL,
+        False,
+        "LinkedIn app may read members' posts",
+        "Turn on only if LinkedIn approved your app for r_member_social (partners only). Chorus then asks "
+        "for it and, after a network failure, checks whether a post arrived before sending it again; "
+        "without it, people are asked to check LinkedIn themselves.",
+        "LinkedIn",
     ),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
@@ -54,19 +55,25 @@ def show_fatal(message: str) -> None:
 
 
 def create_window(
-    settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = ()
+    settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = (),
+    policy_cache: Path | None = None,
 ) -> tuple[QApplication, MainWindow, TaskRunner]:
+    """The application and its main window; the policy starts loading at once, on the policy lane.
+
+    *policy_cache* is where the last good policy is kept (``AppPaths.last_good_policy``).
+    """
     app = make_application(qt_argv)
     apply_theme(app, settings.get("appearance.theme"))
     runner = TaskRunner(app)
-    window = MainWindow(settings, store, runner, networks=networks, notices=notices)
+    window = MainWindow(settings, store, runner, networks=networks, notices=notices, policy_cache=policy_cache)
+    window.load_policy()
     app.aboutToQuit.connect(runner.shutdown)
     return app, window, runner
 
 
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
-        qt_argv: Sequence[str] = ()) -> int:
-    app, window, runner = create_window(settings, store, networks, notices, qt_argv)
+        qt_argv: Sequence[str] = (), policy_cache: Path | None = None) -> int:
+    app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache)
     window.show()
     code = app.exec()
     runner.shutdown()  # waits for the last draft writes

@@ -6,9 +6,19 @@ start. Once that is done, a post of normal length is counted on the GUI thread (
 a typical post, ~13 ms at the inline limit); before it, or for a long paste, counting runs on the
 compute lane and a result for an older revision of the text is dropped, so typing never waits.
 
-With a policy ``checker`` the composer also checks the text live (:mod:`desktop.ui.policy_check`):
-findings are underlined in the editor, listed by the findings panel, and exposed here for
-publishing (:attr:`Composer.findings`, :attr:`Composer.blocked`, :attr:`Composer.findings_changed`).
+With a policy (:meth:`Composer.set_policy`, or a plain ``checker``) the composer also checks the
+text live (:mod:`desktop.ui.policy_check`): findings are underlined in the editor, listed by the
+findings panel, summed up beside the counters, and exposed here for publishing
+(:attr:`Composer.findings`, :attr:`Composer.blocked`, :meth:`Composer.publish_refusal`,
+:attr:`Composer.findings_changed`).
+
+Which networks the policy checks for: the composer's networks (the same as the length counters),
+all of them: the whole policy runs once for the policy's default network (or the first of the
+composer's networks when the default is not among them), and the network-dependent rules (the
+length rule, rules limited to some networks) run again for each other network, so a post gets a
+"too long" finding for each selected network it does not fit (see
+:class:`desktop.core.policy.targets.TargetedCheck`). With no network selected the policy's
+default network is used.
 """
 
 from __future__ import annotations
@@ -16,18 +26,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.core.drafts import Draft
 from desktop.core.networks import DISPLAY_NAMES
-from desktop.ui.policy_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck
+from desktop.ui.policy_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck, count_words
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import status_color
 
 if TYPE_CHECKING:  # imported on first use: the counters load `regex`, not needed for the first paint
     from desktop.core import counters
+    from desktop.core.policy import Policy
 
 INLINE_COUNT_LIMIT = 10_000  # characters; longer texts are counted off the GUI thread
 
@@ -77,9 +88,9 @@ class CounterLabel(QLabel):
 class Composer(QWidget):
     """Emits :attr:`edited` (draft id, text) on every change the user makes.
 
-    *checker* is the policy engine's ``check(text) -> list[Finding]`` (None: no live checking);
-    *policy_version* keys the author's acknowledgements, kept through *acknowledgements* (the
-    drafts database, called on the ``db`` lane only).
+    *checker* is a fixed ``check(text) -> list[Finding]`` (None: no live checking until
+    :meth:`set_policy`); *policy_version* keys the author's acknowledgements, kept through
+    *acknowledgements* (the drafts database, called on the ``db`` lane only).
     """
 
     edited = Signal(str, str)
@@ -111,10 +122,19 @@ class Composer(QWidget):
         self.counter_row = QHBoxLayout()
         self.counter_row.setSpacing(18)
         self.counter_labels: dict[str, CounterLabel] = {}
+        self.policy_summary = QLabel(self)
+        self.policy_summary.setAccessibleName("Policy check")
+        self.policy_summary.setTextFormat(Qt.TextFormat.RichText)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(2, 0, 2, 0)
+        footer.addLayout(self.counter_row, 1)
+        footer.addWidget(self.policy_summary)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
-        layout.addLayout(self.counter_row)
+        layout.addLayout(footer)
+        self._policy_object: "Policy | None" = None
+        self._networks: tuple[str, ...] = tuple(networks)
         self.set_networks(networks)
         self._recount_timer = QTimer(self)
         self._recount_timer.setSingleShot(True)
@@ -122,6 +142,8 @@ class Composer(QWidget):
         self._recount_timer.timeout.connect(self.recount)
         self.policy = LivePolicyCheck(self.editor, runner, checker, policy_version, acknowledgements, self)
         self.policy.findings_changed.connect(self.findings_changed)
+        self.policy.findings_changed.connect(self._show_policy_summary)
+        self._show_policy_summary()
         self.editor.textChanged.connect(self._on_text_changed)
         self._warm_up_started = False
 
@@ -140,8 +162,35 @@ class Composer(QWidget):
 
     @property
     def blocked(self) -> bool:
-        """A block finding stands: publishing must be refused."""
+        """Publishing must be refused and the author cannot acknowledge it away: a block finding stands, or
+        there is no valid policy (fail closed), or the check failed. See also :meth:`publish_refusal`."""
         return self.policy.blocked
+
+    def publish_refusal(self) -> str | None:
+        """Why the current text may not be published now (None: it may). Covers no valid policy, a policy
+        still loading, a check not yet finished or failed, block findings and unacknowledged warnings."""
+        return self.policy.publish_refusal()
+
+    @property
+    def checking_policy(self) -> "Policy | None":
+        """The policy the text is checked against (None: a plain checker, or none)."""
+        return self._policy_object
+
+    def set_policy(self, policy: "Policy | None", off_reason: str | None = None) -> None:
+        """Check against *policy* for the composer's networks; None turns checking off, saying *off_reason*."""
+        self._policy_object = policy
+        if policy is None:
+            self.policy.set_checker(None, "", off_reason)
+            return
+        self.policy.set_checker(self._targeted_check(policy), policy.version_key)
+
+    def policy_loading(self) -> None:
+        self.policy.set_loading()
+
+    def _targeted_check(self, policy: "Policy") -> Checker:
+        from desktop.core.policy.targets import TargetedCheck
+
+        return TargetedCheck(policy, self._networks)
 
     def set_draft(self, draft: Draft | None) -> None:
         self._loading = True
@@ -155,6 +204,11 @@ class Composer(QWidget):
         self.recount()
 
     def set_networks(self, networks: Sequence[str]) -> None:
+        """The networks to count for and to check the policy for."""
+        changed = tuple(networks) != self._networks
+        self._networks = tuple(networks)
+        if changed and self._policy_object is not None:
+            self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
         for label in self.counter_labels.values():
             self.counter_row.removeWidget(label)
             label.deleteLater()
@@ -209,6 +263,45 @@ class Composer(QWidget):
         self.edited.emit(self._draft.id, self.text())
         self._recount_timer.start()
         self.policy.text_edited()
+
+    def _show_policy_summary(self, _findings: object = None) -> None:
+        """One line beside the counters: what stands in the way of publishing, in the severity colours."""
+        check = self.policy
+        palette = self.palette()
+        muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
+        state = check.state
+        tip = ""
+        if state == "off":
+            text = f"<span style='color:{status_color(palette, 'warn').name()}'>⚠ Policy checking off</span>"
+            tip = check.publish_refusal() or ""
+        elif state == "loading":
+            text = f"<span style='color:{muted}'>Loading policy…</span>"
+        elif state == "failed":
+            text = f"<span style='color:{status_color(palette, 'block').name()}'>⚠ Policy check failed</span>"
+            tip = check.error or ""
+        else:
+            standing = [f for f in check.findings if f.counts]
+            parts = []
+            for severity in ("block", "warn", "info"):
+                n = sum(1 for f in standing if f.severity == severity)
+                if n:
+                    parts.append(f"<span style='color:{status_color(palette, severity).name()}'>"
+                                 f"{count_words(n, severity)}</span>")
+            if parts:
+                text = " · ".join(parts)
+            elif self._draft is not None:
+                text = f"<span style='color:{status_color(palette, 'ok').name()}'>✓ Policy: no problems</span>"
+            else:
+                text = ""
+            tip = check.publish_refusal() or "Nothing in the policy stops publishing this post."
+        self.policy_summary.setText(text)
+        self.policy_summary.setToolTip(tip)
+        self.policy_summary.setAccessibleDescription(tip)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) and hasattr(self, "policy"):
+            self._show_policy_summary()
 
     def _show_counts(self, generation: int, result: "dict[str, counters.Count]") -> None:
         if generation != self._count_generation:

@@ -162,6 +162,7 @@ class DraftsPanel(QWidget):
         self.view.setItemDelegate(DraftDelegate(self.view))
         self.view.setAccessibleName("Drafts")
         self.view.setUniformItemSizes(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # titles are elided
         self.view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self._selecting = False
         layout = QVBoxLayout(self)

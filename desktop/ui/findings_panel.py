@@ -5,16 +5,23 @@ training tip. Selecting a finding selects its text in the editor (Enter also mov
 there); *Fix* applies the finding's quick fix as one undoable edit. A ``warn`` finding can be
 acknowledged with a written reason (:class:`AcknowledgeDialog`, opened with ``open()``), an
 ``info`` finding dismissed; both stay listed, greyed, and can be restored. A ``block`` finding
-offers no override, and the panel says why. Colours come from the palette only.
+offers no override, and the panel says why. When there is no policy (still loading, or none
+valid), the panel says so, and that publishing is refused. Colours come from the palette only.
+
+The list is rebuilt only when the findings change (a new finding, one gone, a status change);
+otherwise the rows keep their place, selection and scroll position while the author types.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -33,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
 from desktop.ui.composer import Composer
-from desktop.ui.policy_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding
+from desktop.ui.policy_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, count_words
 from desktop.ui.theme import status_color
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -41,11 +48,17 @@ EMPTY_TEXT = "No policy problems found"
 STATUS_WORDS = {"acknowledged": "Acknowledged", "dismissed": "Dismissed"}
 
 
+def quoted(text: str, limit: int = 60) -> str:
+    """The matched text for display: on one line, shortened when long (a length finding covers paragraphs)."""
+    flat = " ".join(text.split())
+    return f"“{flat if len(flat) <= limit else flat[:limit - 1].rstrip() + '…'}”"
+
+
 def describe(item: LiveFinding) -> str:
     """One line for screen readers and tooltips."""
     words = f"{SEVERITY_LABELS.get(item.severity, item.severity)}: {item.finding.message}"
     if item.finding.text:
-        words += f" (“{item.finding.text}”)"
+        words += f" ({quoted(item.finding.text)})"
     if not item.counts:
         words += f". {STATUS_WORDS.get(item.status, item.status)}"
     return words
@@ -106,7 +119,7 @@ class FindingDelegate(QStyledItemDelegate):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(item.finding.message, Qt.TextElideMode.ElideRight, text_rect.width()))
 
-        detail = f"“{item.finding.text}”" if item.finding.text else ""
+        detail = quoted(item.finding.text, 200) if item.finding.text else ""
         if not item.counts:
             detail = f"{detail} · {STATUS_WORDS.get(item.status, item.status)}" if detail else STATUS_WORDS[item.status]
         painter.setPen(secondary)
@@ -130,7 +143,7 @@ class AcknowledgeDialog(QDialog):
         about = QLabel(self)
         about.setWordWrap(True)
         about.setTextFormat(Qt.TextFormat.PlainText)
-        about.setText(f"{finding.message}\n“{finding.text}”" if finding.text else finding.message)
+        about.setText(f"{finding.message}\n{quoted(finding.text, 120)}" if finding.text else finding.message)
         about.setAccessibleName("Warning")
         prompt = QLabel(f"Why is this fine to publish? (at least {MIN_REASON_LENGTH} characters, kept with "
                         "the draft, not in the post)", self)
@@ -188,7 +201,9 @@ class FindingsPanel(QWidget):
 
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAccessibleName("Policy check summary")
+        self.summary_text = ""  # the summary as plain text (also its accessible description)
 
         self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -199,6 +214,7 @@ class FindingsPanel(QWidget):
         self.list.setAccessibleName("Policy findings")
         self.list.setItemDelegate(FindingDelegate(self.list))
         self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows are elided
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
@@ -223,6 +239,8 @@ class FindingsPanel(QWidget):
         details_layout.setContentsMargins(2, 2, 2, 2)
         for label in (self.message, self.explanation, self.tip, self.note):
             details_layout.addWidget(label)
+        details_layout.addSpacing(4)
+        details_layout.addLayout(buttons)  # right under the text they act on
         details_layout.addStretch(1)
         self.details_area = QScrollArea(self)
         self.details_area.setWidget(details)
@@ -236,7 +254,6 @@ class FindingsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.stack, 3)
         layout.addWidget(self.details_area, 2)
-        layout.addLayout(buttons)
 
         self.list.currentRowChanged.connect(self._on_current_changed)
         self.list.itemClicked.connect(lambda _item: self._select_in_editor(focus=False))
@@ -246,6 +263,10 @@ class FindingsPanel(QWidget):
         self.dismiss_button.clicked.connect(self.dismiss)
         self.restore_button.clicked.connect(self.restore)
         composer.findings_changed.connect(self.show_findings)
+        composer.editor.cursorPositionChanged.connect(self._follow_editor_cursor)
+        self.policy.show_requested.connect(self.show_finding)
+        self.policy.acknowledge_requested.connect(self._acknowledge_from_editor)
+        self._shown: list[tuple] = []
         self.show_findings(self.policy.findings)
 
     def _label(self, name: str, bold: bool = False) -> QLabel:
@@ -272,56 +293,87 @@ class FindingsPanel(QWidget):
         item = self.list.item(row) if row >= 0 else None
         return item.data(ItemRole) if item is not None else None
 
+    def row_of(self, item: LiveFinding) -> int:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(ItemRole) is item:
+                return row
+        return -1
+
     def show_findings(self, findings: list[LiveFinding]) -> None:
-        previous = self.current()
-        keep = (previous.key, previous.severity) if previous is not None else None
-        self._refreshing = True
-        try:
-            self.list.clear()
-            for finding in findings:
-                row = QListWidgetItem()
-                row.setData(ItemRole, finding)
-                row.setData(Qt.ItemDataRole.AccessibleTextRole, describe(finding))
-                row.setToolTip(describe(finding))
-                self.list.addItem(row)
-            if findings:
-                keys = [(f.key, f.severity) for f in findings]
-                self.list.setCurrentRow(keys.index(keep) if keep in keys else 0)
-        finally:
-            self._refreshing = False
+        shown = [(f.key, f.severity, f.status, f.finding.message) for f in findings]
+        if shown == self._shown and self.list.count() == len(findings):
+            # the same findings for a newer text: swap in the new objects, keep the rows as they are
+            for row, finding in enumerate(findings):
+                self.list.item(row).setData(ItemRole, finding)
+        else:
+            previous = self.current()
+            keep = (previous.key, previous.severity) if previous is not None else None
+            scroll = self.list.verticalScrollBar().value()
+            self._refreshing = True
+            try:
+                self.list.clear()
+                for finding in findings:
+                    row = QListWidgetItem()
+                    row.setData(ItemRole, finding)
+                    row.setData(Qt.ItemDataRole.AccessibleTextRole, describe(finding))
+                    row.setToolTip(describe(finding))
+                    self.list.addItem(row)
+                if findings:
+                    keys = [(f.key, f.severity) for f in findings]
+                    self.list.setCurrentRow(keys.index(keep) if keep in keys else 0)
+                self.list.verticalScrollBar().setValue(scroll)
+            finally:
+                self._refreshing = False
+            self._shown = shown
         self.stack.setCurrentWidget(self.list if findings else self.empty)
         self._show_summary(findings)
         self._show_details()
 
     def _show_summary(self, findings: list[LiveFinding]) -> None:
         state = self.policy.state
-        if state == "failed":
-            self.empty.setText(self.policy.error or "The policy check failed")
-            self.summary.setText("The policy could not be checked.")
+        if state in ("off", "loading", "failed"):
+            if state == "loading":
+                self.empty.setText("Loading the policy…")
+                self._set_summary("", "")
+            else:
+                self.empty.setText("Policy checking is off." if state == "off" else "The policy check failed.")
+                self._set_summary("", self.policy.publish_refusal() or "", severity="block")
             return
-        self.empty.setText(EMPTY_TEXT)
+        policy = self.composer.checking_policy
+        self.empty.setText(f"✓ {EMPTY_TEXT}\n\nChecked against {policy.info.name} {policy.info.version}"
+                           if policy is not None else EMPTY_TEXT)
         standing = [f for f in findings if f.counts]
-        blocks = sum(1 for f in standing if f.severity == "block")
-        warns = sum(1 for f in standing if f.severity == "warn")
-        infos = sum(1 for f in standing if f.severity == "info")
         parts = []
-        if blocks:
-            parts.append(f"{blocks} block{'s' if blocks != 1 else ''}")
-        if warns:
-            parts.append(f"{warns} warning{'s' if warns != 1 else ''}")
-        if infos:
-            parts.append(f"{infos} hint{'s' if infos != 1 else ''}")
+        for severity in ("block", "warn", "info"):
+            n = sum(1 for f in standing if f.severity == severity)
+            if n:
+                parts.append(count_words(n, severity))
         settled = len(findings) - len(standing)
         if settled:
             parts.append(f"{settled} acknowledged or dismissed")
-        if blocks:
-            lead = "Publishing is blocked."
-        elif warns:
-            lead = "Publishing needs an acknowledgement."
+        if any(f.severity == "block" for f in standing):
+            lead, severity = "Publishing is blocked.", "block"
+        elif any(f.severity == "warn" for f in standing):
+            lead, severity = "Publishing needs an acknowledgement.", "warn"
         else:
-            lead = "Nothing stops publishing."
-        self.summary.setText(f"{lead} {' · '.join(parts)}".strip() if findings else "")
-        self.summary.setVisible(bool(findings))
+            lead, severity = "Nothing stops publishing.", "ok"
+        if findings:
+            self._set_summary(lead, " · ".join(parts), severity)
+        else:
+            self._set_summary("", "")
+
+    def _set_summary(self, lead: str, rest: str, severity: str = "ok") -> None:
+        """*lead* in bold, in the colour of *severity*, then *rest*."""
+        self.summary_text = f"{lead} {rest}".strip()
+        parts = []
+        if lead:
+            colour = status_color(self.palette(), severity).name()
+            parts.append(f"<b style='color:{colour}'>{html.escape(lead)}</b>")
+        if rest:
+            parts.append(html.escape(rest))
+        self.summary.setText(" ".join(parts))
+        self.summary.setAccessibleDescription(self.summary_text)
+        self.summary.setVisible(bool(self.summary_text))
 
     def _show_details(self) -> None:
         item = self.current()
@@ -369,9 +421,50 @@ class FindingsPanel(QWidget):
         item = self.current()
         if item is None:
             return
-        self.policy.select(item)
+        self._refreshing = True  # the editor's cursor moves onto this finding: no need to follow it back
+        try:
+            self.policy.select(item)
+        finally:
+            self._refreshing = False
         if focus:
             self.composer.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _follow_editor_cursor(self) -> None:
+        """When the caret moves into a finding's text, show that finding (without moving the caret)."""
+        if self._refreshing:
+            return
+        position = self.composer.editor.textCursor().position()
+        # the narrowest finding at the caret; not the length findings, which cover the end of a long post
+        under = [item for item in (self.policy.items_at(position) or self.policy.items_at(position - 1))
+                 if item.finding.network is None]
+        if not under:
+            return
+        row = self.row_of(min(under, key=lambda item: item.qt_span[1] - item.qt_span[0]))
+        if row >= 0 and row != self.list.currentRow():
+            self._refreshing = True
+            try:
+                self.list.setCurrentRow(row)
+            finally:
+                self._refreshing = False
+            self._show_details()
+
+    def show_finding(self, item: LiveFinding) -> None:
+        """Make *item* the current finding and bring the panel forward (from the editor's menu)."""
+        row = self.row_of(item)
+        if row < 0:
+            return
+        self.list.setCurrentRow(row)
+        self._show_details()
+        dock = self.parentWidget()
+        if isinstance(dock, QDockWidget):
+            dock.show()
+            dock.raise_()
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _acknowledge_from_editor(self, item: LiveFinding) -> None:
+        self.show_finding(item)
+        if self.current() is item:
+            self.acknowledge()
 
     def apply_fix(self) -> None:
         item = self.current()
@@ -407,3 +500,5 @@ class FindingsPanel(QWidget):
         super().changeEvent(event)
         if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
             self.list.viewport().update()
+            if hasattr(self, "policy"):
+                self._show_summary(self.policy.findings)

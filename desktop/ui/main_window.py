@@ -3,15 +3,23 @@
 Features live in their own modules; panels added by later features (policy findings, tips,
 accounts) dock on the right through :meth:`MainWindow.add_panel`. All database work goes through
 the TaskRunner's ``db`` lane, so the GUI thread never waits on the disk.
+
+The policy: :meth:`MainWindow.load_policy` loads the one the ``policy.source`` setting names on
+the ``policy`` lane (:func:`desktop.core.policy.active.load_active_policy`: the configured policy,
+else the last good copy kept in the profile, else none) and hands it to the composer. Problems go
+to a notice bar of their own (so other notices do not hide them); the policy in use is named in
+the status bar. :meth:`MainWindow.publish_refusal` says why publishing must be refused, if it must.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -33,9 +41,14 @@ from desktop.core.settings import Settings
 from desktop.ui.autosave import Autosaver
 from desktop.ui.composer import Composer
 from desktop.ui.drafts_panel import DraftsPanel
+from desktop.ui.findings_panel import FindingsPanel
 from desktop.ui.notice import NoticeBar
 from desktop.ui.policy_check import Checker
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.theme import status_color
+
+if TYPE_CHECKING:
+    from desktop.core.policy.active import ActivePolicy
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +56,7 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     drafts_loaded = Signal()  # the list shows the database's drafts (after start or a search)
     draft_opened = Signal(str)  # draft id now in the composer
+    policy_changed = Signal()  # a policy load finished (see active_policy)
 
     def __init__(
         self,
@@ -53,13 +67,19 @@ class MainWindow(QMainWindow):
         notices: Sequence[str] = (),
         checker: Checker | None = None,
         policy_version: str = "",
+        policy_cache: Path | None = None,
     ) -> None:
-        """*checker* is the policy engine's ``check(text)``; without it there is no live check and no
-        Policy panel. *policy_version* keys the author's acknowledgements of findings."""
+        """*checker* is a fixed ``check(text)`` (tests, benchmarks) with *policy_version* keying the author's
+        acknowledgements; without it, :meth:`load_policy` brings the configured policy. *policy_cache* is
+        where the last good policy is kept (None: no fallback)."""
         super().__init__()
         self.settings = settings
         self.store = store
         self.runner = runner
+        self.policy_cache = policy_cache
+        self.active_policy: "ActivePolicy | None" = None
+        self._policy_request = 0
+        self._loaded_source: str | None = None
         self._networks_override = tuple(networks) if networks else None
         self._last_deleted: Draft | None = None
         self.setWindowTitle(APP_NAME)
@@ -67,6 +87,8 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
 
         self.notice = NoticeBar(self)
+        self.policy_notice = NoticeBar(self)
+        self.policy_notice.setAccessibleName("Policy notice")
         self.drafts = DraftsPanel(self)
         self.composer = Composer(runner, self.counter_networks(), self.count_options, self,
                                  checker=checker, policy_version=policy_version, acknowledgements=store)
@@ -78,27 +100,29 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.composer)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 800])
+        self.drafts.setMinimumWidth(200)  # titles stay readable beside the Policy panel
+        splitter.setSizes([250, 800])
         splitter.setChildrenCollapsible(False)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.policy_notice)
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
         self._build_actions()
         self.status_label = QLabel(self)
+        self.policy_label = QLabel(self)
+        self.policy_label.setAccessibleName("Policy in use")
+        self.statusBar().addPermanentWidget(self.policy_label)
         self.statusBar().addPermanentWidget(self.status_label)
-        self.findings_panel = None
+        self.findings_panel = FindingsPanel(self.composer, self)
+        self.policy_dock = self.add_panel("Policy", self.findings_panel)
+        self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
         if checker is not None:
-            from desktop.ui.findings_panel import FindingsPanel
-
-            self.findings_panel = FindingsPanel(self.composer, self)
-            self.policy_dock = self.add_panel("Policy", self.findings_panel)
-            self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
-            if policy_version:  # acknowledgements made under another policy never apply again
-                self.runner.run(lambda: store.drop_acknowledgements_of_other_policies(policy_version),
-                                on_failure=self._db_failed, owner=self, lane="db")
+            self.policy_label.setText(f"Policy: {policy_version}" if policy_version else "")
+            if policy_version:
+                self._drop_other_acknowledgements(policy_version)
         self.composer.policy.problem.connect(lambda message: self.notice.show_message(message))
 
         self.drafts.draft_selected.connect(self.open_draft)
@@ -122,6 +146,95 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.menu_view.addAction(dock.toggleViewAction())
         return dock
+
+    # -- policy --------------------------------------------------------------------------------
+    def load_policy(self) -> None:
+        """(Re)load the policy the settings name, off the GUI thread; the composer keeps checking with the
+        current one until the new one is ready."""
+        source = self.settings.get("policy.source")
+        cache = self.policy_cache
+        self._policy_request += 1
+        request = self._policy_request
+        self._loaded_source = source
+        self.composer.policy_loading()
+        if self.active_policy is None:
+            self.policy_label.setText("Policy: loading…")
+        def work() -> "ActivePolicy":
+            from desktop.core.policy.active import load_active_policy  # the engine's import, off the GUI thread too
+
+            return load_active_policy(source, cache)
+
+        self.runner.run(work, on_success=lambda active: self._policy_loaded(request, active),
+                        on_failure=lambda exc: self._policy_failed(request, source, exc),
+                        owner=self, lane="policy")
+
+    def _policy_loaded(self, request: int, active: "ActivePolicy") -> None:
+        if request != self._policy_request:
+            return  # the setting changed again meanwhile
+        self.active_policy = active
+        if active.policy is not None:
+            self.composer.set_policy(active.policy)
+            # acknowledgements made under another policy version never apply again
+            self._drop_other_acknowledgements(active.policy.version_key)
+        else:
+            self.composer.set_policy(None, active.off_reason)
+        notice = active.notice
+        if notice:
+            self.policy_notice.show_message(notice)
+        else:
+            self.policy_notice.hide()
+        self._show_policy_label()
+        self.policy_changed.emit()
+
+    def _policy_failed(self, request: int, source: str, exc: BaseException) -> None:
+        # load_active_policy reports policy problems itself; this is an unexpected failure
+        log.error("loading the policy failed", exc_info=exc)
+        if request != self._policy_request:
+            return
+        from desktop.core.policy.active import ActivePolicy
+        from desktop.core.policy import PolicyProblem
+
+        self._policy_loaded(request, ActivePolicy(source, None, (PolicyProblem(source, None, None, str(exc)),)))
+
+    def _show_policy_label(self) -> None:
+        active = self.active_policy
+        if active is None:
+            return
+        palette = self.palette()
+        if active.policy is None:
+            text, colour = "Policy: none · publishing refused", status_color(palette, "block")
+            tip = active.notice or ""
+        else:
+            info = active.policy.info
+            text = f"Policy: {info.name} {info.version}"
+            colour = None
+            if active.fallback:
+                text += " (last good copy)"
+                colour = status_color(palette, "warn")
+            tip = f"{info.name}, version {info.version}\nOwner: {info.owner} ({info.contact})\nFile: {info.source}"
+            if active.fallback:
+                tip += f"\n\nThe configured policy “{active.configured}” cannot be used; see the notice."
+        self.policy_label.setText(text)
+        self.policy_label.setToolTip(tip)
+        self.policy_label.setAccessibleDescription(tip)
+        label_palette = self.policy_label.palette()
+        label_palette.setColor(QPalette.ColorRole.WindowText,
+                               colour if colour is not None else palette.color(QPalette.ColorRole.WindowText))
+        self.policy_label.setPalette(label_palette)
+
+    def _drop_other_acknowledgements(self, version_key: str) -> None:
+        store = self.store
+        self.runner.run(lambda: store.drop_acknowledgements_of_other_policies(version_key),
+                        on_failure=self._db_failed, owner=self, lane="db")
+
+    def publish_refusal(self) -> str | None:
+        """Why the open post may not be published now, or None (see :meth:`Composer.publish_refusal`)."""
+        return self.composer.publish_refusal()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
+            self._show_policy_label()
 
     def counter_networks(self) -> tuple[str, ...]:
         return self._networks_override or tuple(self.settings.get("composer.networks"))
@@ -352,6 +465,8 @@ class MainWindow(QMainWindow):
             apply_theme(app, self.settings.get("appearance.theme"))
         self.composer.set_font_size(self.settings.get("editor.font_size"))
         self.composer.set_networks(self.counter_networks())
+        if self._loaded_source is not None and self.settings.get("policy.source") != self._loaded_source:
+            self.load_policy()
         logging.getLogger().setLevel(self.settings.get("logging.level").upper())
         self.runner.run(self.settings.save, on_failure=lambda exc: self.notice.show_message(
             f"Could not save your settings: {exc}"), owner=self, lane="db")

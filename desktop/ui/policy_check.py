@@ -1,35 +1,48 @@
 """Live policy checking in the composer: debounce, run the checker, underline, explain, acknowledge.
 
 Flow: the editor's text changes → a 150 ms single-shot timer (restarted by every keystroke) → the
-checker runs on the current text, on the GUI thread when the text is short, on the TaskRunner's
-``compute`` lane otherwise (and for the session's first check, so a checker's one-off set-up never
-freezes typing) → the code-point spans are converted once with :class:`~desktop.ui.spans.Utf16Offsets`
-→ ``ExtraSelection`` underlines (block over warn over info) and :attr:`LivePolicyCheck.findings_changed`.
-Every text change bumps a generation counter; a result computed for an older generation is dropped.
+checker runs on the current text → its code-point spans are converted once with
+:class:`~desktop.ui.spans.Utf16Offsets` → wavy ``ExtraSelection`` underlines coloured by severity
+(block drawn over warn over info; blocks and warnings also get a faint tint of their colour) and
+:attr:`LivePolicyCheck.findings_changed`. Per-network length findings are shown as a red tint over
+the text past the limit (the earliest cut when the post is too long for several networks), as the
+networks' own composers do, rather than a wavy line under most of a long post. Every text change
+bumps a generation counter; a result computed for an older generation is dropped.
 
-The checker must be a pure function of its argument: it may run on the compute worker while a
-short text is checked on the GUI thread.
+Where the checker runs: on the GUI thread when the last check was fast enough that this one should
+fit in half a frame (:data:`INLINE_BUDGET_S`, estimated from the last check's time and text
+length), otherwise on the TaskRunner's ``policy`` lane, so a slow policy or a huge paste never
+freezes typing. The first check after a policy arrives always runs on the lane (it measures the
+policy). Only one check runs at a time: while one is on the lane nothing runs inline, and a queued
+lane check made stale by newer typing is cancelled before it starts. The checker must be a pure
+function of its argument.
 
-Acknowledgements (see :mod:`desktop.core.drafts.acknowledgements`) are loaded per draft and saved
-through the ``db`` lane; a finding that has one stops counting: no underline, no tooltip, greyed in
-the panel, and it does not make :attr:`LivePolicyCheck.needs_acknowledgement` true.
+Acknowledgements (see :mod:`desktop.core.drafts.acknowledgements`) are loaded per draft and policy
+version and saved through the ``db`` lane; a finding that has one stops counting: no underline,
+no tooltip, greyed in the panel, and it does not make :attr:`LivePolicyCheck.needs_acknowledgement`
+true. A block finding can never be acknowledged.
+
+For publishing (a later feature) the state is exposed as :attr:`LivePolicyCheck.blocked` and
+:meth:`LivePolicyCheck.publish_refusal`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, QRect, QTimer, Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip
 
 from desktop.core.drafts.acknowledgements import Acknowledgement, match, occurrences
 from desktop.ui.spans import Utf16Offsets
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.theme import is_dark, status_color
 
 if TYPE_CHECKING:
     from desktop.core.policy.model import Finding
@@ -37,12 +50,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_DELAY_MS = 150
-INLINE_CHECK_LIMIT = 10_000  # characters; longer texts are checked on the compute lane
-SEVERITY_LABELS = {"block": "Block", "warn": "Warning", "info": "Info"}
+INLINE_CHECK_LIMIT = 10_000  # characters; longer texts are always checked on the policy lane
+INLINE_BUDGET_S = 0.008  # a check expected to take longer runs on the policy lane
+SEVERITY_LABELS = {"block": "Block", "warn": "Warning", "info": "Hint"}
+SEVERITY_PLURALS = {"block": ("block", "blocks"), "warn": ("warning", "warnings"), "info": ("hint", "hints")}
 BLOCK_NOTE = ("This cannot be overridden: your company's policy does not allow publishing it, so there is no "
               "acknowledgement for it. Change or remove the text to publish.")
+OFF_REASON = "policy checking is off."
+TINT_ALPHA = {"block": 40, "warn": 34}  # of 255: a faint background under block and warn findings, with the wave
+OVERFLOW_TINT_ALPHA = 45  # of 255: the background of the text past a network's length limit
 
 Checker = Callable[[str], "list[Finding]"]
+
+
+def count_words(n: int, severity: str) -> str:
+    one, many = SEVERITY_PLURALS.get(severity, (severity, severity + "s"))
+    return f"{n} {one if n == 1 else many}"
 
 
 class AcknowledgementStore(Protocol):
@@ -97,8 +120,11 @@ class LiveFinding:
 
 
 class LivePolicyCheck(QObject):
-    findings_changed = Signal(list)  # list[LiveFinding]: after every check and acknowledgement change
+    findings_changed = Signal(list)  # list[LiveFinding]: after every check, acknowledgement or policy change
+    checked = Signal(int)  # the generation whose findings (and underlines) are now shown
     problem = Signal(str)  # a message for the user (check failed, acknowledgement not saved)
+    show_requested = Signal(object)  # LiveFinding: "show in the Policy panel" from the editor's menu
+    acknowledge_requested = Signal(object)  # LiveFinding: "Acknowledge…" from the editor's menu
 
     def __init__(
         self,
@@ -115,23 +141,34 @@ class LivePolicyCheck(QObject):
         self._checker = checker
         self._policy_version = policy_version
         self._store = store
+        self._off_reason = OFF_REASON
+        self._loading = False
         self._draft_id: str | None = None
         self._generation = 0
         self._applied_generation = -1  # the generation the shown findings belong to
-        self._warm = False  # a first check has run (off the GUI thread)
         self._checked_text = ""
         self._offsets = Utf16Offsets("")
         self._items: list[LiveFinding] = []
         self._acks: list[Acknowledgement] = []
-        self._acks_loading = False
+        self._acks_requests = 0  # acknowledgement loads started so far
+        self._acks_awaited: int | None = None  # the load whose answer is awaited
         self._error: str | None = None
+        self._lane_future: Future | None = None  # the check queued or running on the policy lane
+        self._last_check_s: float | None = None  # how long the last check took (None: not measured yet)
+        self._last_check_length = 0
         self.dropped_results = 0  # results that arrived for an older text (diagnostics, tests)
+        self.last_check_ms = 0.0  # the checker's own time for the last applied result
+        self.last_started_at = 0.0  # time.perf_counter() when the last check was started (benchmarks)
+        self.last_check_inline = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check_now)
         editor.installEventFilter(self)  # palette changes
         editor.viewport().installEventFilter(self)  # tooltips
+        editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        editor.customContextMenuRequested.connect(self._show_context_menu)
 
     # -- state for the panel and for publishing --------------------------------------------------
     @property
@@ -143,28 +180,28 @@ class LivePolicyCheck(QObject):
         return self._policy_version
 
     @property
+    def off_reason(self) -> str:
+        """Why checking is off (meaningful when :attr:`state` is 'off')."""
+        return self._off_reason
+
+    @property
     def findings(self) -> list[LiveFinding]:
         """The current findings, block first, then warn, then info, each in text order."""
         return list(self._items)
 
     @property
-    def blocked(self) -> bool:
-        """A block finding stands (block findings cannot be acknowledged)."""
-        return any(item.severity == "block" for item in self._items)
-
-    @property
-    def needs_acknowledgement(self) -> bool:
-        """A warn finding stands without an acknowledgement."""
-        return any(item.severity == "warn" and item.counts for item in self._items)
+    def delay_ms(self) -> int:
+        return self._timer.interval()
 
     @property
     def state(self) -> str:
-        """'off' (no checker), 'pending' (the findings are not yet for the current text), 'failed' or 'ok'."""
+        """'off' (no policy), 'loading' (a policy is on its way), 'pending' (the findings are not yet for
+        the current text), 'failed' (the check raised) or 'ok'."""
         if self._checker is None:
-            return "off"
+            return "loading" if self._loading else "off"
         if self._draft_id is None:
             return "ok"
-        if self._applied_generation != self._generation or self._acks_loading:
+        if self._applied_generation != self._generation or self._acks_awaited is not None:
             return "pending"
         return "failed" if self._error is not None else "ok"
 
@@ -172,28 +209,82 @@ class LivePolicyCheck(QObject):
     def error(self) -> str | None:
         return self._error
 
+    @property
+    def blocked(self) -> bool:
+        """Publishing must be refused and the author cannot acknowledge it away: a block finding stands,
+        or there is no valid policy to check with (fail closed), or the check failed."""
+        if self.state in ("off", "loading", "failed"):
+            return True
+        return any(item.severity == "block" for item in self._items)
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """A warn finding stands without an acknowledgement."""
+        return any(item.severity == "warn" and item.counts for item in self._items)
+
+    def publish_refusal(self) -> str | None:
+        """Why the current text may not be published now, in words for the author; None when it may.
+
+        Publishing (a later feature) calls this and must also re-check the text at publish time.
+        """
+        state = self.state
+        if state == "off":
+            return f"Publishing is refused: {self._off_reason}"
+        if state == "loading":
+            return "Publishing waits until the policy has loaded."
+        if self._draft_id is None:
+            return "There is no post to publish."
+        if state == "pending":
+            return "Publishing waits until the policy check of the latest text has finished."
+        if state == "failed":
+            return f"Publishing is refused: {self._error}"
+        blocks = [item for item in self._items if item.severity == "block"]
+        if blocks:
+            more = f"; and {len(blocks) - 1} more" if len(blocks) > 1 else ""
+            return (f"Publishing is refused: the policy blocks this post ({blocks[0].finding.message}{more}). "
+                    "Block findings cannot be overridden: change the text to publish.")
+        warns = [item for item in self._items if item.severity == "warn" and item.counts]
+        if warns:
+            return (f"Publishing needs your attention: {count_words(len(warns), 'warn')} not acknowledged yet. "
+                    "Acknowledge each with a reason in the Policy panel, or change the text.")
+        return None
+
     # -- what the composer tells us --------------------------------------------------------------
-    def set_checker(self, checker: Checker | None, policy_version: str = "") -> None:
-        """Use another checker or policy (a policy update); acknowledgements are reloaded for its version."""
+    def set_loading(self) -> None:
+        """A policy is being loaded (shown while no checker is set; an active checker keeps working)."""
+        self._loading = True
+        if self._checker is None:
+            self.findings_changed.emit(self.findings)
+
+    def set_checker(self, checker: Checker | None, policy_version: str = "", off_reason: str | None = None) -> None:
+        """Check with another checker or policy (a policy update, other networks); acknowledgements are
+        reloaded when the version changes. ``None`` turns checking off, saying *off_reason*."""
+        self._loading = False
+        self._off_reason = off_reason or OFF_REASON
         self._checker = checker
-        self._warm = False
+        self._last_check_s = None  # measure the new checker first, off the GUI thread
+        self._cancel_queued()
         version_changed = policy_version != self._policy_version
         self._policy_version = policy_version
-        if version_changed and self._draft_id is not None:
+        if version_changed:
             self._acks = []
-            self._load_acknowledgements(self._draft_id)
+            self._acks_awaited = None
+            if self._draft_id is not None:
+                self._load_acknowledgements(self._draft_id)
         self._generation += 1
         self._timer.stop()
         if checker is None:
-            self._show([], self._generation, "", Utf16Offsets(""))
+            self._show([], self._generation, "", Utf16Offsets(""), 0.0)
         else:
             self.check_now()
 
     def draft_opened(self, draft_id: str | None) -> None:
         self._timer.stop()
+        self._cancel_queued()
         self._generation += 1
         self._draft_id = draft_id
         self._acks = []
+        self._acks_awaited = None
         self._items = []
         self._error = None
         self._paint()
@@ -208,31 +299,62 @@ class LivePolicyCheck(QObject):
 
     # -- checking --------------------------------------------------------------------------------
     def check_now(self) -> None:
+        """Check the current text now (the debounce timer calls this)."""
         self._timer.stop()
+        self.last_started_at = time.perf_counter()
         generation = self._generation
         checker = self._checker
         if checker is None or self._draft_id is None:
-            self._show([], generation, "", Utf16Offsets(""))
+            self._show([], generation, "", Utf16Offsets(""), 0.0)
             return
         text = self._editor.toPlainText()
-        if self._warm and len(text) <= INLINE_CHECK_LIMIT:
+        if self._inline_ok(text):
+            started = time.perf_counter()
             try:
                 findings = list(checker(text))
             except Exception as exc:  # a broken rule must not take the editor down
                 self._failed(generation, exc)
                 return
-            self._show(findings, generation, text, Utf16Offsets(text))
+            elapsed = time.perf_counter() - started
+            self._measured(elapsed, len(text))
+            self.last_check_inline = True
+            self._show(findings, generation, text, Utf16Offsets(text), elapsed)
             return
 
-        def work() -> tuple[list, Utf16Offsets]:
-            return list(checker(text)), Utf16Offsets(text)
+        def work() -> tuple[list, Utf16Offsets, float]:
+            started = time.perf_counter()
+            findings = list(checker(text))
+            elapsed = time.perf_counter() - started
+            return findings, Utf16Offsets(text), elapsed
 
-        def done(result: tuple[list, Utf16Offsets]) -> None:
-            self._warm = True
-            self._show(result[0], generation, text, result[1])
+        def done(result: tuple[list, Utf16Offsets, float]) -> None:
+            if checker is self._checker:
+                self._measured(result[2], len(text))
+            self.last_check_inline = False
+            self._show(result[0], generation, text, result[1], result[2])
 
-        self._runner.run(work, on_success=done, on_failure=lambda exc: self._failed(generation, exc),
-                         owner=self, lane="compute")
+        self._cancel_queued()
+        # (done may run before run() returns; a finished future left in _lane_future is harmless)
+        self._lane_future = self._runner.run(work, on_success=done, on_failure=lambda exc: self._failed(generation, exc),
+                                             owner=self, lane="policy")
+
+    def _inline_ok(self, text: str) -> bool:
+        if self._last_check_s is None or len(text) > INLINE_CHECK_LIMIT:
+            return False
+        if self._lane_future is not None and not self._lane_future.done():
+            return False  # one check at a time
+        scale = max(1.0, len(text) / max(self._last_check_length, 200))
+        return self._last_check_s * scale <= INLINE_BUDGET_S
+
+    def _measured(self, seconds: float, length: int) -> None:
+        self._last_check_s = seconds
+        self._last_check_length = length
+
+    def _cancel_queued(self) -> None:
+        future = self._lane_future
+        if future is not None and future.cancel():  # only succeeds before it started
+            self._lane_future = None
+            self.dropped_results += 1
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -240,15 +362,17 @@ class LivePolicyCheck(QObject):
             return
         log.error("the policy check failed", exc_info=exc)
         first = self._error is None
-        self._error = f"The policy check failed: {exc}"
+        self._error = f"the policy check failed ({type(exc).__name__}: {exc})."
         self._applied_generation = generation
         self._items = []
         self._paint()
         self.findings_changed.emit(self.findings)
+        self.checked.emit(generation)
         if first:  # once, not on every keystroke while it keeps failing
-            self.problem.emit(self._error)
+            self.problem.emit(f"The policy check failed: {exc}. Publishing is refused until it works again.")
 
-    def _show(self, findings: Sequence["Finding"], generation: int, text: str, offsets: Utf16Offsets) -> None:
+    def _show(self, findings: Sequence["Finding"], generation: int, text: str, offsets: Utf16Offsets,
+              elapsed: float) -> None:
         if generation != self._generation:
             self.dropped_results += 1  # an older text; the check of the current one is on its way
             return
@@ -256,6 +380,7 @@ class LivePolicyCheck(QObject):
         self._applied_generation = generation
         self._checked_text = text
         self._offsets = offsets
+        self.last_check_ms = elapsed * 1000
         document = self._editor.document()
         items = []
         for finding, occurrence in zip(findings, occurrences(findings)):
@@ -274,20 +399,50 @@ class LivePolicyCheck(QObject):
         self._match_acknowledgements()
         self._paint()
         self.findings_changed.emit(self.findings)
+        self.checked.emit(generation)
 
     # -- underlines and tooltips -----------------------------------------------------------------
-    def _paint(self) -> None:
+    def formats(self) -> dict[str, QTextCharFormat]:
+        """The underline format of each severity, from the editor's current palette."""
         palette = self._editor.palette()
         formats: dict[str, QTextCharFormat] = {}
         for severity in ("info", "warn", "block"):
+            colour = status_color(palette, severity)
             fmt = QTextCharFormat()
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-            fmt.setUnderlineColor(status_color(palette, severity))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(colour)
+            if severity in TINT_ALPHA:
+                # a faint tint too: Qt's wave is thin, and what stops publishing must be seen at a glance
+                tint = QColor(colour)
+                tint.setAlpha(TINT_ALPHA[severity] + (15 if is_dark(palette) else 0))
+                fmt.setBackground(tint)
             formats[severity] = fmt
+        return formats
+
+    def overflow_format(self) -> QTextCharFormat:
+        """Text past a network's length limit: a tint, as networks' own composers show it, not a wavy line
+        under most of a long post."""
+        palette = self._editor.palette()
+        tint = QColor(status_color(palette, "block"))
+        tint.setAlpha(OVERFLOW_TINT_ALPHA + (20 if is_dark(palette) else 0))
+        fmt = QTextCharFormat()
+        fmt.setBackground(tint)  # translucent: a warning's tint inside it still shows
+        return fmt
+
+    def _paint(self) -> None:
+        formats = self.formats()
         selections = []
+        # the length findings (one per network the post is too long for) overlap: tint from the earliest cut
+        overflow = [item for item in self._items
+                    if item.counts and item.finding.network is not None and item.qt_span[0] < item.qt_span[1]]
+        if overflow:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = min(overflow, key=lambda i: i.qt_span[0]).cursor
+            selection.format = self.overflow_format()
+            selections.append(selection)
         # drawn in list order, later on top: info, then warn, then block
         for item in sorted(self._items, key=lambda i: i.rank):
-            if not item.counts or item.cursor.selectionStart() == item.cursor.selectionEnd():
+            if not item.counts or item.finding.network is not None or item.qt_span[0] == item.qt_span[1]:
                 continue
             selection = QTextEdit.ExtraSelection()
             selection.cursor = item.cursor
@@ -300,6 +455,17 @@ class LivePolicyCheck(QObject):
         return [item for item in self._items
                 if item.counts and item.cursor.selectionStart() <= position < item.cursor.selectionEnd()]
 
+    def items_at_point(self, pos: QPoint) -> tuple[list[LiveFinding], QRect]:
+        """The counting findings under viewport point *pos*, and the caret-high strip they are in."""
+        cursor = self._editor.cursorForPosition(pos)
+        caret = self._editor.cursorRect(cursor)
+        if not caret.top() <= pos.y() <= caret.bottom():
+            return [], QRect()
+        position = cursor.position()
+        # cursorForPosition gives the nearest boundary: left of it, the point is over the previous character
+        char = position - 1 if pos.x() < caret.left() and position > 0 else position
+        return self.items_at(char), QRect(pos.x() - 4, caret.top(), 8, caret.height())
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if watched is self._editor and kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -308,28 +474,35 @@ class LivePolicyCheck(QObject):
             return self._show_tooltip(event)
         return super().eventFilter(watched, event)
 
-    def tooltip_at(self, pos) -> tuple[str, QRect] | None:
+    def tooltip_at(self, pos: QPoint) -> tuple[str, QRect] | None:
         """The tooltip (rich text) for viewport point *pos*, and the area it belongs to."""
-        cursor = self._editor.cursorForPosition(pos)
-        caret = self._editor.cursorRect(cursor)
-        if not caret.top() <= pos.y() <= caret.bottom():
-            return None
-        position = cursor.position()
-        # cursorForPosition gives the nearest boundary: left of it, the point is over the previous character
-        char = position - 1 if pos.x() < caret.left() and position > 0 else position
-        items = self.items_at(char)
+        items, rect = self.items_at_point(pos)
         if not items:
             return None
         parts = []
         for item in items:
             f = item.finding
-            part = f"<p><b>{SEVERITY_LABELS.get(item.severity, item.severity)}:</b> {html.escape(f.message)}</p>"
+            colour = status_color(self._editor.palette(), item.severity).name()
+            part = (f"<p style='margin:0'><b style='color:{colour}'>{SEVERITY_LABELS.get(item.severity, item.severity)}"
+                    f":</b> {html.escape(f.message)}</p>")
             if f.explanation:
-                part += f"<p>{html.escape(f.explanation)}</p>"
+                part += f"<p style='margin-top:4px'>{html.escape(f.explanation)}</p>"
             if f.tip:
-                part += f"<p><i>Tip:</i> {html.escape(f.tip)}</p>"
+                part += f"<p style='margin-top:4px'><i>Tip:</i> {html.escape(f.tip)}</p>"
+            hint = self._action_hint(item)
+            if hint:
+                part += f"<p style='margin-top:4px'><small>{html.escape(hint)}</small></p>"
             parts.append(part)
-        return "<hr>".join(parts), QRect(pos.x() - 4, caret.top(), 8, caret.height())
+        return "<hr>".join(parts), rect
+
+    def _action_hint(self, item: LiveFinding) -> str:
+        fix = item.finding.quick_fix
+        fix_hint = f"Quick fix: {fix.label} (right-click or the Policy panel)." if fix is not None else ""
+        if item.severity == "block":
+            return " ".join(filter(None, [fix_hint, "This cannot be overridden."]))
+        if item.severity == "warn":
+            return " ".join(filter(None, [fix_hint, "You can acknowledge it with a reason (right-click)."]))
+        return " ".join(filter(None, [fix_hint, "You can dismiss this hint (right-click)."]))
 
     def _show_tooltip(self, event: Any) -> bool:
         found = self.tooltip_at(event.pos())
@@ -341,7 +514,43 @@ class LivePolicyCheck(QObject):
         QToolTip.showText(event.globalPos(), text, self._editor.viewport(), rect)
         return True
 
-    # -- actions from the panel ------------------------------------------------------------------
+    # -- the editor's context menu ---------------------------------------------------------------
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The editor's standard menu, headed by actions for the findings under viewport point *pos*."""
+        menu = self._editor.createStandardContextMenu()
+        items, _rect = self.items_at_point(pos)
+        first = menu.actions()[0] if menu.actions() else None
+        added: list[QAction] = []
+        for item in items:
+            label = SEVERITY_LABELS.get(item.severity, item.severity)
+            fix = item.finding.quick_fix
+            if fix is not None:
+                action = QAction(f"Fix: {fix.label}", menu)
+                action.setEnabled(self.can_fix(item))
+                action.triggered.connect(lambda _checked=False, i=item: self.apply_quick_fix(i))
+                added.append(action)
+            if item.severity == "warn":
+                action = QAction("Acknowledge warning…", menu)
+                action.triggered.connect(lambda _checked=False, i=item: self.acknowledge_requested.emit(i))
+                added.append(action)
+            elif item.severity == "info":
+                action = QAction("Dismiss hint", menu)
+                action.triggered.connect(lambda _checked=False, i=item: self.acknowledge(i))
+                added.append(action)
+            action = QAction(f"Explain this {label.lower()}", menu)
+            action.triggered.connect(lambda _checked=False, i=item: self.show_requested.emit(i))
+            added.append(action)
+        if added:
+            menu.insertActions(first, added)
+            menu.insertSeparator(first)
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu(pos)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self._editor.viewport().mapToGlobal(pos))
+
+    # -- actions from the panel and the menu -----------------------------------------------------
     def select(self, item: LiveFinding) -> None:
         """Select the finding's text in the editor (the cursor has followed any edits since)."""
         cursor = QTextCursor(item.cursor)
@@ -369,6 +578,7 @@ class LivePolicyCheck(QObject):
         cursor.insertText(new[prefix:len(new) - suffix])
         cursor.endEditBlock()
         self._editor.setTextCursor(cursor)
+        self.check_now()  # show the effect at once, not after the typing delay
         return True
 
     def acknowledge(self, item: LiveFinding, reason: str = "") -> None:
@@ -401,22 +611,24 @@ class LivePolicyCheck(QObject):
 
     def _load_acknowledgements(self, draft_id: str) -> None:
         store, version = self._store, self._policy_version
-        if store is None or self._checker is None:
+        if store is None:
             return
-        self._acks_loading = True
+        self._acks_requests += 1
+        request = self._acks_awaited = self._acks_requests
 
         def loaded(acks: list[Acknowledgement]) -> None:
-            if draft_id != self._draft_id or version != self._policy_version:
-                return
-            self._acks_loading = False
+            if request != self._acks_awaited:
+                return  # another draft or policy version since
+            self._acks_awaited = None
             self._acks = list(acks)
             self._refresh_acknowledgements()
 
         def failed(exc: BaseException) -> None:
-            if draft_id == self._draft_id:
-                self._acks_loading = False
-                self.problem.emit(f"Could not read this draft's policy acknowledgements: {exc}")
-                self._refresh_acknowledgements()
+            if request != self._acks_awaited:
+                return
+            self._acks_awaited = None
+            self.problem.emit(f"Could not read this draft's policy acknowledgements: {exc}")
+            self._refresh_acknowledgements()
 
         self._runner.run(lambda: store.acknowledgements(draft_id, version), on_success=loaded, on_failure=failed,
                          owner=self, lane="db")

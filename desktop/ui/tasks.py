@@ -1,12 +1,15 @@
 """Background work for the UI: widgets never create threads, they hand work to the TaskRunner.
 
-Three lanes, each a ``concurrent.futures`` executor:
+Four lanes, each a ``concurrent.futures`` executor:
 - ``db``: one worker; every local database and settings write goes through it, in order;
 - ``io``: a small pool for network calls (several targets in parallel);
-- ``compute``: one worker for CPU work on large texts (counters, later the policy check).
+- ``compute``: one worker for CPU work on large texts (counters);
+- ``policy``: one worker for the policy engine (loading a policy, checking a long post), so a slow
+  check of a huge paste never holds up the counters, and checks run one at a time, in order.
 
 A result comes back on the GUI thread through a queued Qt signal; the callback is dropped when its
-owner widget has been deleted meanwhile. :meth:`shutdown` waits for queued database writes so the
+owner widget has been deleted meanwhile, and for work cancelled before it started
+(``Future.cancel()`` on the returned future: a check made stale by newer typing). :meth:`shutdown` waits for queued database writes so the
 last edits reach the disk before the app exits.
 """
 
@@ -32,6 +35,7 @@ class TaskRunner(QObject):
             "db": ThreadPoolExecutor(1, thread_name_prefix="chorus-db"),
             "io": ThreadPoolExecutor(6, thread_name_prefix="chorus-io"),
             "compute": ThreadPoolExecutor(1, thread_name_prefix="chorus-compute"),
+            "policy": ThreadPoolExecutor(1, thread_name_prefix="chorus-policy"),
         }
         self._closed = False
         self._finished.connect(self._deliver)
@@ -66,7 +70,7 @@ class TaskRunner(QObject):
     @Slot(object)
     def _deliver(self, payload: tuple) -> None:
         future, on_success, on_failure, owner = payload
-        if owner is not None and not shiboken6.isValid(owner):
+        if future.cancelled() or (owner is not None and not shiboken6.isValid(owner)):
             return
         exc = future.exception()
         if exc is None:
@@ -78,10 +82,10 @@ class TaskRunner(QObject):
             log.error("background task failed", exc_info=exc)
 
     def shutdown(self) -> None:
-        """Finish the queued database writes, drop queued network and compute work."""
+        """Finish the queued database writes, drop queued network, compute and policy work."""
         if self._closed:
             return
         self._closed = True
-        self._lanes["io"].shutdown(wait=False, cancel_futures=True)
-        self._lanes["compute"].shutdown(wait=False, cancel_futures=True)
+        for lane in ("io", "compute", "policy"):
+            self._lanes[lane].shutdown(wait=False, cancel_futures=True)
         self._lanes["db"].shutdown(wait=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -18,19 +19,27 @@ def make_window(qtbot, qapp, profile) -> Callable[..., MainWindow]:
     opened: list[tuple[MainWindow, TaskRunner, DraftStore]] = []
 
     def make(managed=None, networks=None, store: DraftStore | None = None, checker=None,
-             policy_version: str = "") -> MainWindow:
+             policy_version: str = "", values: dict | None = None, load_policy: bool = False) -> MainWindow:
+        """*values*: user settings written to the profile first; *load_policy*: load the configured policy
+        (``policy.source``) as the app does, with the profile's last good copy, and wait for it."""
         paths = AppPaths.for_profile(profile)
         paths.ensure()
+        if values is not None:
+            paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": values}), encoding="utf-8")
         settings = Settings(paths.settings_file, managed=managed)
         store = store or DraftStore.open(paths.drafts_db)
         runner = TaskRunner()
         apply_theme(qapp, settings.get("appearance.theme"))
         window = MainWindow(settings, store, runner, networks=networks, notices=store.notices, checker=checker,
-                            policy_version=policy_version)
+                            policy_version=policy_version, policy_cache=paths.last_good_policy)
         qtbot.addWidget(window)
+        if load_policy:
+            window.load_policy()
         with qtbot.waitSignal(window.drafts_loaded, timeout=5000):
             window.show()
         qtbot.waitUntil(lambda: window.composer.draft is not None, timeout=5000)
+        if load_policy:
+            qtbot.waitUntil(lambda: window.active_policy is not None, timeout=10_000)
         opened.append((window, runner, store))
         return window
 

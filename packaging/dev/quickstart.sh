@@ -12,12 +12,20 @@ APT_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
   libdbus-1-3 fonts-dejavu-core fonts-noto-color-emoji
-  # the OS keyring (Secret Service) used for account tokens
+  # the OS keyring (Secret Service) used for account tokens. The tests need them too:
+  # tests/integration/test_keyring.py starts dbus-daemon (package dbus) and gnome-keyring-daemon
+  # on a private bus, and fails, not skips, when either is missing.
   dbus gnome-keyring
 )
 if [ "$mode" = test ]; then
   # a virtual X server for the tests that start the real app, and CJK glyphs for the counter tests' screenshots
   APT_PACKAGES+=(xvfb xauth xdotool dbus-x11 fonts-noto-cjk)
+  # the reference Bluesky PDS the integration tests run (tests/servers/bluesky): Node.js >= 18.7 with
+  # npm, and a C++ toolchain because better-sqlite3 is compiled from source there. Debian's own
+  # nodejs (18.20 on bookworm) is new enough; an installed Node.js (e.g. 20 from NodeSource) is kept.
+  APT_PACKAGES+=(make g++)
+  command -v node >/dev/null || APT_PACKAGES+=(nodejs libnode-dev)
+  command -v npm >/dev/null || APT_PACKAGES+=(npm)
 fi
 
 python_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; }
@@ -47,6 +55,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ "$mode" = test ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
+  bash tests/servers/bluesky/install.sh
 else
   .venv/bin/python -m pip install -q -e .
 fi

@@ -12,17 +12,19 @@ import bisect
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import regex
 
+from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import detectors
 from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
 from desktop.core.policy.model import Finding, QuickFix, Severity
 from desktop.core.policy.text import View, normalise, sentence_bounds
 
 Span = tuple[int, int]
+_REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
 REGEX_TIMEOUT_S = 0.05  # per pattern per check: a policy author's regex can never freeze typing
 log = logging.getLogger(__name__)
 
@@ -417,17 +419,64 @@ class MetricRule(Rule):
         if network is None or network not in self.limits:
             return []
         text = doc.text
-        for limit in self.limits[network]:
-            measure = _measures()[limit.measure]
-            if measure(text) <= limit.maximum:
-                continue
-            # the longest prefix that fits, found by bisection over code points
-            lo, hi = 0, len(text)
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if measure(text[:mid]) <= limit.maximum:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            return [self.finding(doc, lo, len(text), network=network)]
-        return []
+        # where each limit cuts the text (the whole text when it fits): the measures grow with the
+        # text, so a cut before the end means the post is over that limit
+        cuts = [cut for cut in (fit(limit.measure, text, limit.maximum) for limit in self.limits[network])
+                if cut < len(text)]
+        if not cuts:
+            return []
+        finding = self.finding(doc, min(cuts), len(text), network=network)
+        name = DISPLAY_NAMES.get(network, network)
+        return [replace(finding, message=finding.message.replace("{network}", name))]
+
+
+_CLUSTERS: dict[int, regex.Pattern[str]] = {}
+
+
+def fit(measure_name: str, text: str, maximum: int) -> int:
+    """How many code points of *text* fit in *maximum* units of the measure: one pass where the
+    measure allows it, otherwise a search that starts near the answer and probes short prefixes."""
+    if measure_name == "code_points":
+        return min(len(text), maximum)
+    if measure_name == "utf16_units":
+        return len(text.encode("utf-16-le", "surrogatepass")[: 2 * maximum].decode("utf-16-le", "ignore"))
+    if measure_name == "utf8_bytes":
+        return len(text.encode("utf-8", "surrogatepass")[:maximum].decode("utf-8", "ignore"))
+    if measure_name == "graphemes" and not _REGIONAL_INDICATOR.search(text):
+        if maximum not in _CLUSTERS:
+            _CLUSTERS[maximum] = regex.compile(r"\X{0,%d}" % maximum)
+        match = _CLUSTERS[maximum].match(text)
+        return match.end() if match else 0
+    return _gallop(_measures()[measure_name], text, maximum, guess=min(len(text), maximum))
+
+
+def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:
+    """The longest prefix length whose measure is <= maximum (measures grow with the prefix)."""
+    n = len(text)
+    if measure(text[:guess]) <= maximum:
+        fits, step = guess, 1
+        while True:
+            probe = min(n, fits + step)
+            if probe == fits:
+                return n
+            if measure(text[:probe]) > maximum:
+                too_long = probe
+                break
+            fits, step = probe, step * 2
+    else:
+        too_long, step = guess, 1
+        while True:
+            probe = max(0, too_long - step)
+            if measure(text[:probe]) <= maximum:
+                fits = probe
+                break
+            if probe == 0:
+                return 0
+            too_long, step = probe, step * 2
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if measure(text[:middle]) <= maximum:
+            fits = middle
+        else:
+            too_long = middle
+    return fits

@@ -61,7 +61,7 @@ TRICKY = list("aAzZ09 _-#@$.!?\n\t'") + [
 def test_fast_view_equals_the_reference_construction(text: str) -> None:
     view = normalise(text)
     expected = reference_view(text)
-    assert (view.text, view.starts, view.ends, [tuple(t) for t in view.tokens]) == expected
+    assert (view.text, list(view.starts), list(view.ends), [tuple(t) for t in view.tokens]) == expected
 
 
 def test_view_examples_from_the_policy_conventions() -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from itertools import repeat
 import unicodedata
 from dataclasses import dataclass, field
@@ -121,8 +122,8 @@ class Token(NamedTuple):
 class View:
     original: str
     text: str
-    starts: list[int]  # view index -> first original code point it came from
-    ends: list[int]  # view index -> original index just past what it came from
+    starts: Sequence[int]  # view index -> first original code point it came from (a list or a range)
+    ends: Sequence[int]  # view index -> original index just past what it came from
     tokens: list[Token] = field(default_factory=list)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
@@ -149,47 +150,43 @@ _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
 
 
 def normalise(original: str) -> View:
-    """Build the view in C-speed chunks: ASCII runs are copied, only other characters are folded one by one."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    position = 0
+    """Build the view in C-speed chunks: only characters outside ASCII are looked at one by one.
+
+    When every character stays one character (the usual case: accents, curly quotes, emoji, CJK),
+    the index maps are ``range`` objects, free to build and indexed in C."""
+    changes: dict[str, str] = {}
+    identity = True
     for run in _SPECIAL.finditer(original):
-        run_start = run.start()
-        if run_start > position:
-            pieces.append(original[position:run_start])
-            starts.extend(range(position, run_start))
-            ends.extend(range(position + 1, run_start + 1))
-        for index in range(run_start, run.end()):
-            ch = original[index]
-            if ord(ch) in IGNORABLE:
+        for ch in run.group():
+            if ch in changes:
                 continue
-            folded = fold_char(ch)
-            if not folded:
-                if ends:  # a lone combining mark belongs to the previous view character
-                    ends[-1] = index + 1
-                continue
-            pieces.append(folded)
-            starts.extend([index] * len(folded))
-            ends.extend([index + 1] * len(folded))
-        position = run.end()
-    if position < len(original):
-        pieces.append(original[position:])
-        starts.extend(range(position, len(original)))
-        ends.extend(range(position + 1, len(original) + 1))
-    folded_text = "".join(pieces)
+            folded = "" if ord(ch) in IGNORABLE else fold_char(ch)
+            if folded != ch:
+                changes[ch] = folded
+                identity = identity and len(folded) == 1
+    starts: Sequence[int]
+    ends: Sequence[int]
+    if identity:
+        folded_text = (_SPECIAL.sub(lambda run: "".join([changes.get(c, c) for c in run.group()]), original)
+                       if changes else original)
+        starts, ends = range(len(original)), range(1, len(original) + 1)
+    else:
+        folded_text, starts, ends = _mapped_fold(original, changes)
     tokenizer = _TOKEN if _ANY_CJK.search(folded_text) else _TOKEN_NO_CJK
     raw_tokens: list[tuple[int, int]] | None = None
     suspects = [m.start() for m in _CONFUSABLE_SCRIPTS.finditer(folded_text)]
     if suspects:
-        # tokens over the not-yet-casefolded view, so confusables can see upper and lower case
-        raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
+        # the tokens holding a Cyrillic or Greek letter, over the not-yet-casefolded view, so
+        # confusables can see upper and lower case
         chars = list(folded_text)
-        token_starts = [start for start, _ in raw_tokens]
-        for position in sorted({bisect.bisect_right(token_starts, p) - 1 for p in suspects}):
-            if position >= 0:
-                start, end = raw_tokens[position]
-                _fold_confusables(chars, start, end)
+        done_until = -1
+        for suspect in suspects:
+            if suspect < done_until:
+                continue
+            found = tokenizer.match(folded_text, _token_start(folded_text, suspect))
+            if found and found.start() <= suspect < found.end():
+                _fold_confusables(chars, found.start(), found.end())
+                done_until = found.end()
         folded_text = "".join(chars)
     text = folded_text.casefold()
     if len(text) == len(folded_text):
@@ -218,6 +215,42 @@ def normalise(original: str) -> View:
     view = View(original, text, out_starts, out_ends)
     view.tokens = [Token(remap[s], remap[e], text[remap[s] : remap[e]]) for s, e in raw_tokens]
     return view
+
+
+def _token_start(text: str, position: int) -> int:
+    """Where the run of letters and digits around *position* starts."""
+    while position > 0 and text[position - 1].isalnum() and not is_cjk(text[position - 1]):
+        position -= 1
+    return position
+
+
+def _mapped_fold(original: str, changes: dict[str, str]) -> tuple[str, list[int], list[int]]:
+    """The folded text with explicit index maps, for texts where characters vanish or grow."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for run in _SPECIAL.finditer(original):
+        run_start = run.start()
+        if run_start > position:
+            pieces.append(original[position:run_start])
+            starts.extend(range(position, run_start))
+            ends.extend(range(position + 1, run_start + 1))
+        for index in range(run_start, run.end()):
+            folded = changes.get(original[index], original[index])
+            if not folded:
+                if ends and ord(original[index]) not in IGNORABLE:
+                    ends[-1] = index + 1  # a lone combining mark belongs to the previous view character
+                continue
+            pieces.append(folded)
+            starts.extend([index] * len(folded))
+            ends.extend([index + 1] * len(folded))
+        position = run.end()
+    if position < len(original):
+        pieces.append(original[position:])
+        starts.extend(range(position, len(original)))
+        ends.extend(range(position + 1, len(original) + 1))
+    return "".join(pieces), starts, ends
 
 
 def _fold_confusables(chars: list[str], start: int, end: int) -> None:

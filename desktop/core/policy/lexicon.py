@@ -81,6 +81,7 @@ class Lexicon:
             if compact and len(term.tokens) > 1:
                 self._by_compact.setdefault(term.compact, []).append(term)
             self.max_tokens = max(self.max_tokens, len(term.tokens))
+        self._any_case = all(term.case == "any" for term in self.terms)
 
     def find(self, view: View, excluded: list[tuple[int, int]] | None = None) -> list[Match]:
         """Every match in *view*, longest first at a position, overlapping shorter ones dropped."""
@@ -96,11 +97,17 @@ class Lexicon:
         view = index.view
         extra = index.extra_forms(self.evasion)
         found: list[Match] = []
+        by_first, by_compact = self._by_first, self._by_compact
         for where in (index.where, index.extra_where(self.evasion)):
-            for key in self._by_first.keys() & where.keys():
+            if not where:
+                continue
+            for key in by_first.keys() & where.keys():
                 for position in where[key]:
-                    for term in self._by_first[key]:
+                    for term in by_first[key]:
                         last = position
+                        if len(term.tokens) == 1:
+                            found.append(self._match(view, term, tokens, position, position))
+                            continue
                         for expected in term.tokens[1:]:
                             nxt = last + 1
                             if (nxt >= len(tokens) or not (tokens[nxt].text == expected or expected in extra.get(nxt, ()))
@@ -110,10 +117,11 @@ class Lexicon:
                             last = nxt
                         if last >= 0:
                             found.append(self._match(view, term, tokens, position, last))
-            for key in self._by_compact.keys() & where.keys():
-                for position in where[key]:
-                    for term in self._by_compact[key]:
-                        found.append(self._match(view, term, tokens, position, position))
+            if by_compact:
+                for key in by_compact.keys() & where.keys():
+                    for position in where[key]:
+                        for term in by_compact[key]:
+                            found.append(self._match(view, term, tokens, position, position))
         if self.evasion == "strict":
             for first, last, word in index.spaced_runs():
                 # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
@@ -125,7 +133,9 @@ class Lexicon:
                                 found.append(self._match(view, term, tokens, first + i, first + j - 1))
         if not found:
             return []
-        return _keep_longest(m for m in found if _case_ok(view, m))
+        if self._any_case:
+            return found if len(found) == 1 else _keep_longest(found)
+        return _keep_longest(m for m in found if m.term.case == "any" or _case_ok(view, m))
 
     @staticmethod
     def _match(view: View, term: Term, tokens: list[Token], first: int, last: int) -> Match:

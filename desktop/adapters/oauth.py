@@ -4,7 +4,8 @@
   base64url) and its ``S256`` ``code_challenge``. ``plain`` is never used.
 * :func:`new_state` — an unguessable ``state`` value.
 * :class:`LoopbackListener` — the "loopback redirect" of RFC 8252 §7.3: a one-shot HTTP listener
-  on ``127.0.0.1`` and a random port, serving only the redirect path. It completes on the first
+  on ``127.0.0.1`` and a random port (or a fixed one, for providers such as LinkedIn that match
+  registered redirect URLs exactly, port included), serving only the redirect path. It completes on the first
   request whose ``state`` matches and answers it with a friendly "you can close this tab" page.
   A request with a wrong or missing ``state`` (a forged request, or a stale tab from an earlier
   attempt) gets a 400 page and is otherwise ignored: it cannot complete, cancel or delay the
@@ -23,6 +24,7 @@ import hashlib
 import hmac
 import html
 import logging
+import os
 import secrets
 import socket
 import threading
@@ -95,7 +97,18 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, listener: LoopbackListener) -> None:
         self.listener = listener
-        super().__init__((listener.host, 0), _Handler)
+        # A fixed port must be usable again right after the previous sign-in (whose closed
+        # connections linger in TIME_WAIT): SO_REUSEADDR on POSIX, where it never lets a second
+        # listener share the port. Not on Windows, where it would; there SO_EXCLUSIVEADDRUSE keeps
+        # other programs from binding the same port (server_bind).
+        self.allow_reuse_address = listener.requested_port != 0 and os.name != "nt"
+        super().__init__((listener.host, listener.requested_port), _Handler)
+
+    def server_bind(self) -> None:
+        exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)
+        if exclusive is not None:  # Windows only
+            self.socket.setsockopt(socket.SOL_SOCKET, exclusive, 1)
+        super().server_bind()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -148,6 +161,9 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackListener:
     """One sign-in's redirect listener on ``http://127.0.0.1:<random port><path>``.
 
+    *port* 0 (the default) takes a random free port; a fixed port is for providers that only
+    accept the redirect URL registered with them, port included (LinkedIn's standard flow).
+
     Usage::
 
         with LoopbackListener(state) as listener:
@@ -165,12 +181,15 @@ class LoopbackListener:
         "attempt). Close this tab and use the tab Chorus opened most recently."
     )
 
-    def __init__(self, state: str, path: str = "/callback", host: str = LOOPBACK_HOST) -> None:
+    def __init__(self, state: str, path: str = "/callback", host: str = LOOPBACK_HOST, port: int = 0) -> None:
         if not path.startswith("/"):
             raise ValueError("path must start with /")
+        if not 0 <= port <= 65535:
+            raise ValueError("port must be 0 (any free port) or 1 to 65535")
         self.state = state
         self.path = path
         self.host = host
+        self.requested_port = port  # 0: a random free port
         self._outcome = _Outcome()
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -179,6 +198,7 @@ class LoopbackListener:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> LoopbackListener:
+        """Listen. Raises OSError (``errno.EADDRINUSE``, ``EACCES``) when a fixed port cannot be had."""
         if self._server is not None:
             return self
         self._server = _Server(self)

@@ -5,7 +5,9 @@ Each network has one adapter (``desktop/adapters/networks/<name>.py``) implement
 account's non-secret metadata and its secret (from the :class:`SecretStore`), and turns its
 exceptions into a visible status: :class:`AuthError` (re-link needed), :class:`RateLimited`
 (retry after a delay), :class:`PublishError` (the server's reason; ``ambiguous`` when the post
-may have been accepted, so the next attempt must look for it before sending again).
+may have been accepted, so the next attempt must look for it before sending again),
+:class:`PublishUnconfirmed` (it may have been accepted and the adapter has no way to look: ask the
+person to check, then mark it as posted or send it as a new post).
 """
 
 from __future__ import annotations
@@ -79,6 +81,19 @@ class RateLimited(PublishError):
     def __init__(self, reason: str, retry_after_s: float, *, status: int | None = 429) -> None:
         super().__init__(reason, retryable=True, status=status)
         self.retry_after_s = retry_after_s
+
+
+class PublishUnconfirmed(PublishError):
+    """An earlier attempt may have published the post, and the adapter cannot find out (LinkedIn
+    without the partner-only ``r_member_social`` permission cannot list the member's posts).
+    Nothing was sent again: retrying with the same idempotency key would only repeat this.
+
+    Show it as "may have been posted": people look at ``check_url``, then either mark it as
+    posted or send it as a new post (a new idempotency key and ``first_attempt_at``)."""
+
+    def __init__(self, reason: str, *, check_url: str = "", status: int | None = None) -> None:
+        super().__init__(reason, retryable=False, ambiguous=True, status=status)
+        self.check_url = check_url
 
 
 class Offline(PublishError):

@@ -610,9 +610,30 @@ def test_service_retry_without_r_member_social_asks_the_person(publishing, clien
     (first,) = service.publish(draft.id, CLEAN, [account_id])
     assert first.state == "failed" and first.retryable
     (retry,) = service.publish(draft.id, CLEAN, [account_id])
-    assert retry.state == "failed" and not retry.retryable
+    assert retry.state == "unconfirmed" and not retry.retryable and retry.check_url
     assert "Check your LinkedIn activity" in retry.reason
     assert len(server.posts) == 1 and len(server.requests_to("/rest/posts", "POST")) == 1
+    # the person looks, finds it, and says so: it is recorded as posted and never sent again
+    confirmed = service.confirm_posted(draft.id, account_id, CLEAN, "https://www.linkedin.com/feed/update/x/")
+    assert confirmed.state == "sent"
+    (again,) = service.publish(draft.id, CLEAN, [account_id])
+    assert again.state == "sent" and len(server.requests_to("/rest/posts", "POST")) == 1
+
+
+def test_service_sends_as_new_when_the_person_finds_nothing(publishing, client, server, linked):
+    account, token = linked
+    service, account_id, draft = publishing(client, account, token)
+    server.fail_next(500)  # refused before anything was stored, but a 5xx leaves Chorus unsure
+    (first,) = service.publish(draft.id, CLEAN, [account_id])
+    assert first.state == "failed" and "may or may not have been published" in first.reason
+    (retry,) = service.publish(draft.id, CLEAN, [account_id])
+    assert retry.state == "unconfirmed" and server.posts == []
+    fresh = service.send_as_new(draft.id, CLEAN, account_id)  # the person looked: it is not there
+    assert fresh.state == "sent" and len(server.posts) == 1
+    (again,) = service.publish(draft.id, CLEAN, [account_id])  # the new round is now the current one
+    assert again.state == "sent" and len(server.posts) == 1
+    keys = [p.idempotency_key for p in service.accounts.store.history(draft.id)]
+    assert len(keys) == 2 and keys[1] == keys[0] + "-r1"
 
 
 def test_service_waits_out_a_short_429_and_sends_once(publishing, client, server, linked):

@@ -37,6 +37,7 @@ from desktop.core.publishing import (
     NetworkClient,
     Offline,
     Post,
+    PublishUnconfirmed,
     PublishError,
     RateLimited,
     SecretStoreError,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SENDING, SENT, FAILED, QUEUED, REFUSED = "sending", "sent", "failed", "queued", "refused"
+UNCONFIRMED = "unconfirmed"  # an earlier attempt may have posted it and the network cannot tell: ask the person
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,9 @@ class TargetStatus:
     account_id: str
     network: str
     handle: str
-    state: str  # sending | sent | failed | queued | refused
+    state: str  # sending | sent | failed | queued | refused | unconfirmed
     post_url: str = ""
+    check_url: str = ""  # unconfirmed: where the person can look whether the post is there
     reason: str = ""  # for people: the server's reason, what to do
     retryable: bool = False
     needs_relink: bool = False
@@ -75,10 +78,11 @@ class Refusal:
     findings: tuple[Any, ...] = ()  # the block findings, if the policy refused it
 
 
-def idempotency_key(draft_id: str, account_id: str, text: str) -> str:
-    """The same draft, account and text always give the same key: the same post is never sent twice."""
+def idempotency_key(draft_id: str, account_id: str, text: str, round_: int = 0) -> str:
+    """The same draft, account and text always give the same key: the same post is never sent twice.
+    *round_* > 0 only when the person chose to send it again as a new post."""
     digest = hashlib.sha256("\x1f".join((draft_id, account_id, text)).encode("utf-8")).hexdigest()
-    return f"chorus-{digest[:40]}"
+    return f"chorus-{digest[:40]}" + (f"-r{round_}" if round_ else "")
 
 
 @dataclass
@@ -148,9 +152,11 @@ class PublishService:
         return statuses
 
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
-                     on_update: Callable[[TargetStatus], None]) -> TargetStatus:
+                     on_update: Callable[[TargetStatus], None], round_: int | None = None) -> TargetStatus:
         try:
-            status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update)
+            if round_ is None:  # the latest round: a post sent as new again stays that post
+                round_ = max(0, self._rounds(draft_id, account_id, text) - 1)
+            status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update, round_)
         except Exception as exc:  # never lose a target's status to an unexpected error
             log.exception("publishing draft %s to %s failed unexpectedly", draft_id, account_id)
             status = self._status(draft_id, account_id, FAILED, reason=f"Unexpected error: {type(exc).__name__}",
@@ -159,7 +165,7 @@ class PublishService:
         return status
 
     def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
-              on_update: Callable[[TargetStatus], None]) -> TargetStatus:
+              on_update: Callable[[TargetStatus], None], round_: int = 0) -> TargetStatus:
         record = self.accounts.store.get_account(account_id)
         if record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
@@ -168,7 +174,7 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
-        key = idempotency_key(draft_id, account_id, text)
+        key = idempotency_key(draft_id, account_id, text, round_)
         publication = self.accounts.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
             rkey=new_tid() if account.network == "bluesky" else "")
@@ -210,6 +216,10 @@ class PublishService:
                 self.accounts.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                     reason=f"{exc.reason} Link the account again.")
+            except PublishUnconfirmed as exc:
+                self.accounts.store.mark_failed(key, exc.reason)
+                return self._status(draft_id, account_id, UNCONFIRMED, account=account, reason=exc.reason,
+                                    check_url=exc.check_url)
             except Offline as exc:
                 self.accounts.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, QUEUED, account=account, retryable=True,
@@ -222,6 +232,33 @@ class PublishService:
             self.accounts.store.mark_sent(key, published.url, published.remote_id)
             self.accounts.record_success(account_id)
             return self._status(draft_id, account_id, SENT, account=account, post_url=published.url)
+
+    def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:
+        """The person checked: the post *is* on the network (after an ``unconfirmed`` status)."""
+        key = self._current_key(draft_id, account_id, text)
+        self.accounts.store.mark_sent(key, post_url, "")
+        return self._status(draft_id, account_id, SENT, post_url=post_url)
+
+    def send_as_new(self, draft_id: str, text: str, account_id: str,
+                    on_update: Callable[[TargetStatus], None] = lambda status: None) -> TargetStatus:
+        """The person checked: the post is *not* there. Send it under a new key (a new attempt that
+        the earlier, unconfirmed one can no longer be mistaken for)."""
+        policy = self.policy()
+        version = f"{policy.info.id}@{policy.info.version}" if policy else ""
+        refusal = self.refusal(text, [account_id])
+        if refusal is not None:
+            return self._status(draft_id, account_id, REFUSED, reason=refusal.reason)
+        round_ = self._rounds(draft_id, account_id, text)
+        return self._publish_one(draft_id, text, account_id, version, [], on_update, round_=round_)
+
+    def _rounds(self, draft_id: str, account_id: str, text: str) -> int:
+        base = idempotency_key(draft_id, account_id, text)
+        return sum(1 for p in self.accounts.store.history(draft_id)
+                   if p.account_id == account_id and p.idempotency_key.startswith(base))
+
+    def _current_key(self, draft_id: str, account_id: str, text: str) -> str:
+        rounds = self._rounds(draft_id, account_id, text)
+        return idempotency_key(draft_id, account_id, text, max(0, rounds - 1))
 
     def send_outbox(self, texts_now: Callable[[str], str | None] | None = None,
                     on_update: Callable[[TargetStatus], None] = lambda status: None) -> list[TargetStatus]:

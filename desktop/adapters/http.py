@@ -84,3 +84,87 @@ def _safe_url(url: str) -> str:
     """The URL without its query and fragment (codes and tokens travel there in OAuth flows)."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
+
+
+# -- what every network adapter says about failures ------------------------------------------------
+def surely_unsent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the server: no connection was ever made (refused,
+    unresolvable host, connect timeout). A connection that broke later may have carried it."""
+    import socket
+
+    import urllib3
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
+        return False
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending:
+        cause = pending.pop()
+        if not isinstance(cause, BaseException) or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError,
+                              ConnectionRefusedError, socket.gaierror)):
+            return True
+        # requests wraps urllib3's MaxRetryError (args[0]), which keeps the real error in .reason
+        pending += [*cause.args[:1], getattr(cause, "reason", None), cause.__cause__, cause.__context__]
+    return False
+
+
+def describe_cause(exc: BaseException) -> str:
+    """A few words for people about why a connection failed."""
+    text = repr(exc)
+    for marker, words in (("Connection refused", "connection refused"), ("NameResolutionError", "unknown server"),
+                          ("RemoteDisconnected", "closed without an answer"), ("Connection reset", "reset"),
+                          ("Connection aborted", "closed without an answer"),
+                          ("CERTIFICATE_VERIFY_FAILED", "certificate not trusted"), ("SSLError", "TLS error")):
+        if marker in text:
+            return words
+    return type(exc).__name__
+
+
+def network_error(exc: requests.RequestException, where: str, what: str, write: bool):
+    """The PublishError for a request that failed on the way: Offline when nothing can have been
+    sent; ambiguous when a request that changes something may have reached the server."""
+    from desktop.core.publishing import Offline, PublishError
+
+    unsent = surely_unsent(exc)
+    if unsent:
+        return Offline(f"Chorus cannot reach {where} ({describe_cause(exc)}). Check the network connection.")
+    if isinstance(exc, requests.Timeout):
+        reason = f"{where} did not answer in time while {what}."
+    else:
+        reason = f"The connection to {where} broke while {what} ({describe_cause(exc)})."
+    if write:
+        reason += " The post may or may not have been published; Chorus checks before sending it again."
+    return PublishError(reason, retryable=True, ambiguous=write)
+
+
+def json_or_none(response: requests.Response) -> Any:
+    """The JSON body, or None when there is none or it is not JSON."""
+    if "json" not in (response.headers.get("Content-Type") or "").lower():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def clip(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def human_duration(seconds: float) -> str:
+    seconds = max(int(round(seconds)), 1)
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"

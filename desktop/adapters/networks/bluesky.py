@@ -35,7 +35,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,9 +44,8 @@ from urllib.parse import quote, urlsplit
 
 import regex
 import requests
-import urllib3
 
-from desktop.adapters.http import make_session
+from desktop.adapters.http import make_session, surely_unsent
 from desktop.core.logs import register_secret
 from desktop.core.publishing import (
     Account,
@@ -543,7 +541,7 @@ class BlueskyClient:
         try:
             response = self.http.get(f"{base}/xrpc/{method}", params=params, headers=headers)
         except requests.RequestException as exc:
-            if _surely_unsent(exc):
+            if surely_unsent(exc):
                 raise _offline(base, exc) from None
             raise PublishError(f"The connection to {_host(base)} failed ({_describe(exc)}).") from None
         return self._parse(response, method)
@@ -554,7 +552,7 @@ class BlueskyClient:
         try:
             response = self.http.post(f"{base}/xrpc/{method}", json=body, headers=headers)
         except requests.RequestException as exc:
-            if _surely_unsent(exc):
+            if surely_unsent(exc):
                 raise _offline(base, exc) from None
             if write:
                 raise _Ambiguous(f"The connection to {_host(base)} failed ({_describe(exc)}).") from None
@@ -618,26 +616,6 @@ def _describe(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _surely_unsent(exc: requests.RequestException) -> bool:
-    """True when the request cannot have reached the server: no connection was ever made (refused,
-    unresolvable host, connect timeout). A connection that broke later may have carried it."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
-        return False
-    pending: list[object] = [exc]
-    seen: set[int] = set()
-    while pending:
-        cause = pending.pop()
-        if not isinstance(cause, BaseException) or id(cause) in seen:
-            continue
-        seen.add(id(cause))
-        if isinstance(cause, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError,
-                              ConnectionRefusedError, socket.gaierror)):
-            return True
-        # requests wraps urllib3's MaxRetryError (args[0]), which keeps the real error in .reason
-        pending += [*cause.args[:1], getattr(cause, "reason", None), cause.__cause__, cause.__context__]
-    return False
 
 
 def _retry_after(response: requests.Response) -> float:

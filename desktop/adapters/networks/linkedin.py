@@ -98,14 +98,21 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import requests
 
-from desktop.adapters.http import DEFAULT_TIMEOUT, make_session
+from desktop.adapters.http import (
+    DEFAULT_TIMEOUT,
+    clip,
+    host_of,
+    human_duration,
+    json_or_none,
+    make_session,
+    network_error,
+)
 from desktop.adapters.oauth import LoopbackCancelled, LoopbackListener, LoopbackTimeout, new_state
 from desktop.core.accounts.secrets import app_secret_key
 from desktop.core.logs import register_secret
 from desktop.core.publishing import (
     Account,
     AuthError,
-    Offline,
     Post,
     Published,
     PublishError,
@@ -411,7 +418,7 @@ class LinkedInClient:
             except LoopbackCancelled:
                 raise LinkCancelled() from None
             except LoopbackTimeout:
-                raise PublishError(f"No answer from the browser within {_duration(timeout)}. Try again. If LinkedIn "
+                raise PublishError(f"No answer from the browser within {human_duration(timeout)}. Try again. If LinkedIn "
                                    "showed an error about the redirect URL, IT must register "
                                    f"{self.config.redirect_uri_to_register} on the LinkedIn app.",
                                    retryable=True) from None
@@ -438,8 +445,8 @@ class LinkedInClient:
             response = self.http.post(url, data=data, headers={"Accept": "application/json"}, timeout=self.timeout,
                                       allow_redirects=False)
         except requests.RequestException as exc:
-            raise _network_error(exc, where, "signing in", write=False) from None
-        answer = _json_or_none(response)
+            raise network_error(exc, where, "signing in", write=False) from None
+        answer = json_or_none(response)
         if not response.ok:
             error, description = "", ""
             if isinstance(answer, dict):
@@ -644,7 +651,7 @@ class LinkedInClient:
 
     def _endpoint(self, url: str) -> str:
         if not _secure_or_local(url) or (urlsplit(url).scheme == "http" and not self.allow_http):
-            raise NotConfigured(f"Chorus only talks to LinkedIn and sign-in services over https (not {_host(url)}).")
+            raise NotConfigured(f"Chorus only talks to LinkedIn and sign-in services over https (not {host_of(url)}).")
         return url.rstrip("/")
 
     def _call(self, method: str, path: str, *, token: str, what: str, versioned: bool = False, write: bool = False,
@@ -660,7 +667,7 @@ class LinkedInClient:
             response = self.http.request(method, self._endpoint(self.config.api_base) + path, headers=all_headers,
                                          timeout=self.timeout, allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
-            raise _network_error(exc, "LinkedIn", what, write) from None
+            raise network_error(exc, "LinkedIn", what, write) from None
         if raise_for_status and not response.ok:
             self._raise_for(response, what, write=write)
         return response
@@ -684,7 +691,7 @@ class LinkedInClient:
         if status == 429:
             wait = retry_after_seconds(response.headers, message, self.clock())
             raise RateLimited(f"LinkedIn asks Chorus to slow down (rate limit{detail}). Chorus can try again in "
-                              f"{_duration(wait)}.", wait, status=status)
+                              f"{human_duration(wait)}.", wait, status=status)
         if status >= 500:
             if write:
                 raise PublishError(f"LinkedIn had a problem while {what} (HTTP {status}). The post may or may not "
@@ -729,7 +736,7 @@ def _code_from_redirect(params: Mapping[str, str]) -> str:
     if error in ("user_cancelled_login", "user_cancelled_authorize", "access_denied"):
         raise AuthError("You did not authorize Chorus on LinkedIn.")
     if error:
-        description = _clip(params.get("error_description") or error)
+        description = clip(params.get("error_description") or error)
         if error == "unauthorized_scope_error":
             raise NotConfigured(f"LinkedIn refused the permissions Chorus asks for ({description}). Ask IT to add "
                                 "“Share on LinkedIn” and “Sign In with LinkedIn using OpenID Connect” to the "
@@ -743,7 +750,7 @@ def _code_from_redirect(params: Mapping[str, str]) -> str:
 
 
 def _token_error(status: int, error: str, description: str, where: str, config: LinkedInConfig) -> PublishError:
-    text = _clip(description or error or f"HTTP {status}")
+    text = clip(description or error or f"HTTP {status}")
     if error == "invalid_client" or status == 401:
         return NotConfigured(f"{where} did not accept the LinkedIn app's credentials ({text}). Ask IT to check "
                              "linkedin.client_id and the client secret.")
@@ -768,7 +775,7 @@ def _duplicate_of(response: requests.Response) -> str | None:
     """The existing post LinkedIn names in a ``422 DUPLICATE_POST`` answer (observed shape:
     ``{"message": "…Content is a duplicate of urn:li:share:…", "errorDetails": {"inputErrors":
     [{"code": "DUPLICATE_POST", …}]}, "status": 422}``)."""
-    data = _json_or_none(response)
+    data = json_or_none(response)
     if not isinstance(data, dict):
         return None
     match = _DUPLICATE_RE.search(str(data.get("message") or ""))
@@ -784,62 +791,25 @@ def _port_problem(exc: OSError, port: int) -> str:
     return f"Chorus cannot listen on port {port} for LinkedIn sign-in ({type(exc).__name__})."
 
 
-def _network_error(exc: requests.RequestException, where: str, what: str, write: bool) -> PublishError:
-    unsent = _surely_unsent(exc)
-    if isinstance(exc, requests.Timeout):
-        reason = f"{where} did not answer in time while {what}."
-    elif unsent:
-        return Offline(f"Chorus cannot reach {where} ({_cause(exc)}). Check the network connection.")
-    else:
-        reason = f"The connection to {where} broke while {what} ({_cause(exc)})."
-    ambiguous = write and not unsent
-    if ambiguous:
-        reason += " The post may or may not have been published; Chorus checks before sending it again."
-    return PublishError(reason, retryable=True, ambiguous=ambiguous)
 
 
-def _surely_unsent(exc: requests.RequestException) -> bool:
-    """True when the request cannot have reached the server (no connection was made)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
-        return False
-    text = repr(exc)
-    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused",
-                                             "Failed to establish a new connection"))
 
 
-def _cause(exc: BaseException) -> str:
-    text = repr(exc)
-    for marker, words in (("Connection refused", "connection refused"), ("NameResolutionError", "unknown server"),
-                          ("RemoteDisconnected", "closed without an answer"), ("Connection reset", "reset"),
-                          ("Connection aborted", "closed without an answer"),
-                          ("SSLError", "TLS error"), ("CERTIFICATE_VERIFY_FAILED", "certificate not trusted")):
-        if marker in text:
-            return words
-    return type(exc).__name__
 
 
-def _json_or_none(response: requests.Response) -> Any:
-    if "json" not in (response.headers.get("Content-Type") or "").lower():
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _json_object(response: requests.Response, what: str) -> dict[str, Any]:
-    data = _json_or_none(response)
+    data = json_or_none(response)
     if not isinstance(data, dict):
         raise PublishError(f"LinkedIn sent an answer Chorus does not understand while {what}.", retryable=True)
     return data
 
 
 def _api_message(response: requests.Response) -> str:
-    data = _json_or_none(response)
+    data = json_or_none(response)
     if isinstance(data, dict):
-        return _clip(str(data.get("message") or data.get("error_description") or data.get("error") or ""))
+        return clip(str(data.get("message") or data.get("error_description") or data.get("error") or ""))
     return ""
 
 
@@ -856,19 +826,6 @@ def _secure_or_local(url: str) -> bool:
     return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
 
 
-def _clip(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _host(url: str) -> str:
-    return urlsplit(url).netloc or url
 
-
-def _duration(seconds: float) -> str:
-    seconds = max(int(round(seconds)), 1)
-    if seconds < 90:
-        return f"{seconds} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} minutes"
-    return f"{round(seconds / 3600)} hours"

@@ -57,18 +57,24 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 
-from desktop.adapters.http import DEFAULT_TIMEOUT, make_session
+from desktop.adapters.http import (
+    DEFAULT_TIMEOUT,
+    clip,
+    host_of,
+    human_duration,
+    make_session,
+    network_error,
+)
 from desktop.adapters.oauth import LoopbackCancelled, LoopbackListener, LoopbackTimeout, Pkce, new_pkce, new_state
 from desktop.core.accounts.store import AppRegistration, normalize_server
 from desktop.core.logs import register_secret
 from desktop.core.publishing import (
     Account,
     AuthError,
-    Offline,
     Post,
     Published,
     PublishError,
@@ -271,7 +277,7 @@ class MastodonClient:
             "website": self.website,
         }, what="registering Chorus", raise_for_status=False)
         if response.status_code in (404, 405, 501) or (response.ok and not _is_json(response)):
-            raise PublishError(f"{_host(server)} does not look like a Mastodon server (it has no app registration, "
+            raise PublishError(f"{host_of(server)} does not look like a Mastodon server (it has no app registration, "
                                f"HTTP {response.status_code}). Check the address.", retryable=False,
                                status=response.status_code)
         if not response.ok:
@@ -279,7 +285,7 @@ class MastodonClient:
         data = _json_object(response, server, "registering Chorus")
         client_id, client_secret = data.get("client_id"), data.get("client_secret")
         if not isinstance(client_id, str) or not isinstance(client_secret, str) or not client_id or not client_secret:
-            raise PublishError(f"{_host(server)} did not register Chorus (no client credentials in its answer). "
+            raise PublishError(f"{host_of(server)} did not register Chorus (no client credentials in its answer). "
                                "Is it a Mastodon server?", retryable=False)
         register_secret(client_secret)
         uris = data.get("redirect_uris") or str(data.get("redirect_uri") or "").split()
@@ -290,7 +296,7 @@ class MastodonClient:
             scopes=" ".join(scopes) if isinstance(scopes, list) else str(scopes or SCOPES),
             created_at=self.clock(),
         )
-        log.info("Registered Chorus on %s", _host(server))
+        log.info("Registered Chorus on %s", host_of(server))
         return registration, client_secret
 
     def app_is_valid(self, registration: AppRegistration, client_secret: str) -> bool:
@@ -322,7 +328,7 @@ class MastodonClient:
                     and set(SCOPES.split()) <= set(registration.scopes.split()))
             if fits and self.app_is_valid(registration, secret):
                 return cached
-            log.info("The registration on %s is %s: registering again", _host(server),
+            log.info("The registration on %s is %s: registering again", host_of(server),
                      "no longer accepted" if fits else "outdated")
         return self.register_app(server)
 
@@ -372,13 +378,13 @@ class MastodonClient:
             if opened is False:
                 raise PublishError("Chorus could not open your web browser. Use “paste a code” instead.",
                                    retryable=False)
-            log.info("Waiting up to %.0f s for the browser to authorize Chorus on %s", timeout, _host(server))
+            log.info("Waiting up to %.0f s for the browser to authorize Chorus on %s", timeout, host_of(server))
             try:
                 params = listener.wait(timeout, cancel)
             except LoopbackCancelled:
                 raise LinkCancelled() from None
             except LoopbackTimeout:
-                raise PublishError(f"No answer from the browser within {_duration(timeout)}. Try again, or use "
+                raise PublishError(f"No answer from the browser within {human_duration(timeout)}. Try again, or use "
                                    "“paste a code” instead.", retryable=True) from None
         code = self._code_from_redirect(params, server)
         pending = PendingAuthorization(registration, client_secret, redirect_uri, state, pkce, url)
@@ -398,13 +404,13 @@ class MastodonClient:
     def _code_from_redirect(self, params: dict[str, str], server: str) -> str:
         error = params.get("error")
         if error == "access_denied":
-            raise AuthError(f"You did not authorize Chorus on {_host(server)}.")
+            raise AuthError(f"You did not authorize Chorus on {host_of(server)}.")
         if error:
-            description = _clip(params.get("error_description") or error)
-            raise AuthError(f"{_host(server)} did not authorize Chorus: {description}")
+            description = clip(params.get("error_description") or error)
+            raise AuthError(f"{host_of(server)} did not authorize Chorus: {description}")
         code = params.get("code") or ""
         if not code:
-            raise AuthError(f"{_host(server)} sent the browser back without an authorization code.")
+            raise AuthError(f"{host_of(server)} sent the browser back without an authorization code.")
         return code
 
     def _finish(self, pending: PendingAuthorization, code: str) -> tuple[Account, str]:
@@ -429,23 +435,23 @@ class MastodonClient:
         if not response.ok:
             error, description = _oauth_error(response)
             if response.status_code == 401 or error == "invalid_client":
-                raise StaleRegistration(f"{_host(server)} no longer knows Chorus's registration. Try again: "
+                raise StaleRegistration(f"{host_of(server)} no longer knows Chorus's registration. Try again: "
                                         "Chorus will register anew.", status=response.status_code)
             if error == "invalid_grant":
-                raise AuthError(f"{_host(server)} did not accept the authorization (it may have expired or been "
+                raise AuthError(f"{host_of(server)} did not accept the authorization (it may have expired or been "
                                 "used already). Try linking again.", status=response.status_code)
             if error:
-                raise AuthError(f"{_host(server)} refused to sign Chorus in: {_clip(description or error)}",
+                raise AuthError(f"{host_of(server)} refused to sign Chorus in: {clip(description or error)}",
                                 status=response.status_code)
             self._raise_for(response, server, "signing in", write=False)
         data = _json_object(response, server, "signing in")
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
-            raise PublishError(f"{_host(server)} signed Chorus in but sent no access token.", retryable=True)
+            raise PublishError(f"{host_of(server)} signed Chorus in but sent no access token.", retryable=True)
         register_secret(token)
         granted = set(str(data.get("scope") or SCOPES).split())
         if not ({"write", "write:statuses"} & granted):
-            raise AuthError(f"{_host(server)} did not allow Chorus to post (granted: {' '.join(sorted(granted))}).")
+            raise AuthError(f"{host_of(server)} did not allow Chorus to post (granted: {' '.join(sorted(granted))}).")
         return token
 
     def revoke(self, registration: AppRegistration, client_secret: str, token: str) -> bool:
@@ -455,10 +461,10 @@ class MastodonClient:
                 "token": token, "client_id": registration.client_id, "client_secret": client_secret,
             }, what="signing out", raise_for_status=False)
         except PublishError as exc:
-            log.warning("Could not revoke the token on %s: %s", _host(registration.server), exc.reason)
+            log.warning("Could not revoke the token on %s: %s", host_of(registration.server), exc.reason)
             return False
         if not response.ok:
-            log.warning("%s refused to revoke the token (HTTP %s)", _host(registration.server), response.status_code)
+            log.warning("%s refused to revoke the token (HTTP %s)", host_of(registration.server), response.status_code)
         return response.ok
 
     # -- account and instance ------------------------------------------------------------------
@@ -470,10 +476,10 @@ class MastodonClient:
         data = _json_object(response, server, "reading your profile")
         remote_id, username = str(data.get("id") or ""), str(data.get("username") or "")
         if not remote_id or not username:
-            raise PublishError(f"{_host(server)} sent an incomplete profile.", retryable=True)
+            raise PublishError(f"{host_of(server)} sent an incomplete profile.", retryable=True)
         domain, limits = self.instance_info(server)
         return Account(
-            id=f"mastodon:{_host(server)}:{remote_id}",
+            id=f"mastodon:{host_of(server)}:{remote_id}",
             network=NETWORK,
             handle=f"@{username}@{domain}",
             server=server,
@@ -496,7 +502,7 @@ class MastodonClient:
         since 3.4, or ``max_toot_chars`` on some forks), else the defaults."""
         server = self._server(server)
         limits = dict(DEFAULT_LIMITS)
-        domain = _host(server)
+        domain = host_of(server)
         for path in ("/api/v2/instance", "/api/v1/instance"):
             response = self._call("GET", server, path, what="reading the server's limits", raise_for_status=False)
             if response.status_code in (404, 410):
@@ -527,7 +533,7 @@ class MastodonClient:
             # The server may have forgotten the key: look before sending again.
             found = self.find_published(account, secret, post)
             if found is not None:
-                log.info("Found the post sent earlier on %s: not sending it again", _host(server))
+                log.info("Found the post sent earlier on %s: not sending it again", host_of(server))
                 return found
         body: dict[str, Any] = {"status": post.text}
         if post.language:
@@ -537,7 +543,7 @@ class MastodonClient:
         data = _json_object(response, server, "publishing", ambiguous=True)
         status_id = str(data.get("id") or "")
         if not status_id:
-            raise PublishError(f"{_host(server)} answered without the new post's id.", ambiguous=True)
+            raise PublishError(f"{host_of(server)} answered without the new post's id.", ambiguous=True)
         return Published(url=str(data.get("url") or data.get("uri") or f"{server}/web/statuses/{status_id}"),
                          remote_id=status_id)
 
@@ -559,7 +565,7 @@ class MastodonClient:
                                   params=params, what="looking for the post")
             page = response.json() if _is_json(response) else None
             if not isinstance(page, list):
-                raise PublishError(f"{_host(server)} sent an unexpected answer while Chorus looked for the post.")
+                raise PublishError(f"{host_of(server)} sent an unexpected answer while Chorus looked for the post.")
             too_old = False
             for status in page:
                 if not isinstance(status, dict) or status.get("reblog"):
@@ -612,13 +618,13 @@ class MastodonClient:
             response = self.http.request(method, server + path, headers=all_headers, timeout=self.timeout,
                                          allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
-            raise _network_error(exc, server, what, write) from None
+            raise network_error(exc, server, what, write) from None
         if raise_for_status and not response.ok:
             self._raise_for(response, server, what, write=write)
         return response
 
     def _raise_for(self, response: requests.Response, server: str, what: str, *, write: bool) -> None:
-        host, status = _host(server), response.status_code
+        host, status = host_of(server), response.status_code
         message = _server_message(response)
         if status == 401:
             raise AuthError(f"{host} no longer accepts Chorus's access to this account"
@@ -629,7 +635,7 @@ class MastodonClient:
         if status == 429:
             wait = retry_after_seconds(response.headers, self.clock())
             raise RateLimited(f"{host} asks Chorus to slow down (rate limit). Chorus can try again in "
-                              f"{_duration(wait)}.", wait, status=status)
+                              f"{human_duration(wait)}.", wait, status=status)
         if status >= 500:
             if write:
                 raise PublishError(f"{host} had a problem while {what} (HTTP {status}). The post may or may not "
@@ -704,40 +710,10 @@ def _parse_time(value: Any) -> float | None:
     return moment.timestamp()
 
 
-def _network_error(exc: requests.RequestException, server: str, what: str, write: bool) -> PublishError:
-    host = _host(server)
-    unsent = _surely_unsent(exc)
-    if isinstance(exc, requests.Timeout):
-        reason = f"{host} did not answer in time while {what}."
-    elif unsent:
-        return Offline(f"Chorus cannot reach {host} ({_cause(exc)}). Check the network connection.")
-    else:
-        reason = f"The connection to {host} broke while {what} ({_cause(exc)})."
-    ambiguous = write and not unsent
-    if ambiguous:
-        reason += " The post may or may not have been published; Chorus checks before sending it again."
-    return PublishError(reason, retryable=True, ambiguous=ambiguous)
 
 
-def _surely_unsent(exc: requests.RequestException) -> bool:
-    """True when the request cannot have reached the server (no connection was made)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
-        return False
-    text = repr(exc)
-    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused",
-                                             "Failed to establish a new connection"))
 
 
-def _cause(exc: BaseException) -> str:
-    text = repr(exc)
-    for marker, words in (("Connection refused", "connection refused"), ("NameResolutionError", "unknown server"),
-                          ("RemoteDisconnected", "closed without an answer"), ("Connection reset", "reset"),
-                          ("SSLError", "TLS error"), ("CERTIFICATE_VERIFY_FAILED", "certificate not trusted")):
-        if marker in text:
-            return words
-    return type(exc).__name__
 
 
 def _is_json(response: requests.Response) -> bool:
@@ -750,7 +726,7 @@ def _json_object(response: requests.Response, server: str, what: str, *, ambiguo
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise PublishError(f"{_host(server)} sent an answer Chorus does not understand while {what}. "
+        raise PublishError(f"{host_of(server)} sent an answer Chorus does not understand while {what}. "
                            "Is it a Mastodon server?", retryable=True, ambiguous=ambiguous)
     return data
 
@@ -764,7 +740,7 @@ def _server_message(response: requests.Response) -> str:
         return ""
     if isinstance(data, dict):
         message = data.get("error_description") or data.get("error") or ""
-        return _clip(str(message))
+        return clip(str(message))
     return ""
 
 
@@ -780,22 +756,10 @@ def _oauth_error(response: requests.Response) -> tuple[str, str]:
     return str(data.get("error") or ""), str(data.get("error_description") or "")
 
 
-def _clip(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _host(server: str) -> str:
-    return urlsplit(server).netloc or server
 
 
-def _duration(seconds: float) -> str:
-    seconds = max(int(round(seconds)), 1)
-    if seconds < 90:
-        return f"{seconds} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} minutes"
-    return f"{round(seconds / 3600)} hours"
 
 
 class _TextExtractor(HTMLParser):

@@ -21,7 +21,6 @@ line break.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from itertools import repeat

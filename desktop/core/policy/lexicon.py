@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from functools import lru_cache
 
-from desktop.core.policy.text import LEET, Token, View
+from desktop.core.policy.text import LEET, View
 
 CASE_MODES = ("any", "upper", "capitalized")
 EVASION_LEVELS = ("standard", "leet", "strict")
@@ -51,7 +51,7 @@ def make_term(text: str, case: str = "any") -> Term:
     from desktop.core.policy.text import normalise
 
     view = normalise(text)
-    tokens = tuple(token.text for token in view.tokens)
+    tokens = tuple(view.token_texts)
     if not tokens:
         raise ValueError(f"term {text!r} has no letters or digits")
     if case not in CASE_MODES:
@@ -93,8 +93,10 @@ class Lexicon:
         Only the dictionary keys both the lexicon and the text have are visited (a set intersection
         in C), so the cost follows the text's distinct words, not the lexicon's size.
         """
-        tokens = index.tokens
+        texts = index.texts
+        count = len(texts)
         view = index.view
+        gap_ok = index.joinable
         extra = index.extra_forms(self.evasion)
         found: list[Match] = []
         by_first, by_compact = self._by_first, self._by_compact
@@ -106,22 +108,22 @@ class Lexicon:
                     for term in by_first[key]:
                         last = position
                         if len(term.tokens) == 1:
-                            found.append(self._match(view, term, tokens, position, position))
+                            found.append(self._match(view, term, index, position, position))
                             continue
                         for expected in term.tokens[1:]:
                             nxt = last + 1
-                            if (nxt >= len(tokens) or not (tokens[nxt].text == expected or expected in extra.get(nxt, ()))
-                                    or not _joined(view, tokens[last], tokens[nxt])):
+                            if (nxt >= count or not (texts[nxt] == expected or expected in extra.get(nxt, ()))
+                                    or not gap_ok(last)):
                                 last = -1
                                 break
                             last = nxt
                         if last >= 0:
-                            found.append(self._match(view, term, tokens, position, last))
+                            found.append(self._match(view, term, index, position, last))
             if by_compact:
                 for key in by_compact.keys() & where.keys():
                     for position in where[key]:
                         for term in by_compact[key]:
-                            found.append(self._match(view, term, tokens, position, position))
+                            found.append(self._match(view, term, index, position, position))
         if self.evasion == "strict":
             for first, last, word in index.spaced_runs():
                 # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
@@ -130,7 +132,7 @@ class Lexicon:
                     for form in token_forms(word[i:j], self.evasion):
                         for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
                             if len(term.tokens) == 1 or term.compact == form:
-                                found.append(self._match(view, term, tokens, first + i, first + j - 1))
+                                found.append(self._match(view, term, index, first + i, first + j - 1))
         if not found:
             return []
         if self._any_case:
@@ -138,9 +140,9 @@ class Lexicon:
         return _keep_longest(m for m in found if m.term.case == "any" or _case_ok(view, m))
 
     @staticmethod
-    def _match(view: View, term: Term, tokens: list[Token], first: int, last: int) -> Match:
-        start = view.starts[tokens[first].start]
-        end = view.ends[tokens[last].end - 1]
+    def _match(view: View, term: Term, index: "TokenIndex", first: int, last: int) -> Match:
+        start = view.starts[index.starts[first]]
+        end = view.ends[index.ends[last] - 1]
         if start > 0 and view.original[start - 1] in "#@$":
             start -= 1  # G4: the symbol belongs to the match
         return _new_match(Match, (term, start, end, first, last))
@@ -187,10 +189,11 @@ class TokenIndex:
 
     def __init__(self, view: View, excluded: list[tuple[int, int]] | None = None) -> None:
         self.view = view
-        self.tokens = _visible_tokens(view, excluded)
+        # the visible tokens, as parallel lists (view indices, case-folded texts)
+        self.starts, self.ends, self.texts = _visible_tokens(view, excluded)
         self.where: dict[str, list[int]] = {}  # token text -> positions of the tokens
-        for position, token in enumerate(self.tokens):
-            self.where.setdefault(token.text, []).append(position)
+        for position, text in enumerate(self.texts):
+            self.where.setdefault(text, []).append(position)
         self._extra: dict[str, dict[int, tuple[str, ...]]] = {"standard": {}}
         self._extra_where: dict[str, dict[str, list[int]]] = {"standard": {}}
         self._spaced: list[tuple[int, int, str]] | None = None
@@ -206,12 +209,11 @@ class TokenIndex:
             if evasion == "strict":
                 hits += [m.start() for m in _STRETCH.finditer(text)]
             if hits:
-                starts = [t.start for t in self.tokens]
-                candidates = {bisect.bisect_right(starts, hit) - 1 for hit in hits}
+                candidates = {bisect.bisect_right(self.starts, hit) - 1 for hit in hits}
             for position in sorted(candidates):
                 if position < 0:
                     continue
-                forms = token_forms(self.tokens[position].text, evasion)[1:]
+                forms = token_forms(self.texts[position], evasion)[1:]
                 if forms:
                     extra[position] = forms
             self._extra[evasion] = extra
@@ -226,10 +228,16 @@ class TokenIndex:
             self._extra_where[evasion] = where
         return self._extra_where[evasion]
 
+    def joinable(self, position: int) -> bool:
+        """Tokens *position* and *position* + 1 are separated only by spaces, tabs, hyphens or
+        underscores (so they can be two words of one term)."""
+        gap = self.view.text[self.ends[position] : self.starts[position + 1]]
+        return bool(gap) and all(c in _JOINERS for c in gap)
+
     def _position_of(self, view_index: int) -> int | None:
         """The position of the visible token that starts at *view_index*, if any."""
         if self._by_start is None:
-            self._by_start = {token.start: position for position, token in enumerate(self.tokens)}
+            self._by_start = {start: position for position, start in enumerate(self.starts)}
         return self._by_start.get(view_index)
 
     def spaced_runs(self) -> list[tuple[int, int, str]]:
@@ -257,27 +265,34 @@ def _trims(word: str) -> list[tuple[int, int]]:
 _SPACED_RUN = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_][^\W_]){2,}(?![^\W_])")
 
 
-def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> list[Token]:
-    """The tokens outside every excluded zone (zones in original code points)."""
+def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> tuple[list[int], list[int], list[str]]:
+    """The tokens outside every excluded zone (zones in original code points), as parallel lists."""
+    starts, ends, texts = view.token_starts, view.token_ends, view.token_texts
     if not excluded:
-        return view.tokens
-    tokens = view.tokens
-    token_starts = [token.start for token in tokens]
-    kept: list[Token] = []
+        return starts, ends, texts
+    keep: list[tuple[int, int]] = []  # ranges of token positions to keep
     position = 0
     for zone_start, zone_end in _merged(excluded):
         # view indices of the zone: characters that came from original code points in [zone_start, zone_end)
         view_start = bisect.bisect_right(view.ends, zone_start)
         view_end = bisect.bisect_left(view.starts, zone_end)
-        first = bisect.bisect_right(token_starts, view_start) - 1  # the token that may reach into the zone
-        if first < position or (first >= 0 and tokens[first].end <= view_start):
+        first = bisect.bisect_right(starts, view_start) - 1  # the token that may reach into the zone
+        if first < position or (first >= 0 and ends[first] <= view_start):
             first += 1
         first = max(first, position)
-        last = bisect.bisect_left(token_starts, view_end)  # first token starting at or after the zone's end
-        kept.extend(tokens[position:first])
+        last = bisect.bisect_left(starts, view_end)  # first token starting at or after the zone's end
+        keep.append((position, first))
         position = max(position, last)
-    kept.extend(tokens[position:])
-    return kept
+    keep.append((position, len(starts)))
+    kept_starts: list[int] = []
+    kept_ends: list[int] = []
+    kept_texts: list[str] = []
+    for a, b in keep:
+        if a < b:
+            kept_starts += starts[a:b]
+            kept_ends += ends[a:b]
+            kept_texts += texts[a:b]
+    return kept_starts, kept_ends, kept_texts
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -290,12 +305,6 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _joined(view: View, left: Token, right: Token) -> bool:
-    """Tokens of a multi-word term: separated only by spaces, tabs, hyphens or underscores."""
-    gap = view.text[left.end : right.start]
-    if not gap:
-        return False  # two tokens touching: e.g. CJK next to Latin; not a word boundary we join
-    return all(c in _JOINERS for c in gap)
 
 
 def _case_ok(view: View, match: Match) -> bool:

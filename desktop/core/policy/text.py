@@ -27,7 +27,7 @@ from itertools import repeat
 import unicodedata
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 IGNORABLE = frozenset(
     [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E]
@@ -123,7 +123,14 @@ class View:
     text: str
     starts: Sequence[int]  # view index -> first original code point it came from (a list or a range)
     ends: Sequence[int]  # view index -> original index just past what it came from
-    tokens: list[Token] = field(default_factory=list)
+    # the tokens, as three parallel lists (view indices; case-folded text): cheap to build
+    token_starts: list[int] = field(default_factory=list)
+    token_ends: list[int] = field(default_factory=list)
+    token_texts: list[str] = field(default_factory=list)
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return list(map(_new_token, repeat(Token), zip(self.token_starts, self.token_ends, self.token_texts)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a view span [start, end) to the original text (code points)."""
@@ -191,11 +198,9 @@ def normalise(original: str) -> View:
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.
-        view = View(original, text, starts, ends)
         found = list(tokenizer.finditer(text))
-        view.tokens = list(map(_new_token, repeat(Token), zip(map(_Match.start, found), map(_Match.end, found),
-                                                               map(_Match.group, found))))
-        return view
+        return View(original, text, starts, ends, list(map(_Match.start, found)), list(map(_Match.end, found)),
+                    tokenizer.findall(text))
     if raw_tokens is None:
         raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
     # a character grew (ß -> ss): it keeps pointing at its original
@@ -211,9 +216,10 @@ def normalise(original: str) -> View:
         out_ends.extend([e] * len(piece))
     remap.append(len(out_starts))
     text = "".join(out_chars)
-    view = View(original, text, out_starts, out_ends)
-    view.tokens = [Token(remap[s], remap[e], text[remap[s] : remap[e]]) for s, e in raw_tokens]
-    return view
+    token_starts = [remap[s] for s, _ in raw_tokens]
+    token_ends = [remap[e] for _, e in raw_tokens]
+    return View(original, text, out_starts, out_ends, token_starts, token_ends,
+                [text[s:e] for s, e in zip(token_starts, token_ends)])
 
 
 def _token_start(text: str, position: int) -> int:

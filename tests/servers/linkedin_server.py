@@ -42,7 +42,8 @@ character ends the text there, as LinkedIn silently cuts posts (each post keeps 
 ``truncated``). Stricter than LinkedIn on one point: a bare ``#word`` (the table's HashtagElement)
 counts as unescaped too, so only the template and ``\\#`` pass.
 
-Fault injection for the next N matching requests (*path* a prefix, *method* optional)::
+Fault injection for the next N matching requests (*path* a prefix, *method* optional; by default
+``POST /rest/posts``; see ``_http.py``)::
 
     server.delay_next(seconds)                   # hang before processing
     server.delay_next(seconds, after=True)       # process, then hang before answering
@@ -67,19 +68,19 @@ import itertools
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partialmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-import requests
+from tests.servers import _http
+from tests.servers._http import Abort, Fault, HTTPTestServer, RequestRecord, parse_page
 
 TOKEN_LIFETIME_S = 5_184_000  # 60 days
 CODE_LIFETIME_S = 1800  # authorization codes: 30 minutes
@@ -235,42 +236,6 @@ class StoredPost:
         }
 
 
-@dataclass
-class Fault:
-    kind: str  # delay | delay_after | error | error_after | drop | drop_before | rate_limit
-    remaining: int
-    path: str | None = None
-    method: str | None = None
-    seconds: float = 0.0
-    status: int = 500
-    retry_after: float | None = None
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and (
-            self.path is None or path.startswith(self.path))
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    raw_query: str
-    headers: dict[str, str]  # lower-case names; Authorization reduced to its scheme
-    body: Any = None  # parsed JSON or form (secrets masked)
-    status: int | None = None
-    fault: str | None = None
-
-
-class _Abort(Exception):
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, dict(headers or {})
-
-
-class _Dropped(Exception):
-    pass
-
-
 def _api_error(status: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"status": status, "message": message, **extra}
 
@@ -287,20 +252,20 @@ def _page(title: str, body: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------------------------
-class LinkedInTestServer:
+class LinkedInTestServer(HTTPTestServer):
     """LinkedIn's OAuth endpoints and Posts API with in-memory state, on a real socket. Thread-safe."""
+
+    thread_name = "linkedin-test-server"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, client_id: str = "86chorustestapp",
                  client_secret: str = "", redirect_uris: Iterable[str] = (),
                  members: Mapping[str, str] | None = None, partner_scopes: Iterable[str] = (),
                  active_versions: Iterable[str] = ACTIVE_VERSIONS, duplicate_window: float = 24 * 3600.0) -> None:
-        self.host = host
-        self.requested_port = port
+        super().__init__(host, port, _Handler)
         self.active_versions = frozenset(active_versions)
         self.duplicate_window = duplicate_window
         # Posts younger than this are not listed by the finder yet (an index that lags; modelled).
         self.finder_lag = 0.0
-        self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self.members: dict[str, Member] = {}
         self.apps: dict[str, App] = {}
@@ -308,55 +273,12 @@ class LinkedInTestServer:
         self.grants: dict[str, Grant] = {}
         self.tokens: dict[str, Token] = {}
         self.posts: list[StoredPost] = []
-        self.requests: list[RequestRecord] = []
         self.violations: list[str] = []
-        self._faults: list[Fault] = []
-        self._stopping = threading.Event()
         self.add_app(client_id, client_secret or "WPL_AP1." + secrets.token_urlsafe(12), list(redirect_uris),
                      PRODUCT_SCOPES | frozenset(partner_scopes))
         self.client_id = client_id
         for username, password in (members if members is not None else {"alice": "alice-password"}).items():
             self.add_member(username, password)
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> LinkedInTestServer:
-        if self._httpd is None:
-            self._stopping.clear()
-            self._httpd = _HTTPServer((self.host, self.requested_port), self)
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="linkedin-test-server", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd = self._httpd
-        if httpd is None:
-            return
-        self._stopping.set()
-        httpd.shutdown()
-        httpd.close_connections()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> LinkedInTestServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the server is not running")
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def app(self) -> App:
@@ -413,101 +335,24 @@ class LinkedInTestServer:
             for token in self.tokens_of(username):
                 token.revoked = True
 
-    def requests_to(self, path: str, method: str | None = None) -> list[RequestRecord]:
-        with self._lock:
-            return [r for r in self.requests if r.path == path and (method is None or r.method == method.upper())]
-
     def _violation(self, text: str) -> None:
         with self._lock:
             self.violations.append(text)
 
-    # -- fault injection -----------------------------------------------------------------------
-    def _inject(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def delay_next(self, seconds: float, count: int = 1, *, path: str | None = "/rest/posts",
-                   method: str | None = "POST", after: bool = False) -> Fault:
-        return self._inject(Fault("delay_after" if after else "delay", count, path, method, seconds=seconds))
-
-    def fail_next(self, status: int = 500, count: int = 1, *, path: str | None = "/rest/posts",
-                  method: str | None = "POST", after: bool = False) -> Fault:
-        return self._inject(Fault("error_after" if after else "error", count, path, method, status=status))
-
-    def drop_next(self, count: int = 1, *, path: str | None = "/rest/posts", method: str | None = "POST",
-                  before: bool = False) -> Fault:
-        return self._inject(Fault("drop_before" if before else "drop", count, path, method))
-
-    def rate_limit_next(self, count: int = 1, *, path: str | None = "/rest/posts", method: str | None = "POST",
-                        retry_after: float | None = None) -> Fault:
-        return self._inject(Fault("rate_limit", count, path, method, retry_after=retry_after))
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.matches(method, path):
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+    # -- fault injection: by default at creating a post ------------------------------------------
+    delay_next = partialmethod(HTTPTestServer.delay_next, path="/rest/posts", method="POST")
+    fail_next = partialmethod(HTTPTestServer.fail_next, path="/rest/posts", method="POST")
+    drop_next = partialmethod(HTTPTestServer.drop_next, path="/rest/posts", method="POST")
+    rate_limit_next = partialmethod(HTTPTestServer.rate_limit_next, path="/rest/posts", method="POST")
 
     def _new_post_urn(self) -> str:
         return f"urn:li:share:{(int(time.time() * 1000) << 22) | (next(self._ids) & 0x3FFFFF)}"
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: LinkedInTestServer) -> None:
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+class _Handler(_http.Handler):
     server_version = "LinkedIn"
-    timeout = 30
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - never print codes and tokens
-        return
+    json_type = "application/json"
+    extra_headers = {"X-RestLi-Protocol-Version": "2.0.0"}
 
     # -- plumbing ------------------------------------------------------------------------------
     ROUTES = [
@@ -519,91 +364,26 @@ class _Handler(BaseHTTPRequestHandler):
         ("GET", "/rest/posts", "find_posts"),
     ]
 
-    def _dispatch(self, method: str) -> None:
-        app = self.server.app
-        parts = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if "authorization" in headers:
-            headers["authorization"] = headers["authorization"].split(" ", 1)[0] + " …"
-        record = RequestRecord(method, parts.path, parts.query, headers)
-        with app._lock:
-            app.requests.append(record)
-        fault = app._take_fault(method, parts.path)
-        record.fault = fault.kind if fault else None
-        self._record = record
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            self._body = self.rfile.read(length) if length else b""
-            try:
-                self._process(method, parts.path, record, fault)
-            except _Abort as abort:
-                self._answer(abort.status, abort.body, abort.headers)
-        except _Dropped:
-            return
-        except OSError:
-            self.close_connection = True
-            return
-
     def _process(self, method: str, path: str, record: RequestRecord, fault: Fault | None) -> int:
-        app = self.server.app
-        if fault is not None and fault.kind == "delay" and app._stopping.wait(fault.seconds):
-            self._drop()
-        if fault is not None and fault.kind == "drop_before":
-            self._drop()
-        if fault is not None and fault.kind == "error":
-            raise _Abort(fault.status, _api_error(fault.status, "Internal Server Error"))
-        if fault is not None and fault.kind == "rate_limit":
-            extra = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
-            raise _Abort(429, _api_error(429, "Resource level throttle APPLICATION DAY limit for calls to this "
-                                              "resource is reached.", serviceErrorCode=101,
-                                         code="TOO_MANY_REQUESTS"), extra)
+        self._faults_before(fault)
         for route_method, route_path, handler in self.ROUTES:
             if route_path == path and route_method == method:
-                status, body, headers = getattr(self, "h_" + handler)(record)
-                if fault is not None and fault.kind == "drop":
-                    self._drop()
-                if fault is not None and fault.kind == "delay_after" and app._stopping.wait(fault.seconds):
-                    self._drop()
-                if fault is not None and fault.kind == "error_after":
-                    return self._answer(fault.status, _api_error(fault.status, "Internal Server Error"))
-                return self._answer(status, body, headers)
-        raise _Abort(404, _api_error(404, f"No virtual resource found: {path}", serviceErrorCode=0))
+                return self._finish(getattr(self, "h_" + handler)(record), fault)
+        raise Abort(404, _api_error(404, f"No virtual resource found: {path}", serviceErrorCode=0))
 
-    def _answer(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> int:
-        self._record.status = status  # before the answer leaves, so a test reading it never races
-        headers = dict(headers or {})
-        if status in (301, 302, 303):
-            payload, ctype = b"", "text/html; charset=utf-8"
-        elif body is None:
-            payload, ctype = b"", ""
-        elif isinstance(body, str):
-            payload, ctype = body.encode("utf-8"), "text/html; charset=utf-8"
-        else:
-            payload, ctype = json.dumps(body).encode("utf-8"), "application/json"
-        self.send_response(status)
-        if ctype:
-            self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("X-RestLi-Protocol-Version", "2.0.0")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self._headers_buffer.append(b"\r\n")
-        self._headers_buffer.append(payload)
-        self.flush_headers()
-        return status
+    def _error_body(self, status: int) -> dict[str, Any]:
+        return _api_error(status, "Internal Server Error")
 
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        raise _Dropped()
+    def _rate_limited(self, fault: Fault) -> Abort:
+        extra = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
+        return Abort(429, _api_error(429, "Resource level throttle APPLICATION DAY limit for calls to this "
+                                          "resource is reached.", serviceErrorCode=101,
+                                     code="TOO_MANY_REQUESTS"), extra)
 
     def _fail(self, status: int, body: Any, why: str, headers: Mapping[str, str] | None = None) -> None:
         """A request that breaks the documented contract: record it, answer like LinkedIn."""
         self.server.app._violation(f"{self.command} {urlsplit(self.path).path}: {why}")
-        raise _Abort(status, body, headers)
+        raise Abort(status, body, headers)
 
     def _form(self, record: RequestRecord) -> dict[str, str]:
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -634,15 +414,15 @@ class _Handler(BaseHTTPRequestHandler):
         with app._lock:
             token = app.tokens.get(header[7:].strip())
         if token is None:
-            raise _Abort(401, INVALID_TOKEN)
+            raise Abort(401, INVALID_TOKEN)
         if token.revoked:
-            raise _Abort(401, REVOKED_TOKEN)
+            raise Abort(401, REVOKED_TOKEN)
         if token.expires_at <= time.time():
-            raise _Abort(401, EXPIRED_TOKEN)
+            raise Abort(401, EXPIRED_TOKEN)
         missing = [s for s in scopes if s not in token.scopes]
         if missing:
-            raise _Abort(403, _api_error(403, f"Not enough permissions to access: {what}", serviceErrorCode=100,
-                                         code="ACCESS_DENIED"))
+            raise Abort(403, _api_error(403, f"Not enough permissions to access: {what}", serviceErrorCode=100,
+                                        code="ACCESS_DENIED"))
         return token, app.members[token.sub]
 
     def _versioned(self) -> str:
@@ -655,7 +435,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._fail(400, _api_error(400, f"Invalid version format: {version}", code="INVALID_VERSION"),
                        f"LinkedIn-Version {version!r} is not YYYYMM")
         if version.split(".")[0] not in self.server.app.active_versions:
-            raise _Abort(426, _api_error(426, f"Requested version {version} is not active", code="NONEXISTENT_VERSION"))
+            raise Abort(426, _api_error(426, f"Requested version {version} is not active", code="NONEXISTENT_VERSION"))
         protocol = self.headers.get("X-Restli-Protocol-Version")
         if protocol != "2.0.0":
             self._fail(400, _api_error(400, "X-Restli-Protocol-Version 2.0.0 is required"),
@@ -832,8 +612,8 @@ class _Handler(BaseHTTPRequestHandler):
         if PERSON_URN_RE.match(author):
             _, member = self._token("r_member_social", what=f"partnerApiPostsExternal.FINDER-author.{version}01")
             if author != member.urn:
-                raise _Abort(403, _api_error(403, "Member permissions must be used when using member as author",
-                                             serviceErrorCode=100, code="ACCESS_DENIED"))
+                raise Abort(403, _api_error(403, "Member permissions must be used when using member as author",
+                                            serviceErrorCode=100, code="ACCESS_DENIED"))
         else:
             self._token("r_organization_social", what=f"partnerApiPostsExternal.FINDER-author.{version}01")
         with app._lock:
@@ -959,50 +739,20 @@ class TokenExchangeService:
 # ---------------------------------------------------------------------------------------------
 # The member at the browser
 # ---------------------------------------------------------------------------------------------
-class _FormParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "form" and self.action is None:
-            self.action = attributes.get("action", "")
-        elif tag == "input" and attributes.get("name"):
-            self.fields[attributes["name"]] = attributes.get("value", "")
-
-
-@dataclass
-class MemberBrowser:
+class MemberBrowser(_http.Browser):
     """``open_browser`` for tests: load LinkedIn's page, sign in, press Allow (or Cancel), and
     follow the redirect like a browser (to Chorus's loopback listener)."""
 
-    username: str
-    password: str
-    approve: bool = True
-    session: requests.Session = field(default_factory=requests.Session)
-    opened: list[str] = field(default_factory=list)
-    pages: list[requests.Response] = field(default_factory=list)
-
     def __call__(self, url: str) -> bool:
         self.opened.append(url)
-        page = self.session.get(url, timeout=10)
+        page = self.session.get(url, timeout=_http.TIMEOUT)
         self.pages.append(page)
         if page.status_code != 200:  # LinkedIn shows its error page; nobody comes back to Chorus
             return True
-        form = _FormParser()
-        form.feed(page.text)
+        form = parse_page(page.text)
         if form.action is None:  # LinkedIn redirected at once (an error for Chorus): we are back there
             return True
         data = {**form.fields, "session_key": self.username, "session_password": self.password,
                 "action": "allow" if self.approve else "cancel"}
-        self.pages.append(self.session.post(urljoin(page.url, form.action), data=data, timeout=10))
+        self.pages.append(self._submit(page, form, data))
         return True
-
-    @property
-    def last(self) -> requests.Response:
-        return self.pages[-1]
-
-    def close(self) -> None:
-        self.session.close()

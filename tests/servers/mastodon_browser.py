@@ -8,46 +8,9 @@ the code for ``urn:ietf:wg:oauth:2.0:oob``. It only ever talks to the URLs it is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from urllib.parse import urljoin
-
 import requests
 
-TIMEOUT = 10.0
-
-
-class _FormParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-        self.buttons: dict[str, list[str]] = {}
-        self.oob_code: str | None = None
-        self._in_form = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        if tag == "form" and self.action is None:
-            self._in_form = True
-            self.action = attributes.get("action", "")
-        elif tag == "input" and "oauth-code" in attributes.get("class", "").split():
-            self.oob_code = attributes.get("value", "")
-        elif tag == "input" and self._in_form and attributes.get("name"):
-            self.fields[attributes["name"]] = attributes.get("value", "")
-        elif tag == "button" and self._in_form and attributes.get("name"):
-            self.buttons.setdefault(attributes["name"], []).append(attributes.get("value", ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-
-
-def parse_page(markup: str) -> _FormParser:
-    parser = _FormParser()
-    parser.feed(markup)
-    parser.close()
-    return parser
+from tests.servers._http import TIMEOUT, Browser, parse_page
 
 
 def read_oob_code(response: requests.Response) -> str:
@@ -57,16 +20,8 @@ def read_oob_code(response: requests.Response) -> str:
     return code
 
 
-@dataclass
-class AuthorizeBrowser:
+class AuthorizeBrowser(Browser):
     """``open_browser`` for tests: sign in as *username* and press Authorize (or Deny)."""
-
-    username: str
-    password: str
-    approve: bool = True
-    session: requests.Session = field(default_factory=requests.Session)
-    opened: list[str] = field(default_factory=list)
-    pages: list[requests.Response] = field(default_factory=list)
 
     def __call__(self, url: str) -> bool:
         self.opened.append(url)
@@ -80,13 +35,5 @@ class AuthorizeBrowser:
             data["password"] = self.password
         data["decision"] = "approve" if self.approve else "deny"
         assert data["decision"] in form.buttons.get("decision", []), "no such button on the page"
-        final = self.session.post(urljoin(page.url, form.action), data=data, timeout=TIMEOUT)
-        self.pages.append(final)
+        self.pages.append(self._submit(page, form, data))
         return True
-
-    @property
-    def last(self) -> requests.Response:
-        return self.pages[-1]
-
-    def close(self) -> None:
-        self.session.close()

@@ -34,7 +34,7 @@ tokens never expire and are reused per app + user + scopes (``reuse_access_token
 
 Not modelled: media, polls, scheduled statuses, federation, e-mail sign-up, the web UI.
 
-Fault injection (for the next N matching requests; *path* is a prefix, *method* optional)::
+Fault injection (for the next N matching requests; *path* is a prefix, *method* optional; see ``_http.py``)::
 
     server.delay_next(seconds, path="/api/v1/statuses")          # hang before processing
     server.delay_next(seconds, after=True)                       # process, then hang before answering
@@ -63,7 +63,6 @@ import json
 import re
 import secrets
 import signal
-import socket
 import struct
 import sys
 import threading
@@ -73,12 +72,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import regex
+
+from tests.servers import _http
+from tests.servers._http import Abort, HTTPTestServer, RequestRecord
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 DEFAULT_USERS = {"alice": "alice-password"}
@@ -179,44 +180,8 @@ class Status:
 
 
 @dataclass
-class Fault:
-    kind: str  # delay | delay_after | error | error_after | drop | drop_before | rate_limit
-    remaining: int
-    path: str | None = None
-    method: str | None = None
-    seconds: float = 0.0
-    status: int = 500
-    retry_after: float | None = None
-    reset_in: float = 60.0
-
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method.upper() == method) and (
-            self.path is None or path.startswith(self.path)
-        )
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-case names; Authorization reduced to its scheme
-    status: int | None = None
-    fault: str | None = None
-
-
-class _Abort(Exception):
-    """Answer with this response now."""
-
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = dict(headers or {})
-
-
-class _Dropped(Exception):
-    pass
+class Fault(_http.Fault):
+    reset_in: float = 60.0  # a 429's X-RateLimit-Reset, from now
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,8 +258,11 @@ def grapheme_count(text: str) -> int:
 # ---------------------------------------------------------------------------------------------
 # The server
 # ---------------------------------------------------------------------------------------------
-class MastodonTestServer:
+class MastodonTestServer(HTTPTestServer):
     """A Mastodon-API server with in-memory state, on a real socket. Thread-safe."""
+
+    thread_name = "mastodon-test-server"
+    fault_type = Fault
 
     def __init__(
         self,
@@ -314,8 +282,7 @@ class MastodonTestServer:
         code_lifetime: float = 600.0,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        self.host = host
-        self.requested_port = port
+        super().__init__(host, port, _Handler, log=log)
         self._domain = domain
         self.title = title
         self.version = version
@@ -326,9 +293,7 @@ class MastodonTestServer:
         self.statuses_limit = statuses_limit
         self.statuses_period = statuses_period
         self.code_lifetime = code_lifetime
-        self._log = log
 
-        self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._status_seq = itertools.count()
         self.users: dict[str, User] = {}
@@ -338,56 +303,9 @@ class MastodonTestServer:
         self.statuses: dict[str, Status] = {}
         self._idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         self._sessions: dict[str, str] = {}  # browser session cookie -> user id
-        self._faults: list[Fault] = []
-        self.requests: list[RequestRecord] = []
 
         for username, password in (users if users is not None else DEFAULT_USERS).items():
             self.add_user(username, password)
-
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-
-    # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> MastodonTestServer:
-        if self._httpd is not None:
-            return self
-        self._stopping.clear()
-        self._httpd = _HTTPServer((self.host, self.requested_port), self)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="mastodon-test-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        httpd = self._httpd
-        if httpd is None:
-            return
-        self._stopping.set()  # wakes injected delays
-        httpd.shutdown()
-        httpd.close_connections()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._httpd = None
-        self._thread = None
-
-    def __enter__(self) -> MastodonTestServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the server is not running")
-        return int(self._httpd.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
 
     @property
     def domain(self) -> str:
@@ -441,49 +359,10 @@ class MastodonTestServer:
         with self._lock:
             self._idempotency.clear()
 
-    def requests_to(self, path: str, method: str | None = None) -> list[RequestRecord]:
-        with self._lock:
-            return [r for r in self.requests if r.path == path and (method is None or r.method == method.upper())]
-
-    # -- fault injection -----------------------------------------------------------------------
-    def _inject(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def delay_next(self, seconds: float, count: int = 1, *, path: str | None = None, method: str | None = None,
-                   after: bool = False) -> Fault:
-        return self._inject(Fault("delay_after" if after else "delay", count, path, method, seconds=seconds))
-
-    def fail_next(self, status: int = 500, count: int = 1, *, path: str | None = None, method: str | None = None,
-                  after: bool = False) -> Fault:
-        return self._inject(Fault("error_after" if after else "error", count, path, method, status=status))
-
-    def drop_next(self, count: int = 1, *, path: str | None = None, method: str | None = None,
-                  before: bool = False) -> Fault:
-        return self._inject(Fault("drop_before" if before else "drop", count, path, method))
-
+    # -- fault injection (the rest in HTTPTestServer) --------------------------------------------
     def rate_limit_next(self, count: int = 1, *, path: str | None = None, method: str | None = None,
                         retry_after: float | None = None, reset_in: float = 60.0) -> Fault:
         return self._inject(Fault("rate_limit", count, path, method, retry_after=retry_after, reset_in=reset_in))
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.remaining > 0 and fault.matches(method, path):
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _sleep(self, seconds: float) -> bool:
-        """Wait; True when the server is stopping meanwhile."""
-        return self._stopping.wait(seconds)
 
     # -- lookups -------------------------------------------------------------------------------
     def _app_by_client_id(self, client_id: str | None) -> App | None:
@@ -712,66 +591,16 @@ class MastodonTestServer:
 # ---------------------------------------------------------------------------------------------
 # HTTP plumbing
 # ---------------------------------------------------------------------------------------------
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: MastodonTestServer) -> None:
-        self.app = app
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.address_family = family
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+class _Handler(_http.Handler):
     server_version = "Mastodon"
-    timeout = 30  # idle keep-alive connections
+    extra_headers = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"}
 
-    def version_string(self) -> str:
-        return self.server_version
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    # -- entry points --------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._dispatch("POST")
-
+    # -- entry points (GET and POST in _http.Handler) ------------------------------------------
     def do_DELETE(self) -> None:  # noqa: N802
         self._dispatch("DELETE")
 
     def do_PUT(self) -> None:  # noqa: N802
         self._dispatch("PUT")
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - never print query strings
-        return
 
     # -- request parsing -----------------------------------------------------------------------
     def _read_params(self) -> dict[str, Any]:
@@ -785,14 +614,13 @@ class _Handler(BaseHTTPRequestHandler):
                     params[key] = value
 
         put(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._body
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if body and ctype == "application/json":
             try:
                 data = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
-                raise _Abort(400, {"error": "Error occurred while parsing request parameters"}) from None
+                raise Abort(400, {"error": "Error occurred while parsing request parameters"}) from None
             if isinstance(data, dict):
                 params.update(data)
         elif body:
@@ -816,44 +644,6 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, UnicodeDecodeError):
                 return None, None
         return params.get("client_id"), params.get("client_secret")
-
-    # -- responses -----------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        # Headers and body in one write: two small writes cost a delayed-ACK round (40 ms) each time.
-        self._headers_buffer.append(b"\r\n")  # what end_headers() adds
-        if self.command != "HEAD":
-            self._headers_buffer.append(body)
-        self.flush_headers()
-
-    def _json(self, status: int, data: Any, headers: Mapping[str, str] | None = None) -> int:
-        self._send(status, json.dumps(data).encode("utf-8"), "application/json; charset=utf-8", headers)
-        return status
-
-    def _html(self, status: int, markup: str, headers: Mapping[str, str] | None = None) -> int:
-        self._send(status, markup.encode("utf-8"), "text/html; charset=utf-8", headers)
-        return status
-
-    def _redirect(self, location: str, headers: Mapping[str, str] | None = None) -> int:
-        self._send(302, b"", "text/html; charset=utf-8", {"Location": location, **(headers or {})})
-        return 302
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.wfile.flush()
-        except OSError:
-            pass
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        raise _Dropped()
 
     # -- dispatch ------------------------------------------------------------------------------
     ROUTES: list[tuple[str, re.Pattern[str], str]] = [
@@ -884,59 +674,22 @@ class _Handler(BaseHTTPRequestHandler):
         ]
     ]
 
-    def _dispatch(self, method: str) -> None:
-        app = self.server.app
-        parts = urlsplit(self.path)
-        path = parts.path
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if "authorization" in headers:
-            headers["authorization"] = headers["authorization"].split(" ", 1)[0] + " …"
-        if "cookie" in headers:
-            headers["cookie"] = "…"
-        record = RequestRecord(method, path, dict(parse_qsl(parts.query)), headers)
-        with app._lock:
-            app.requests.append(record)
-        fault = app._take_fault(method, path)
-        if fault is not None:
-            record.fault = fault.kind
-        try:
-            try:
-                status = self._process(method, path, fault)
-            except _Abort as abort:
-                if abort.status in (301, 302, 303):
-                    status = self._redirect(abort.headers.pop("Location"), abort.headers)
-                elif isinstance(abort.body, str):
-                    status = self._html(abort.status, abort.body, abort.headers)
-                else:
-                    status = self._json(abort.status, abort.body, abort.headers)
-        except _Dropped:
-            record.status = None
-            return
-        except OSError:  # the client went away (timed out, closed): nobody to answer
-            self.close_connection = True
-            return
-        record.status = status
-        if app._log is not None:
-            app._log(f"{method} {path} -> {status}" + (f" [{fault.kind}]" if fault else ""))
-
-    def _process(self, method: str, path: str, fault: Fault | None) -> int:
-        app = self.server.app
+    def _process(self, method: str, path: str, record: RequestRecord, fault: Fault | None) -> int:
         params = self._read_params()
         if method == "POST" and str(params.get("_method", "")).lower() == "delete":
             method = "DELETE"
-        if fault is not None and fault.kind == "delay" and app._sleep(fault.seconds):
-            self._drop()  # stopping: give up instead of processing late
-        if fault is not None and fault.kind == "drop_before":
-            self._drop()
-        if fault is not None and fault.kind == "error":
-            raise _Abort(fault.status, _error_page(fault.status))
-        if fault is not None and fault.kind == "rate_limit":
-            extra = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
-                     "X-RateLimit-Reset": _iso_reset(time.time() + fault.reset_in)}
-            if fault.retry_after is not None:
-                extra["Retry-After"] = _retry_after_value(fault.retry_after)
-            raise _Abort(429, {"error": TOO_MANY}, extra)
+        self._faults_before(fault)
         return self._route(method, path, params, fault)
+
+    def _error_body(self, status: int) -> str:
+        return _error_page(status)
+
+    def _rate_limited(self, fault: Fault) -> Abort:
+        extra = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                 "X-RateLimit-Reset": _iso_reset(time.time() + fault.reset_in)}
+        if fault.retry_after is not None:
+            extra["Retry-After"] = _retry_after_value(fault.retry_after)
+        return Abort(429, {"error": TOO_MANY}, extra)
 
     def _route(self, method: str, path: str, params: dict[str, Any], fault: Fault | None) -> int:
         allowed = False
@@ -952,28 +705,10 @@ class _Handler(BaseHTTPRequestHandler):
             result = getattr(self, "h_" + handler)(params)
             return self._finish(result, fault)
         if allowed:
-            raise _Abort(405, {"error": "Method not allowed"})
+            raise Abort(405, {"error": "Method not allowed"})
         if path.startswith("/api/"):
-            raise _Abort(404, {"error": NOT_FOUND})
-        raise _Abort(404, _page("The page you are looking for isn't here.", ""))
-
-    def _finish(self, result: tuple[int, Any, dict[str, str]], fault: Fault | None) -> int:
-        status, body, headers = result
-        app = self.server.app
-        if fault is not None and fault.kind == "drop":
-            self._drop()
-        if fault is not None and fault.kind == "delay_after" and app._sleep(fault.seconds):
-            self._drop()
-        if fault is not None and fault.kind == "error_after":
-            return self._html(fault.status, _error_page(fault.status))
-        if status in (301, 302, 303):
-            return self._redirect(headers.pop("Location"), headers)
-        if isinstance(body, (bytes, bytearray)):
-            self._send(status, bytes(body), headers.pop("Content-Type", "application/octet-stream"), headers)
-            return status
-        if isinstance(body, str):
-            return self._html(status, body, headers)
-        return self._json(status, body, headers)
+            raise Abort(404, {"error": NOT_FOUND})
+        raise Abort(404, _page("The page you are looking for isn't here.", ""))
 
     # -- auth ----------------------------------------------------------------------------------
     def _token(self, params: Mapping[str, Any], *scopes: str, required: bool = True) -> Token | None:
@@ -985,11 +720,11 @@ class _Handler(BaseHTTPRequestHandler):
         token = app.tokens.get(value or "")
         if token is None or token.revoked or token.app_id not in app.apps:
             description = TOKEN_REVOKED if token is not None else TOKEN_UNKNOWN
-            raise _Abort(401, {"error": description}, {
+            raise Abort(401, {"error": description}, {
                 "WWW-Authenticate": f'Bearer realm="Doorkeeper", error="invalid_token", '
                                     f'error_description="{description}"'})
         if scopes and not set(scopes) & set(token.scopes):
-            raise _Abort(403, {"error": OUTSIDE_SCOPES}, {
+            raise Abort(403, {"error": OUTSIDE_SCOPES}, {
                 "WWW-Authenticate": 'Bearer realm="Doorkeeper", error="insufficient_scope", '
                                     f'error_description="{OUTSIDE_SCOPES}"'})
         return token
@@ -999,7 +734,7 @@ class _Handler(BaseHTTPRequestHandler):
         assert token is not None
         user = self.server.app.users.get(token.user_id or "")
         if user is None:
-            raise _Abort(422, {"error": NEEDS_USER})
+            raise Abort(422, {"error": NEEDS_USER})
         return token, user
 
     def _viewer(self, params: Mapping[str, Any], *scopes: str) -> User | None:
@@ -1024,7 +759,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not set(scopes) <= SERVER_SCOPES:
             problems.append("Scopes doesn't match configured on the server.")
         if problems:
-            raise _Abort(422, {"error": "Validation failed: " + ", ".join(problems)})
+            raise Abort(422, {"error": "Validation failed: " + ", ".join(problems)})
         with app._lock:
             record = App(str(next(app._ids)), name, params.get("website") or None, secrets.token_urlsafe(32),
                          secrets.token_urlsafe(32), uris, scopes)
@@ -1056,12 +791,12 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         record = app._app_by_client_id(params.get("client_id"))
         if record is None:
-            raise _Abort(401, _page("An error has occurred", DK["invalid_client"]))
+            raise Abort(401, _page("An error has occurred", DK["invalid_client"]))
         redirect_uri = str(params.get("redirect_uri") or "")
         if not redirect_uri and len(record.redirect_uris) == 1:
             redirect_uri = record.redirect_uris[0]
         if not redirect_uri or not any(redirect_uri_matches(redirect_uri, r) for r in record.redirect_uris):
-            raise _Abort(400, _page("An error has occurred", DK["invalid_redirect_uri"]))
+            raise Abort(400, _page("An error has occurred", DK["invalid_redirect_uri"]))
         if params.get("response_type") != "code":
             self._error_redirect(redirect_uri, "unsupported_response_type", params)
         scopes = str(params.get("scope") or " ".join(DEFAULT_SCOPES)).split()
@@ -1075,11 +810,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _error_redirect(self, redirect_uri: str, error: str, params: Mapping[str, Any]) -> None:
         if redirect_uri == OOB:
-            raise _Abort(400, _page("An error has occurred", DK[error]))
+            raise Abort(400, _page("An error has occurred", DK[error]))
         query = {"error": error, "error_description": DK[error]}
         if params.get("state"):
             query["state"] = params["state"]
-        raise _Abort(302, b"", {"Location": _add_query(redirect_uri, query)})
+        raise Abort(302, b"", {"Location": _add_query(redirect_uri, query)})
 
     def _session_user(self) -> User | None:
         app = self.server.app
@@ -1161,9 +896,9 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, _page("Authorization code", body, raw=True), {}
 
     # -- OAuth: token and revoke ---------------------------------------------------------------
-    def _oauth_error(self, error: str, status: int = 400, description: str | None = None) -> _Abort:
-        return _Abort(status, {"error": error, "error_description": description or DK[error]},
-                      {"Pragma": "no-cache"})
+    def _oauth_error(self, error: str, status: int = 400, description: str | None = None) -> Abort:
+        return Abort(status, {"error": error, "error_description": description or DK[error]},
+                     {"Pragma": "no-cache"})
 
     def _authenticate_client(self, params: Mapping[str, Any]) -> App:
         client_id, client_secret = self._client_credentials(params)
@@ -1248,7 +983,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._viewer(params, "read", "read:accounts")
         user = self.server.app.users.get(params["id"])
         if user is None:
-            raise _Abort(404, {"error": NOT_FOUND})
+            raise Abort(404, {"error": NOT_FOUND})
         return 200, self.server.app.account_json(user), {}
 
     def h_account_lookup(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
@@ -1257,7 +992,7 @@ class _Handler(BaseHTTPRequestHandler):
         username, _, domain = acct.partition("@")
         user = self.server.app._user_by_name(username)
         if user is None or (domain and domain.lower() != self.server.app.domain.lower()):
-            raise _Abort(404, {"error": NOT_FOUND})
+            raise Abort(404, {"error": NOT_FOUND})
         return 200, self.server.app.account_json(user), {}
 
     def h_account_statuses(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
@@ -1265,7 +1000,7 @@ class _Handler(BaseHTTPRequestHandler):
         viewer = self._viewer(params, "read", "read:statuses")
         user = app.users.get(params["id"])
         if user is None:
-            raise _Abort(404, {"error": NOT_FOUND})
+            raise Abort(404, {"error": NOT_FOUND})
         if params.get("pinned") in ("true", "1") or params.get("only_media") in ("true", "1"):
             return 200, [], {}
         try:
@@ -1305,25 +1040,25 @@ class _Handler(BaseHTTPRequestHandler):
                 if existing is not None and existing[1] > now:
                     status = app.statuses.get(existing[0])
                     if status is None:
-                        raise _Abort(404, {"error": NOT_FOUND})
+                        raise Abort(404, {"error": NOT_FOUND})
                     return 200, app.status_json(status, user), self._rate_headers(user, now)
             text = str(params.get("status") or "")
             spoiler = str(params.get("spoiler_text") or "")
             visibility = str(params.get("visibility") or "public")
             if visibility not in ("public", "unlisted", "private", "direct"):
-                raise _Abort(422, {"error": f"'{visibility}' is not a valid visibility"})
+                raise Abort(422, {"error": f"'{visibility}' is not a valid visibility"})
             in_reply_to = params.get("in_reply_to_id") or None
             if in_reply_to and str(in_reply_to) not in app.statuses:
-                raise _Abort(404, {"error": "The post you are trying to reply to does not appear to exist."})
+                raise Abort(404, {"error": "The post you are trying to reply to does not appear to exist."})
             if not text.strip() and not params.get("media_ids"):
-                raise _Abort(422, {"error": "Validation failed: Text can't be blank"})
+                raise Abort(422, {"error": "Validation failed: Text can't be blank"})
             if self._length(text, spoiler) > app.max_characters:
-                raise _Abort(422, {"error": f"Validation failed: Text character limit of {app.max_characters} "
-                                            "exceeded"})
+                raise Abort(422, {"error": f"Validation failed: Text character limit of {app.max_characters} "
+                                           "exceeded"})
             recent = [s for s in app.statuses.values()
                       if s.user_id == user.id and s.created_at.timestamp() > now - app.statuses_period]
             if len(recent) >= app.statuses_limit:
-                raise _Abort(429, {"error": TOO_MANY}, self._rate_headers(user, now))
+                raise Abort(429, {"error": TOO_MANY}, self._rate_headers(user, now))
             language = params.get("language")
             language = str(language) if language and re.fullmatch(r"[a-z]{2,3}", str(language)) else None
             status = Status(app._new_status_id(), user.id, text, spoiler, visibility, language,
@@ -1363,7 +1098,7 @@ class _Handler(BaseHTTPRequestHandler):
         status = app.statuses.get(str(params["id"]))
         if status is None or (status.visibility in ("private", "direct")
                               and (viewer is None or viewer.id != status.user_id)):
-            raise _Abort(404, {"error": NOT_FOUND})
+            raise Abort(404, {"error": NOT_FOUND})
         return status, viewer
 
     def h_status_show(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
@@ -1375,7 +1110,7 @@ class _Handler(BaseHTTPRequestHandler):
         _, user = self._user_token(params, "read", "read:statuses")
         status = self.server.app.statuses.get(str(params["id"]))
         if status is None or status.user_id != user.id:
-            raise _Abort(404, {"error": NOT_FOUND})
+            raise Abort(404, {"error": NOT_FOUND})
         return 200, {"id": status.id, "text": status.text, "spoiler_text": status.spoiler_text}, {}
 
     def h_status_delete(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
@@ -1384,7 +1119,7 @@ class _Handler(BaseHTTPRequestHandler):
         with app._lock:
             status = app.statuses.get(str(params["id"]))
             if status is None or status.user_id != user.id:
-                raise _Abort(404, {"error": NOT_FOUND})
+                raise Abort(404, {"error": NOT_FOUND})
             body = app.status_json(status, user)
             body["text"] = status.text
             del app.statuses[status.id]
@@ -1401,7 +1136,7 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         user = app._user_by_name(params["username"])
         if user is None:
-            raise _Abort(404, _page("The page you are looking for isn't here.", ""))
+            raise Abort(404, _page("The page you are looking for isn't here.", ""))
         with app._lock:
             rows = sorted((s for s in app.statuses.values() if s.user_id == user.id and s.visibility == "public"),
                           key=lambda s: int(s.id), reverse=True)[:40]
@@ -1415,7 +1150,7 @@ class _Handler(BaseHTTPRequestHandler):
         user = app._user_by_name(params["username"])
         if status is None or user is None or status.user_id != user.id or status.visibility not in ("public",
                                                                                                      "unlisted"):
-            raise _Abort(404, _page("The page you are looking for isn't here.", ""))
+            raise Abort(404, _page("The page you are looking for isn't here.", ""))
         body = f"<article>{app.render_content(status.text)}<p>{_iso(status.created_at)}</p></article>"
         return 200, _page(f"{user.display_name}: post", body, raw=True), {}
 

@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop import APP_NAME, __version__
 from desktop.core.drafts import DraftStore
@@ -19,6 +20,10 @@ from desktop.core.logs import configure_logging
 from desktop.core.networks import NETWORKS, parse_network
 from desktop.core.paths import AppPaths
 from desktop.core.settings import Settings
+
+if TYPE_CHECKING:
+    from desktop.core.publishing import SecretStore
+    from desktop.core.services import Services
 
 log = logging.getLogger("chorus")
 
@@ -64,6 +69,130 @@ def app_paths(profile: Path | None) -> AppPaths:
     return paths
 
 
+def build_services(
+    settings: Settings,
+    store: DraftStore,
+    cache_dir: Path | None = None,
+    *,
+    secret_store: "SecretStore | None" = None,
+    linkedin_endpoints: dict[str, str] | None = None,
+) -> "Services":
+    """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
+
+    Nothing is imported or built here: the accounts service, the keyring library, ``requests`` and
+    the network clients come on first use, on whichever worker asks first. Every keyring call goes
+    through one thread (SerialSecretStore). *secret_store* replaces the OS keyring (tests point it
+    at a private Secret Service); *linkedin_endpoints* points LinkedIn at a test server.
+    """
+    import threading
+
+    from desktop.core.services import Services
+
+    lock = threading.Lock()
+    shared: dict[str, Any] = {}
+    closing: list[Any] = []
+    endpoints = dict(linkedin_endpoints or {})
+    has_linkedin = _has_linkedin()
+
+    def make_accounts() -> Any:
+        from desktop.core.accounts import AccountService, AccountStore
+        from desktop.core.accounts.secrets import SerialSecretStore
+
+        def make_secret_store() -> "SecretStore":
+            if secret_store is not None:
+                return secret_store
+            from desktop.adapters.keyring_store import KeyringSecretStore
+
+            return KeyringSecretStore()
+
+        secrets = SerialSecretStore(make_secret_store)
+        closing.append(secrets)
+        return AccountService(secrets, AccountStore(store))
+
+    def mastodon() -> Any:
+        with lock:
+            if "mastodon" not in shared:
+                from desktop.adapters.networks.mastodon import MastodonClient
+
+                shared["mastodon"] = MastodonClient()
+            return shared["mastodon"]
+
+    def bluesky() -> Any:
+        with lock:
+            if "bluesky" not in shared:
+                from desktop.adapters.networks.bluesky import BlueskyClient
+
+                shared["bluesky"] = BlueskyClient()
+            return shared["bluesky"]
+
+    def normalise_instance(text: str) -> str:
+        from desktop.adapters.networks.mastodon import normalise_instance as normalise
+
+        return normalise(text)
+
+    def linkedin() -> Any:
+        """A LinkedIn client for the settings in force now (IT may change them while Chorus runs)."""
+        from desktop.adapters.networks.linkedin import LinkedInClient, LinkedInConfig
+
+        config = LinkedInConfig.from_settings(settings.get, **endpoints)
+        with lock:
+            current = shared.get("linkedin")
+            if current is None or current.config != config:
+                current = shared["linkedin"] = LinkedInClient(config, allow_http=bool(endpoints))
+            return current
+
+    factories = {"mastodon": mastodon, "bluesky": bluesky, "linkedin": linkedin if has_linkedin else None}
+
+    class Clients(dict):
+        """The publishing service's clients, each built when first needed."""
+
+        def get(self, network: str, default: Any = None) -> Any:
+            factory = factories.get(network)
+            return factory() if factory is not None else default
+
+    def make_linking(accounts: Any) -> Any:
+        from desktop.core.accounts.linking import Linking
+
+        return Linking(accounts, bluesky=bluesky, mastodon=mastodon, normalise_instance=normalise_instance,
+                       linkedin=factories["linkedin"])
+
+    def make_publisher(accounts: Any, policy: Any) -> Any:
+        from desktop.core.publishing.service import PublishService
+
+        return PublishService(accounts, Clients(), policy)
+
+    fetcher: list[Any] = []
+
+    def fetch_image(url: str) -> bytes | None:
+        with lock:
+            if not fetcher:
+                from desktop.adapters.images import ImageFetcher
+
+                fetcher.append(ImageFetcher(cache_dir=cache_dir / "avatars" if cache_dir else None))
+        return fetcher[0](url)
+
+    def close() -> None:
+        for each in closing:  # the keyring thread
+            each.close()
+        with lock:
+            sessions = [getattr(client, "http", None) for client in shared.values()]
+            sessions += [fetch.session for fetch in fetcher if fetch._session is not None]
+        for session in sessions:  # connection pools
+            if session is not None:
+                session.close()
+
+    return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
+                    linkable=[n for n in ("bluesky", "mastodon", "linkedin") if factories[n] is not None],
+                    on_close=[close])
+
+
+def _has_linkedin() -> bool:
+    """Whether this build has the LinkedIn adapter (without importing it)."""
+    from importlib.util import find_spec
+
+    return find_spec("desktop.adapters.networks.linkedin") is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("check", "policy"):
@@ -86,10 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         show_fatal(str(exc))
         return 1
+    services = build_services(settings, store, paths.cache_dir)
     from desktop.ui.app import run  # Qt is imported only now
 
     try:
-        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=paths.last_good_policy)
+        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=paths.last_good_policy,
+                   services=services)
     finally:
+        services.close()
         store.close()
         log.info("%s stopped", APP_NAME)

@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
@@ -18,6 +19,9 @@ from desktop.ui.assets import asset_path
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from desktop.core.services import Services
 
 qt_log = logging.getLogger("qt")
 
@@ -56,24 +60,27 @@ def show_fatal(message: str) -> None:
 
 def create_window(
     settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = (),
-    policy_cache: Path | None = None,
+    policy_cache: Path | None = None, services: "Services | None" = None, **window_options,
 ) -> tuple[QApplication, MainWindow, TaskRunner]:
     """The application and its main window; the policy starts loading at once, on the policy lane.
 
-    *policy_cache* is where the last good policy is kept (``AppPaths.last_good_policy``).
+    *policy_cache* is where the last good policy is kept (``AppPaths.last_good_policy``); *services*
+    brings accounts and publishing (``desktop.bootstrap.build_services``); *window_options* go to
+    the MainWindow (``open_url``, ``outbox_first_try_ms``).
     """
     app = make_application(qt_argv)
     apply_theme(app, settings.get("appearance.theme"))
     runner = TaskRunner(app)
-    window = MainWindow(settings, store, runner, networks=networks, notices=notices, policy_cache=policy_cache)
+    window = MainWindow(settings, store, runner, networks=networks, notices=notices, policy_cache=policy_cache,
+                        services=services, **window_options)
     window.load_policy()
     app.aboutToQuit.connect(runner.shutdown)
     return app, window, runner
 
 
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
-        qt_argv: Sequence[str] = (), policy_cache: Path | None = None) -> int:
-    app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache)
+        qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: "Services | None" = None) -> int:
+    app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)
     window.show()
     code = app.exec()
     runner.shutdown()  # waits for the last draft writes

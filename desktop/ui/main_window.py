@@ -9,12 +9,18 @@ the ``policy`` lane (:func:`desktop.core.policy.active.load_active_policy`: the 
 else the last good copy kept in the profile, else none) and hands it to the composer. Problems go
 to a notice bar of their own (so other notices do not hide them); the policy in use is named in
 the status bar. :meth:`MainWindow.publish_refusal` says why publishing must be refused, if it must.
+
+Accounts and publishing (when the composition root passes ``services``): the Accounts panel docks
+below the Policy panel (:mod:`desktop.ui.accounts_panel`), the publish bar sits under the composer
+(:mod:`desktop.ui.publishing`: targets, Publish ``Ctrl+Return``, each target's status), the
+outbox is sent a few seconds after start and then on its own (:mod:`desktop.ui.outbox`). The
+linked Mastodon accounts' smallest ``max_characters`` drives the composer's Mastodon counter.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,9 +54,14 @@ from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import status_color
 
 if TYPE_CHECKING:
+    from desktop.core.accounts import AccountRecord
+    from desktop.core.policy import Policy
     from desktop.core.policy.active import ActivePolicy
+    from desktop.core.services import Services
 
 log = logging.getLogger(__name__)
+
+OUTBOX_FIRST_TRY_MS = 4000  # the outbox is first tried this long after start (the policy has loaded by then)
 
 
 class MainWindow(QMainWindow):
@@ -68,10 +79,19 @@ class MainWindow(QMainWindow):
         checker: Checker | None = None,
         policy_version: str = "",
         policy_cache: Path | None = None,
+        services: "Services | None" = None,
+        open_url: Callable[[str], object] | None = None,
+        outbox_first_try_ms: int | None = None,
     ) -> None:
         """*checker* is a fixed ``check(text)`` (tests, benchmarks) with *policy_version* keying the author's
         acknowledgements; without it, :meth:`load_policy` brings the configured policy. *policy_cache* is
-        where the last good policy is kept (None: no fallback)."""
+        where the last good policy is kept (None: no fallback).
+
+        *services* (desktop.core.services, built by the composition root) brings accounts and
+        publishing: the Accounts panel, the publish bar under the composer and the outbox sender;
+        without it the window is an editor only. *open_url* opens web pages (sign-in pages, posts;
+        default: the desktop's browser; tests drive their own "browser"). *outbox_first_try_ms*:
+        when the outbox is first tried (None: a few seconds after start; negative: never)."""
         super().__init__()
         self.settings = settings
         self.store = store
@@ -82,6 +102,8 @@ class MainWindow(QMainWindow):
         self._loaded_source: str | None = None
         self._networks_override = tuple(networks) if networks else None
         self._last_deleted: Draft | None = None
+        self.services = services
+        self._mastodon_limits: dict = {}  # from the linked Mastodon accounts (smallest wins)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
         self.resize(1100, 700)
@@ -95,9 +117,26 @@ class MainWindow(QMainWindow):
         self.composer.set_font_size(settings.get("editor.font_size"))
         self.autosaver = Autosaver(runner, store.save_body, self)
 
+        self.publish_bar = None
+        self.accounts_panel = None
+        self.outbox = None
+        editor_side: QWidget = self.composer
+        if services is not None:
+            from desktop.ui.browser import BrowserBridge
+            from desktop.ui.publishing import PublishBar
+
+            self.browser = BrowserBridge(open_url, self)
+            self.publish_bar = PublishBar(services, runner, self.composer, store, self.browser, self.policy_now, self,
+                                          before_publish=self.autosaver.flush)
+            editor_side = QWidget(self)
+            editor_layout = QVBoxLayout(editor_side)
+            editor_layout.setContentsMargins(0, 0, 0, 0)
+            editor_layout.setSpacing(0)
+            editor_layout.addWidget(self.composer, 1)
+            editor_layout.addWidget(self.publish_bar)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.drafts)
-        splitter.addWidget(self.composer)
+        splitter.addWidget(editor_side)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         self.drafts.setMinimumWidth(200)  # titles stay readable beside the Policy panel
@@ -119,6 +158,8 @@ class MainWindow(QMainWindow):
         self.findings_panel = FindingsPanel(self.composer, self)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
         self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
+        if services is not None:
+            self._build_accounts(services, outbox_first_try_ms)
         if checker is not None:
             self.policy_label.setText(f"Policy: {policy_version}" if policy_version else "")
             if policy_version:
@@ -135,6 +176,91 @@ class MainWindow(QMainWindow):
         if messages:
             self.notice.show_message("\n".join(messages))
         QTimer.singleShot(0, self._first_load)
+
+    # -- accounts and publishing ------------------------------------------------------------------
+    def _build_accounts(self, services: "Services", outbox_first_try_ms: int | None) -> None:
+        """The Accounts panel (docked below the Policy panel), the publish bar's wiring, the outbox."""
+        from desktop.ui.accounts_panel import AccountsPanel
+
+        panel = self.accounts_panel = AccountsPanel(services, self.runner, self.browser, self)
+        self.accounts_dock = self.add_panel("Accounts", panel)
+        self.splitDockWidget(self.policy_dock, self.accounts_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.policy_dock, self.accounts_dock], [420, 220], Qt.Orientation.Vertical)
+        bar = self.publish_bar
+        assert bar is not None
+        panel.accounts_changed.connect(self._accounts_changed)
+        panel.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        bar.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        bar.relink_requested.connect(panel.relink_account)
+        bar.history_requested.connect(self.show_history)
+        bar.state_changed.connect(self._publish_state_changed)
+        self.draft_opened.connect(lambda _id: bar.draft_opened(self.composer.draft))
+        self.policy_changed.connect(bar.update_state)
+        first = OUTBOX_FIRST_TRY_MS if outbox_first_try_ms is None else outbox_first_try_ms
+        if first >= 0:
+            QTimer.singleShot(first, lambda: self.start_outbox(services))
+        self.act_publish.setVisible(True)
+        self.act_history.setVisible(True)
+        self.act_link.setVisible(True)
+        self._publish_state_changed(False, bar.why_not() or "")
+        # after the drafts: the editor comes first; the accounts service is built on the db lane then
+        self.drafts_loaded.connect(self._first_accounts_load)
+
+    def _first_accounts_load(self) -> None:
+        self.drafts_loaded.disconnect(self._first_accounts_load)
+        if self.accounts_panel is not None:
+            self.accounts_panel.refresh()
+
+    def start_outbox(self, services: "Services") -> None:
+        """Send the outbox now, every few minutes, and when the network comes back (desktop.ui.outbox)."""
+        if self.outbox is not None or self.publish_bar is None:
+            return
+        from desktop.ui.outbox import OutboxSender
+
+        self.outbox = OutboxSender(services, self.runner, self.policy_now, lambda: self.active_policy is not None,
+                                   self)
+        self.outbox.status.connect(self.publish_bar.outbox_status)
+        self.outbox.start()
+
+    def policy_now(self) -> "Policy | None":
+        """The policy in force (for publishing; any thread may ask)."""
+        active = self.active_policy
+        return active.policy if active is not None else None
+
+    def _accounts_changed(self, records: "list[AccountRecord]") -> None:
+        if self.publish_bar is not None:
+            self.publish_bar.set_accounts(records)
+        # the smallest limit among the linked Mastodon accounts feeds the composer's Mastodon counter
+        limits = [r.account.limits for r in records if r.account.network == "mastodon"
+                  and isinstance(r.account.limits.get("max_characters"), int)]
+        chosen = min(limits, key=lambda lim: lim["max_characters"]) if limits else {}
+        if chosen != self._mastodon_limits:
+            self._mastodon_limits = dict(chosen)
+            self.composer.recount()
+
+    def _publish_state_changed(self, can: bool, reason: str) -> None:
+        self.act_publish.setEnabled(can)
+        self.act_publish.setStatusTip(reason or "Publish the post to the chosen accounts")
+
+    def publish(self) -> None:
+        if self.publish_bar is not None:
+            self.publish_bar.publish()
+
+    def show_history(self) -> None:
+        draft = self.composer.draft
+        if self.services is None or draft is None:
+            return
+        from desktop.ui.publish_history import PublishHistoryDialog
+
+        self.history_dialog = PublishHistoryDialog(self.services, self.runner, self.browser, draft, self)
+        self.history_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.history_dialog.open()
+
+    def link_account(self) -> None:
+        if self.accounts_panel is not None:
+            self.accounts_dock.show()
+            self.accounts_dock.raise_()
+            self.accounts_panel.link_button.showMenu()
 
     # -- shell -----------------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
@@ -240,7 +366,12 @@ class MainWindow(QMainWindow):
         return self._networks_override or tuple(self.settings.get("composer.networks"))
 
     def count_options(self) -> dict:
-        return {"mastodon_max_characters": self.settings.get("mastodon.max_characters")}
+        """The counters' options: a linked Mastodon account's instance limits, else the setting."""
+        limits = getattr(self, "_mastodon_limits", None) or {}
+        options = {"mastodon_max_characters": limits.get("max_characters") or self.settings.get("mastodon.max_characters")}
+        if isinstance(limits.get("characters_reserved_per_url"), int):
+            options["mastodon_url_length"] = limits["characters_reserved_per_url"]
+        return options
 
     def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -265,6 +396,14 @@ class MainWindow(QMainWindow):
         self.act_search = self._action("&Search drafts", QKeySequence.StandardKey.Find, self.focus_search,
                                        "Find a draft by its text")
         self.act_editor = self._action("&Go to editor", "Ctrl+E", self.focus_editor, "Move the cursor to the post text")
+        self.act_publish = self._action("&Publish", "Ctrl+Return", self.publish,
+                                        "Publish the post to the chosen accounts")
+        self.act_history = self._action("Publish &history…", "Ctrl+Shift+H", self.show_history,
+                                        "Where and when this draft was published")
+        self.act_link = self._action("&Link account…", None, self.link_account,
+                                     "Link a Bluesky, Mastodon or LinkedIn account")
+        for act in (self.act_publish, self.act_history, self.act_link):
+            act.setVisible(False)  # shown when accounts and publishing are available
         self.act_settings = self._action("Se&ttings…", "Ctrl+,", self.show_settings, "Change Chorus's settings")
         self.act_shortcuts = self._action("&Keyboard shortcuts", "F1", self.show_shortcuts,
                                           "List every keyboard shortcut")
@@ -280,6 +419,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         menu_file = bar.addMenu("&File")
         for act in (self.act_new, self.act_duplicate, self.act_delete, self.act_restore):
+            menu_file.addAction(act)
+        menu_file.addSeparator()
+        for act in (self.act_publish, self.act_history, self.act_link):
             menu_file.addAction(act)
         menu_file.addSeparator()
         menu_file.addAction(self.act_settings)
@@ -370,7 +512,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Draft duplicated", 4000)
             self._update_status()
 
-        self.runner.run(lambda: self.store.create(text, current.targets), on_success=created,
+        targets = self.publish_bar.targets_for(current) if self.publish_bar is not None else current.targets
+        self.runner.run(lambda: self.store.create(text, targets), on_success=created,
                         on_failure=self._db_failed, owner=self, lane="db")
 
     def delete_draft(self) -> None:
@@ -475,7 +618,7 @@ class MainWindow(QMainWindow):
         dialog = QDialog(self)
         dialog.setWindowTitle("Keyboard shortcuts")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        actions = [a for a in self.actions() if not a.shortcut().isEmpty()]
+        actions = [a for a in self.actions() if not a.shortcut().isEmpty() and a.isVisible()]
         table = QTableWidget(len(actions), 2, dialog)
         table.setHorizontalHeaderLabels(["Action", "Shortcut"])
         table.verticalHeader().hide()
@@ -501,4 +644,6 @@ class MainWindow(QMainWindow):
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         self.autosaver.flush()
+        if self.outbox is not None:
+            self.outbox.timer.stop()
         super().closeEvent(event)

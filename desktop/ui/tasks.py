@@ -1,8 +1,11 @@
 """Background work for the UI: widgets never create threads, they hand work to the TaskRunner.
 
-Four lanes, each a ``concurrent.futures`` executor:
+Five lanes, each a ``concurrent.futures`` executor:
 - ``db``: one worker; every local database and settings write goes through it, in order;
-- ``io``: a small pool for network calls (several targets in parallel);
+- ``io``: a small pool for network calls (linking, publishing, avatars; several at once);
+- ``keyring``: one worker for work that is about the OS keyring only (unlinking: delete the
+  credential, then the account), so a keyring waiting on its unlock prompt holds up nothing else
+  (every keyring call itself is made on one thread, see ``SerialSecretStore``);
 - ``compute``: one worker for CPU work on large texts (counters);
 - ``policy``: one worker for the policy engine (loading a policy, checking a long post), so a slow
   check of a huge paste never holds up the counters, and checks run one at a time, in order.
@@ -34,6 +37,7 @@ class TaskRunner(QObject):
         self._lanes = {
             "db": ThreadPoolExecutor(1, thread_name_prefix="chorus-db"),
             "io": ThreadPoolExecutor(6, thread_name_prefix="chorus-io"),
+            "keyring": ThreadPoolExecutor(1, thread_name_prefix="chorus-keyring-lane"),
             "compute": ThreadPoolExecutor(1, thread_name_prefix="chorus-compute"),
             "policy": ThreadPoolExecutor(1, thread_name_prefix="chorus-policy"),
         }
@@ -82,10 +86,10 @@ class TaskRunner(QObject):
             log.error("background task failed", exc_info=exc)
 
     def shutdown(self) -> None:
-        """Finish the queued database writes, drop queued network, compute and policy work."""
+        """Finish the queued database writes, drop queued network, keyring, compute and policy work."""
         if self._closed:
             return
         self._closed = True
-        for lane in ("io", "compute", "policy"):
+        for lane in ("io", "keyring", "compute", "policy"):
             self._lanes[lane].shutdown(wait=False, cancel_futures=True)
         self._lanes["db"].shutdown(wait=True)

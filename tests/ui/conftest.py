@@ -19,9 +19,12 @@ def make_window(qtbot, qapp, profile) -> Callable[..., MainWindow]:
     opened: list[tuple[MainWindow, TaskRunner, DraftStore]] = []
 
     def make(managed=None, networks=None, store: DraftStore | None = None, checker=None,
-             policy_version: str = "", values: dict | None = None, load_policy: bool = False) -> MainWindow:
+             policy_version: str = "", values: dict | None = None, load_policy: bool = False,
+             services=None, **window_options) -> MainWindow:
         """*values*: user settings written to the profile first; *load_policy*: load the configured policy
-        (``policy.source``) as the app does, with the profile's last good copy, and wait for it."""
+        (``policy.source``) as the app does, with the profile's last good copy, and wait for it.
+        *services*: ``services(settings, store, paths)`` builds the accounts and publishing services
+        (desktop.bootstrap.build_services with a test keyring); *window_options* go to MainWindow."""
         paths = AppPaths.for_profile(profile)
         paths.ensure()
         if values is not None:
@@ -30,8 +33,10 @@ def make_window(qtbot, qapp, profile) -> Callable[..., MainWindow]:
         store = store or DraftStore.open(paths.drafts_db)
         runner = TaskRunner()
         apply_theme(qapp, settings.get("appearance.theme"))
+        built = services(settings, store, paths) if services is not None else None
         window = MainWindow(settings, store, runner, networks=networks, notices=store.notices, checker=checker,
-                            policy_version=policy_version, policy_cache=paths.last_good_policy)
+                            policy_version=policy_version, policy_cache=paths.last_good_policy, services=built,
+                            **window_options)
         qtbot.addWidget(window)
         if load_policy:
             window.load_policy()
@@ -47,5 +52,7 @@ def make_window(qtbot, qapp, profile) -> Callable[..., MainWindow]:
     for window, runner, store in opened:
         window.close()  # flushes the autosave, as quitting does
         runner.shutdown()
+        if window.services is not None:
+            window.services.close()
         store.close()
     apply_theme(qapp, "light")

@@ -98,3 +98,50 @@ class MemorySecretStore:
             self.calls.append(("delete", key))
             self._maybe_fail()
             self.values.pop(key, None)
+
+
+class SerialSecretStore:
+    """Every call of another SecretStore made on one dedicated thread ("the keyring lane").
+
+    The keyring is reached from several places (linking on a worker, each publish target on a
+    thread of its own, unlinking); D-Bus connections and unlock prompts behave best when one
+    thread makes every call, one at a time. *make_store* builds the real store on that thread at
+    the first call, so the keyring library is imported off the GUI thread and only when needed.
+    Each call blocks its caller until done. Exceptions (SecretStoreError) reach the caller as is.
+    """
+
+    def __init__(self, make_store, thread_name: str = "chorus-secrets") -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._make_store = make_store
+        self._store = None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=thread_name)
+        self._thread_ident: int | None = None
+
+    def _call(self, method: str, *args):
+        def work():
+            self._thread_ident = threading.get_ident()
+            if self._store is None:
+                self._store = self._make_store()
+            return getattr(self._store, method)(*args)
+
+        if threading.get_ident() == self._thread_ident:
+            return work()  # already on the keyring thread (a store calling back into itself)
+        try:
+            future = self._executor.submit(work)
+        except RuntimeError:  # closed: the app is quitting
+            raise SecretStoreError("Chorus is closing, so it no longer uses the keyring.") from None
+        return future.result()
+
+    def get(self, key: str) -> str | None:
+        return self._call("get", key)
+
+    def set(self, key: str, value: str) -> None:
+        self._call("set", key, value)
+
+    def delete(self, key: str) -> None:
+        self._call("delete", key)
+
+    def close(self) -> None:
+        """Stop the thread after the call in progress (queued calls are cancelled)."""
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -8,6 +8,7 @@ backtrack catastrophically are refused at load; a heavy pattern that gets throug
 
 from __future__ import annotations
 
+import threading
 import copy
 import datetime as dt
 import random
@@ -787,3 +788,27 @@ def test_acme_example_on_pathological_texts_finishes() -> None:
         elapsed = time.monotonic() - started
         assert elapsed < 5.0, f"check() took {elapsed:.1f} s on {text[:40]!r}…"
         assert all(text[f.start:f.end] == f.text for f in findings)
+
+
+def test_built_in_policies_load_on_a_busy_computer() -> None:
+    """The catastrophic-pattern probes and the examples run against time limits: other busy threads
+    (the app's own workers) must not make a sound policy look catastrophic."""
+    from desktop.core.policy import load_policy as load
+
+    load("acme-example")  # imports and caches warmed before the threads start
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            pass
+
+    threads = [threading.Thread(target=spin, daemon=True) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for name in ("acme-example", "default"):
+            assert load(name).rules
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()

@@ -12,7 +12,7 @@ from pathlib import Path
 from desktop.core.paths import resources_dir
 from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy_file
 from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
-from desktop.core.policy.rules import Document, Rule
+from desktop.core.policy.rules import EXAMPLE_REGEX_TIMEOUT_S, Document, Rule
 
 __all__ = ["CheckResult", "Finding", "Policy", "PolicyError", "PolicyInfo", "PolicyProblem", "QuickFix",
            "Severity", "builtin_policies", "load_policy", "parse_policy"]
@@ -43,12 +43,14 @@ class Policy:
         today = dt.date.today()
         for rule in self.rules:
             for example, network in rule.examples_flag:
-                doc = Document(example, network or self.info.default_network, today)
+                doc = Document(example, network or self.info.default_network, today,
+                               regex_timeout=EXAMPLE_REGEX_TIMEOUT_S)
                 if rule.active(doc) and not rule.check(doc):
                     problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
                                                   f"the rule does not flag its own example {_short(example)}"))
             for example, network in rule.examples_pass:
-                doc = Document(example, network or self.info.default_network, today)
+                doc = Document(example, network or self.info.default_network, today,
+                               regex_timeout=EXAMPLE_REGEX_TIMEOUT_S)
                 hits = rule.check(doc) if rule.active(doc) else []
                 if hits:
                     problems.append(PolicyProblem(self.info.source, rule.id, "examples.pass",

@@ -60,6 +60,9 @@ MATCHER_FIELDS = {"terms", "sets", "patterns", "on", "ignore_case", "evasion", "
 # Inputs that make a backtracking regex blow up; a pattern that cannot finish on them in time is refused.
 _PROBES = ("a" * 3000 + "!", "1" * 3000 + "x", " " * 3000 + "!", "ab" * 1500 + "!", "a." * 1500, "a-" * 1500 + "@")
 _PROBE_TIMEOUT_S = 0.2
+# A probe that runs out of time is tried again with this much: a busy computer can slow a sound
+# pattern down several times, a catastrophic one needs millions of times longer.
+_PROBE_RETRY_TIMEOUT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,12 @@ class _Reader:
         tail = "".join(own)
         for probe in (*_PROBES, *(c * 3000 + "\x00" + tail for c in own)):
             try:
-                compiled.search(probe, timeout=_PROBE_TIMEOUT_S)
+                # concurrent=False: the match keeps the GIL, so the time limit counts matching only,
+                # not waiting for other threads of a busy app
+                try:
+                    compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=False)
+                except TimeoutError:
+                    compiled.search(probe, timeout=_PROBE_RETRY_TIMEOUT_S, concurrent=False)
             except TimeoutError:
                 self.problem(rule_id, field, f"can take too long on some texts (catastrophic backtracking), so it "
                              f"could freeze the editor; avoid nested repetition such as (a+)+ : {source!r}")

@@ -25,31 +25,41 @@ from desktop.core.policy.text import View, normalise, sentence_bounds
 
 Span = tuple[int, int]
 _REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
-REGEX_TIMEOUT_S = 0.05  # per pattern per check: a policy author's regex can never freeze typing
+REGEX_TIMEOUT_S = 0.1  # per pattern per check: a policy author's regex can never freeze typing
+EXAMPLE_REGEX_TIMEOUT_S = 2.0  # when a policy runs its own examples at load (a busy computer must not fail them)
 log = logging.getLogger(__name__)
 
 
-def bounded_finditer(pattern: regex.Pattern[str], text: str, pos: int = 0, endpos: int | None = None) -> Iterator[regex.Match[str]]:
+def bounded_finditer(pattern: regex.Pattern[str], text: str, pos: int = 0, endpos: int | None = None,
+                     timeout: float = REGEX_TIMEOUT_S) -> Iterator[regex.Match[str]]:
     """The matches a policy author's pattern finds within the time bound; if it runs out of time
     (a pattern that backtracks badly on this text), the matches found so far, and a log line."""
     try:
-        yield from pattern.finditer(text, pos, len(text) if endpos is None else endpos, timeout=REGEX_TIMEOUT_S)
+        # concurrent=False keeps the GIL while matching (microseconds on a post), so the time limit
+        # counts matching, not waiting for the app's other threads
+        yield from pattern.finditer(text, pos, len(text) if endpos is None else endpos, concurrent=False,
+                                    timeout=timeout)
     except TimeoutError:
         log.warning("policy pattern stopped after %d ms on a %d-character text: %.80s",
-                    REGEX_TIMEOUT_S * 1000, len(text), pattern.pattern)
+                    timeout * 1000, len(text), pattern.pattern)
 
 
-def bounded_search(pattern: regex.Pattern[str], text: str) -> bool:
-    return next(bounded_finditer(pattern, text), None) is not None
+def bounded_search(pattern: regex.Pattern[str], text: str, timeout: float = REGEX_TIMEOUT_S) -> bool:
+    return next(bounded_finditer(pattern, text, timeout=timeout), None) is not None
 
 
 class Document:
     """One text being checked; everything derived from it is computed once, on first use."""
 
-    def __init__(self, text: str, network: str | None, today: dt.date) -> None:
+    def __init__(self, text: str, network: str | None, today: dt.date, *, regex_timeout: float = REGEX_TIMEOUT_S,
+                 instance_limits: dict[str, dict] | None = None) -> None:
         self.text = text
         self.network = network
         self.today = today
+        self.regex_timeout = regex_timeout
+        # what the author's accounts' servers allow, e.g. {"mastodon": {"max_characters": 640,
+        # "characters_reserved_per_url": 23}}: length limits follow the instance (R20)
+        self.instance_limits = instance_limits or {}
         self._lexicon_cache: dict[int, list] = {}
 
     @cached_property
@@ -139,7 +149,7 @@ class PatternMatcher(Matcher):
             for range_start, range_end in ranges:
                 pos = bisect.bisect_left(view.starts, range_start)
                 endpos = bisect.bisect_left(view.starts, range_end)
-                for match in bounded_finditer(self.pattern, view.text, pos, endpos):
+                for match in bounded_finditer(self.pattern, view.text, pos, endpos, doc.regex_timeout):
                     s, e = match.span(self.capture)
                     if s < 0 or s == e:
                         continue
@@ -148,7 +158,7 @@ class PatternMatcher(Matcher):
                         found.append(span)
         else:
             for range_start, range_end in ranges:
-                for match in bounded_finditer(self.pattern, doc.text, range_start, range_end):
+                for match in bounded_finditer(self.pattern, doc.text, range_start, range_end, doc.regex_timeout):
                     s, e = match.span(self.capture)
                     if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
                         found.append((s, e))
@@ -193,7 +203,7 @@ class Rule:
             return False
         if self.networks is not None and doc.network is not None and doc.network not in self.networks:
             return False
-        return not any(bounded_search(p, doc.text) for p in self.unless)
+        return not any(bounded_search(p, doc.text, doc.regex_timeout) for p in self.unless)
 
     def check(self, doc: Document) -> list[Finding]:
         raise NotImplementedError
@@ -244,7 +254,7 @@ class LexiconRule(Rule):
         spans = []
         for match in doc.lexicon_matches(self.lexicon):
             exceptions = self.term_unless.get(match.term.text, ())
-            if any(bounded_search(p, doc.text) for p in exceptions):
+            if any(bounded_search(p, doc.text, doc.regex_timeout) for p in exceptions):
                 continue
             spans.append((match.start, match.end))
         findings = [self.finding(doc, s, e) for s, e in _report(spans, self.report, doc)]

@@ -190,7 +190,17 @@ class Composer(QWidget):
     def _targeted_check(self, policy: "Policy") -> Checker:
         from desktop.core.policy.targets import TargetedCheck
 
-        return TargetedCheck(policy, self._networks)
+        options = self._count_options()
+        mastodon = {"max_characters": options.get("mastodon_max_characters"),
+                    "characters_reserved_per_url": options.get("mastodon_url_length")}
+        limits = {"mastodon": {k: v for k, v in mastodon.items() if isinstance(v, int)}}
+        return TargetedCheck(policy, self._networks, limits if limits["mastodon"] else None)
+
+    def limits_changed(self) -> None:
+        """The counters' options changed (a linked Mastodon instance's limit): count and check again."""
+        self.recount()
+        if self._policy_object is not None:
+            self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
 
     def set_draft(self, draft: Draft | None) -> None:
         self._loading = True

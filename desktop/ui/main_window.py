@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
         chosen = min(limits, key=lambda lim: lim["max_characters"]) if limits else {}
         if chosen != self._mastodon_limits:
             self._mastodon_limits = dict(chosen)
-            self.composer.recount()
+            self.composer.limits_changed()
 
     def _publish_state_changed(self, can: bool, reason: str) -> None:
         self.act_publish.setEnabled(can)

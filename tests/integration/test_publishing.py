@@ -213,3 +213,25 @@ def test_targets_are_sent_at_the_same_time_not_one_after_another(world, servers)
         assert events[:3] == ["sending"] * 3, f"targets were sent one after another: {events}"
     finally:
         third.stop()
+
+
+def test_the_length_limit_at_publish_time_is_each_instance_s_own(world, servers) -> None:
+    """A 600-character post fits an instance that allows 640, not one that allows the default 500."""
+    roomy = MastodonTestServer(users={"alice": "alice-password"}, max_characters=640).start()
+    try:
+        client = world["client"]
+        registration, client_secret = client.register_app(roomy.url)
+        browser = AuthorizeBrowser("alice", "alice-password")
+        account, token = client.link_with_browser(registration, client_secret, browser, timeout=10)
+        browser.close()
+        assert account.limits["max_characters"] == 640
+        roomy_id = world["accounts"].link(account, token).account.id
+        text = "Sharing what we learned this quarter. " * 15 + "Thanks!"  # 577 characters, no findings
+        assert 500 < len(text) <= 640
+        assert world["service"].refusal(text, [roomy_id]) is None
+        refusal = world["service"].refusal(text, [roomy_id, ids(world)[0]])
+        assert refusal is not None and "Too long for Mastodon" in refusal.reason
+        [status] = world["service"].publish(world["draft"].id, text, [roomy_id])
+        assert status.state == "sent" and roomy.statuses_of("alice")[0].text == text
+    finally:
+        roomy.stop()

@@ -28,8 +28,12 @@ class Policy:
         """Identifies this policy and version (acknowledgements are dropped when it changes)."""
         return f"{self.info.id}@{self.info.version}"
 
-    def check(self, text: str, network: str | None = None, today: dt.date | None = None) -> list[Finding]:
-        doc = Document(text, network or self.info.default_network, today or dt.date.today())
+    def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
+              instance_limits: dict[str, dict] | None = None) -> list[Finding]:
+        """Findings for *text* posted to *network* (default: the policy's). *instance_limits* are the
+        author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``."""
+        doc = Document(text, network or self.info.default_network, today or dt.date.today(),
+                       instance_limits=instance_limits)
         findings = []
         for rule in self.rules:
             if rule.active(doc):

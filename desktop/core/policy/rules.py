@@ -431,8 +431,18 @@ class MetricRule(Rule):
         text = doc.text
         # where each limit cuts the text (the whole text when it fits): the measures grow with the
         # text, so a cut before the end means the post is over that limit
-        cuts = [cut for cut in (fit(limit.measure, text, limit.maximum) for limit in self.limits[network])
-                if cut < len(text)]
+        cuts = []
+        for limit in self.limits[network]:
+            maximum, measure = limit.maximum, None
+            instance = doc.instance_limits.get(network, {})
+            if limit.measure == "mastodon" and instance:
+                # the author's instance decides (its max_characters and what a link counts)
+                maximum = int(instance.get("max_characters") or maximum)
+                url_length = int(instance.get("characters_reserved_per_url") or 23)
+                measure = _mastodon_measure(url_length)
+            cut = fit(limit.measure, text, maximum, measure)
+            if cut < len(text):
+                cuts.append(cut)
         if not cuts:
             return []
         finding = self.finding(doc, min(cuts), len(text), network=network)
@@ -440,10 +450,16 @@ class MetricRule(Rule):
         return [replace(finding, message=finding.message.replace("{network}", name))]
 
 
+def _mastodon_measure(url_length: int) -> Callable[[str], int]:
+    from desktop.core import counters
+
+    return lambda t: counters.count("mastodon", t, mastodon_url_length=url_length).used
+
+
 _CLUSTERS: dict[int, regex.Pattern[str]] = {}
 
 
-def fit(measure_name: str, text: str, maximum: int) -> int:
+def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int] | None = None) -> int:
     """How many code points of *text* fit in *maximum* units of the measure: one pass where the
     measure allows it, otherwise a search that starts near the answer and probes short prefixes."""
     if measure_name == "code_points":
@@ -457,7 +473,7 @@ def fit(measure_name: str, text: str, maximum: int) -> int:
             _CLUSTERS[maximum] = regex.compile(r"\X{0,%d}" % maximum)
         match = _CLUSTERS[maximum].match(text)
         return match.end() if match else 0
-    return _gallop(_measures()[measure_name], text, maximum, guess=min(len(text), maximum))
+    return _gallop(measure or _measures()[measure_name], text, maximum, guess=min(len(text), maximum))
 
 
 def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:

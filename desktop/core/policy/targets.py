@@ -31,8 +31,9 @@ class TargetedCheck:
     A plain callable with no state of its own between calls: safe to call from a worker thread.
     """
 
-    def __init__(self, policy: Policy, networks: Sequence[str] = ()) -> None:
+    def __init__(self, policy: Policy, networks: Sequence[str] = (), instance_limits: dict[str, dict] | None = None) -> None:
         self.policy = policy
+        self.instance_limits = instance_limits or None  # e.g. a linked Mastodon account's max_characters
         self.networks = tuple(dict.fromkeys(networks))
         default = policy.info.default_network
         if not self.networks:
@@ -48,11 +49,12 @@ class TargetedCheck:
         return self.policy.version_key
 
     def __call__(self, text: str, today: dt.date | None = None) -> list[Finding]:
-        findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today)]
+        limits = self.instance_limits
+        findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today, instance_limits=limits)]
         if self._per_network is not None:
             seen = {_identity(f) for f in findings}
             for network in self._others:
-                for finding in self._per_network.check(text, network=network, today=today):
+                for finding in self._per_network.check(text, network=network, today=today, instance_limits=limits):
                     if _identity(finding) not in seen:
                         seen.add(_identity(finding))
                         findings.append(_named(finding))

@@ -110,8 +110,8 @@ class PublishService:
                            "Ask your IT team to fix the policy file.")
         blocks: list[Finding] = []
         seen: set[tuple[str, int, int]] = set()
-        for network in self._networks(account_ids):
-            for finding in policy.check(text, network):
+        for network, limits in self._targets(account_ids):
+            for finding in policy.check(text, network, instance_limits={network: limits} if limits else None):
                 if finding.severity.value == "block" and (finding.rule_id, finding.start, finding.end) not in seen:
                     seen.add((finding.rule_id, finding.start, finding.end))
                     blocks.append(finding)
@@ -121,13 +121,17 @@ class PublishService:
             return Refusal(f"Your company's policy does not allow this post: {first.message}{more}.", tuple(blocks))
         return None
 
-    def _networks(self, account_ids: Iterable[str]) -> list[str]:
-        networks = []
+    def _targets(self, account_ids: Iterable[str]) -> list[tuple[str, dict]]:
+        """(network, the account's server limits) for each distinct target; a post goes to every
+        account as one text, so each account's own limits are checked."""
+        targets: list[tuple[str, dict]] = []
         for account_id in account_ids:
             record = self.accounts.store.get_account(account_id)
-            if record is not None and record.account.network not in networks:
-                networks.append(record.account.network)
-        return networks
+            if record is not None:
+                target = (record.account.network, dict(record.account.limits or {}))
+                if target not in targets:
+                    targets.append(target)
+        return targets
 
     # -- publishing ----------------------------------------------------------------------------------
     def publish(self, draft_id: str, text: str, account_ids: Sequence[str], *, acknowledged: Iterable[Any] = (),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from desktop.core.services import Services
 
 qt_log = logging.getLogger("qt")
+
+POLICY_LOAD_DELAY_MS = 50  # after the first window is on screen
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -62,7 +64,8 @@ def create_window(
     settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = (),
     policy_cache: Path | None = None, services: "Services | None" = None, **window_options,
 ) -> tuple[QApplication, MainWindow, TaskRunner]:
-    """The application and its main window; the policy starts loading at once, on the policy lane.
+    """The application and its main window; the policy starts loading on the policy lane as soon as
+    the event loop runs.
 
     *policy_cache* is where the last good policy is kept (``AppPaths.last_good_policy``); *services*
     brings accounts and publishing (``desktop.bootstrap.build_services``); *window_options* go to
@@ -73,7 +76,9 @@ def create_window(
     runner = TaskRunner(app)
     window = MainWindow(settings, store, runner, networks=networks, notices=notices, policy_cache=policy_cache,
                         services=services, **window_options)
-    window.load_policy()
+    # The policy engine (its import, the policy's compilation and self-test) starts once the event
+    # loop runs, so the first window is built and shown without competing with it for the GIL.
+    QTimer.singleShot(POLICY_LOAD_DELAY_MS, window.load_policy)
     app.aboutToQuit.connect(runner.shutdown)
     return app, window, runner
 

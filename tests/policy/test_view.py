@@ -75,3 +75,15 @@ def test_view_examples_from_the_policy_conventions() -> None:
     assert view.original[s:e] == "straße"
     # a lone Cyrillic word is not folded (it is not mixed, and not all letters are look-alikes)
     assert [t.text for t in normalise("привет").tokens] == ["привет"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=list("ab .!?\n\r\t\u00a0\u2028\u2029"), max_size=40))
+def test_sentences_end_after_terminal_punctuation_and_white_space_and_at_line_breaks(text: str) -> None:
+    import re
+
+    from desktop.core.policy.text import sentence_bounds
+
+    plain = re.compile(r"[.!?]+(?=\s)|\n|\r\n?|\u2028|\u2029")  # G5 as written
+    ends = [m.end() for m in plain.finditer(text)]
+    assert sentence_bounds(text) == list(zip([0, *ends], [*ends, len(text)]))

@@ -275,16 +275,12 @@ def _fold_confusables(chars: list[str], start: int, end: int) -> None:
             chars[start + offset] = look
 
 
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s)|\n|\r\n?|\u2028|\u2029")
+# G5: after ".", "!" or "?" (a run of them) followed by white space, and at every line break. Written
+# to start with one character class, which the regex engine scans for quickly.
+_SENTENCE_END = re.compile(r"[.!?\n\r\u2028\u2029](?:(?<=[.!?])[.!?]*(?=\s)|(?<=\r)\n?|(?<=[\n\u2028\u2029]))")
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Sentences of the original text (G5), as code-point spans covering the whole text."""
-    bounds: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end()
-        bounds.append((start, end))
-        start = end
-    bounds.append((start, len(text)))
-    return bounds
+    ends = list(map(_Match.end, _SENTENCE_END.finditer(text)))
+    return list(zip([0, *ends], [*ends, len(text)]))

@@ -10,7 +10,6 @@ Needs Xvfb and xdotool (apt).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from xvfb import display_env, start_xvfb  # noqa: E402
 
 from desktop.core.drafts import DraftStore  # noqa: E402
 from desktop.core.paths import AppPaths  # noqa: E402
@@ -34,15 +34,6 @@ DRAFTS = [
 ]
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        return xvfb, ":" + pipe.readline().strip()
-
-
 def shoot(name: str, theme: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="chorus-shot-") as tmp:
         paths = AppPaths.for_profile(Path(tmp))
@@ -53,8 +44,7 @@ def shoot(name: str, theme: str) -> dict:
             store.create(body)
         store.close()
         xvfb, display = start_xvfb()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
-        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        env = display_env(display)
         app = subprocess.Popen([sys.executable, str(REPO / "main.py"), "--profile", tmp], env=env)
         try:
             window = wait_for_window(env, r"Chorus$", app)

@@ -13,14 +13,12 @@ window into packaging/screenshots/policy-findings.png and policy-findings-dark.p
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from xvfb import shoot_with_child  # noqa: E402
 
 POST = (
     "Huge week for the team! 🚀 We demoed Project Bluebird to @Initech and they loved it. "
@@ -120,31 +118,8 @@ def child(profile: Path, target: Path) -> int:
     return state["code"]
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        return xvfb, ":" + pipe.readline().strip()
-
-
 def shoot(name: str, theme: str) -> dict:
-    with tempfile.TemporaryDirectory(prefix="chorus-shot-") as tmp:
-        seed(Path(tmp), theme)
-        xvfb, display = start_xvfb()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
-        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-        target = REPO / "packaging" / "screenshots" / name
-        try:
-            out = subprocess.run([sys.executable, __file__, "--child", tmp, str(target)], env=env,
-                                 capture_output=True, text=True, timeout=90)
-        finally:
-            xvfb.terminate()
-            xvfb.wait(timeout=10)
-        if out.returncode != 0:
-            raise SystemExit(f"screenshot child failed ({out.returncode}):\n{out.stderr[-3000:]}")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+    return shoot_with_child(__file__, name, theme, seed, timeout=90)
 
 
 if __name__ == "__main__":

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.drafts import Draft
+from desktop.ui.two_lines import TwoLineDelegate
 
 DraftRole = Qt.ItemDataRole.UserRole + 1
 
@@ -102,46 +101,25 @@ class DraftListModel(QAbstractListModel):
         return row
 
 
-class DraftDelegate(QStyledItemDelegate):
+class DraftDelegate(TwoLineDelegate):
     """Two lines per draft: its title, then when it was edited and how long it is (palette colours)."""
 
-    PADDING = 6
+    ROLE = DraftRole
 
-    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(200, metrics.height() * 2 + self.PADDING * 3)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        draft: Draft | None = index.data(DraftRole)
-        if draft is None:
-            return super().paint(painter, option, index)
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
-        main = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        secondary = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
-        metrics = QFontMetrics(option.font)
-        rect = option.rect.adjusted(self.PADDING * 2, self.PADDING, -self.PADDING * 2, -self.PADDING)
-        line = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
-        painter.save()
+    def paint_row(self, painter: QPainter, option: QStyleOptionViewItem, draft: Draft, first: QRect, second: QRect,
+                  main, secondary, selected: bool) -> None:
         title_font = QFont(option.font)
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(main)
-        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(title_font).elidedText(draft.title, Qt.TextElideMode.ElideRight, line.width()))
+        painter.drawText(first, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(title_font).elidedText(draft.title, Qt.TextElideMode.ElideRight, first.width()))
         painter.setFont(option.font)
         painter.setPen(secondary)
         chars = len(draft.body)
         detail = f"{describe_age(draft.updated_at)} · {chars:,} character{'s' if chars != 1 else ''}"
-        line.translate(0, metrics.height() + self.PADDING // 2)
-        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line.width()))
-        painter.restore()
+        painter.drawText(second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(option.font).elidedText(detail, Qt.TextElideMode.ElideRight, second.width()))
 
 
 class DraftsPanel(QWidget):

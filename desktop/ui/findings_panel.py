@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
 from desktop.ui.composer import Composer
 from desktop.ui.policy_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, count_words
+from desktop.ui.two_lines import TwoLineDelegate
 from desktop.ui.theme import status_color
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
@@ -64,34 +63,17 @@ def describe(item: LiveFinding) -> str:
     return words
 
 
-class FindingDelegate(QStyledItemDelegate):
+class FindingDelegate(TwoLineDelegate):
     """Two lines per finding: a severity badge and the message, then the matched text and status."""
 
-    PADDING = 6
+    ROLE = ItemRole
 
-    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(200, metrics.height() * 2 + self.PADDING * 3)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        item: LiveFinding | None = index.data(ItemRole)
-        if item is None:
-            return super().paint(painter, option, index)
-        self.initStyleOption(option, index)
-        option.text = ""
-        style = option.widget.style() if option.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+    def paint_row(self, painter: QPainter, option: QStyleOptionViewItem, item: LiveFinding, first: QRect,
+                  second: QRect, main, secondary, selected: bool) -> None:
         palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        main = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        secondary = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText)
         if not item.counts and not selected:
             main = secondary
         metrics = QFontMetrics(option.font)
-        rect = option.rect.adjusted(self.PADDING * 2, self.PADDING, -self.PADDING * 2, -self.PADDING)
-        line = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
-        painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
         badge_font = QFont(option.font)
@@ -99,7 +81,7 @@ class FindingDelegate(QStyledItemDelegate):
         badge_font.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
         badge_metrics = QFontMetrics(badge_font)
         label = SEVERITY_LABELS.get(item.severity, item.severity)
-        badge = QRectF(line.left(), line.top() + 1, badge_metrics.horizontalAdvance(label) + 12, line.height() - 2)
+        badge = QRectF(first.left(), first.top() + 1, badge_metrics.horizontalAdvance(label) + 12, first.height() - 2)
         colour = status_color(palette, item.severity) if item.severity in SEVERITY_LABELS else secondary
         if item.counts:  # filled badge; its text in the Base colour has the same contrast as status text on Base
             painter.setPen(Qt.PenStyle.NoPen)
@@ -115,7 +97,7 @@ class FindingDelegate(QStyledItemDelegate):
 
         painter.setFont(option.font)
         painter.setPen(main)
-        text_rect = QRect(int(badge.right()) + 8, line.top(), line.right() - int(badge.right()) - 8, line.height())
+        text_rect = QRect(int(badge.right()) + 8, first.top(), first.right() - int(badge.right()) - 8, first.height())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(item.finding.message, Qt.TextElideMode.ElideRight, text_rect.width()))
 
@@ -123,10 +105,8 @@ class FindingDelegate(QStyledItemDelegate):
         if not item.counts:
             detail = f"{detail} · {STATUS_WORDS.get(item.status, item.status)}" if detail else STATUS_WORDS[item.status]
         painter.setPen(secondary)
-        line.translate(0, metrics.height() + self.PADDING // 2)
-        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line.width()))
-        painter.restore()
+        painter.drawText(second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(detail, Qt.TextElideMode.ElideRight, second.width()))
 
 
 class AcknowledgeDialog(QDialog):

@@ -76,13 +76,16 @@ def build_services(
     *,
     secret_store: "SecretStore | None" = None,
     linkedin_endpoints: dict[str, str] | None = None,
+    bluesky_endpoints: dict[str, str] | None = None,
 ) -> "Services":
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
     Nothing is imported or built here: the accounts service, the keyring library, ``requests`` and
     the network clients come on first use, on whichever worker asks first. Every keyring call goes
     through one thread (SerialSecretStore). *secret_store* replaces the OS keyring (tests point it
-    at a private Secret Service); *linkedin_endpoints* points LinkedIn at a test server.
+    at a private Secret Service); *linkedin_endpoints* points LinkedIn at a test server;
+    *bluesky_endpoints* (``service_url``, ``plc_url``) points Bluesky's handle resolution and DID
+    directory at a test PDS.
     """
     import threading
 
@@ -92,6 +95,7 @@ def build_services(
     shared: dict[str, Any] = {}
     closing: list[Any] = []
     endpoints = dict(linkedin_endpoints or {})
+    bluesky_options = dict(bluesky_endpoints or {})
     has_linkedin = _has_linkedin()
 
     def make_accounts() -> Any:
@@ -122,7 +126,7 @@ def build_services(
             if "bluesky" not in shared:
                 from desktop.adapters.networks.bluesky import BlueskyClient
 
-                shared["bluesky"] = BlueskyClient()
+                shared["bluesky"] = BlueskyClient(**bluesky_options)
             return shared["bluesky"]
 
     def normalise_instance(text: str) -> str:

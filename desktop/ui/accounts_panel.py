@@ -190,6 +190,7 @@ class AccountsPanel(QWidget):
     unlinked = Signal(str)  # account id
     message = Signal(str)  # a short status-bar message
     dialog_opened = Signal(object)  # LinkDialog, just opened (tests, screenshots)
+    profiles_refreshed = Signal(int)  # how many accounts changed (refresh_profiles finished)
 
     def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None) -> None:
@@ -198,6 +199,7 @@ class AccountsPanel(QWidget):
         self.runner = runner
         self.browser = browser
         self.records: list[AccountRecord] = []
+        self.refreshing = 0  # refresh_profiles under way
         self.rows: dict[str, AccountRow] = {}
         self._images: dict[str, QImage | None] = {}  # avatar URL -> image (None: none to be had)
         self._fetching: set[str] = set()
@@ -287,8 +289,36 @@ class AccountsPanel(QWidget):
             self._load_avatar(row)
         self.empty.setVisible(not rows)
         self.scroll.setVisible(bool(rows))
+        first = not self.loaded
         self.loaded = True
         self.accounts_changed.emit(list(self.records))
+        if first and self.records:  # at start: profiles and server limits may have changed since
+            self.refresh_profiles([record.account.id for record in self.records])
+
+    def refresh_profiles(self, account_ids: list[str]) -> None:
+        """Read these accounts' profiles (avatar, name) and Mastodon server limits again, off the GUI
+        thread (``io`` lane); the list is read again when anything changed."""
+        services = self.services
+        if services is None or not account_ids:
+            return
+        self.refreshing += 1
+
+        def work() -> int:
+            linking = services.linking  # built here on first use, off the GUI thread
+            return sum(1 for account_id in account_ids if linking.refresh(account_id) is not None)
+
+        def done(changed: int) -> None:
+            self.refreshing -= 1
+            if changed:
+                self.refresh()
+            self.profiles_refreshed.emit(changed)
+
+        def failed(exc: BaseException) -> None:
+            self.refreshing -= 1
+            log.warning("refreshing account profiles failed: %s", exc)
+            self.profiles_refreshed.emit(0)
+
+        self.runner.run(work, on_success=done, on_failure=failed, owner=self, lane="io")
 
     def _load_avatar(self, row: AccountRow) -> None:
         url = row.record.account.avatar_url
@@ -352,6 +382,7 @@ class AccountsPanel(QWidget):
         self.message.emit(f"Linked {record.account.handle} ({NETWORK_NAMES.get(record.account.network, '')})")
         self.linked.emit(record)
         self.refresh()
+        self.refresh_profiles([record.account.id])
 
     # -- unlinking ---------------------------------------------------------------------------------
     def confirm_unlink(self, record: "AccountRecord") -> QMessageBox:

@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         bar.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         bar.relink_requested.connect(panel.relink_account)
         bar.history_requested.connect(self.show_history)
+        bar.interrupted_found.connect(self._interrupted_found)
         bar.state_changed.connect(self._publish_state_changed)
         self.draft_opened.connect(lambda _id: bar.draft_opened(self.composer.draft))
         self.policy_changed.connect(bar.update_state)
@@ -237,6 +238,25 @@ class MainWindow(QMainWindow):
         if chosen != self._mastodon_limits:
             self._mastodon_limits = dict(chosen)
             self.composer.limits_changed()
+
+    def _interrupted_found(self, found: list) -> None:
+        """Chorus was closed while sending: say so, and lead to the post (its rows have Check and Retry)."""
+        count = len(found)
+        drafts = list(dict.fromkeys(item.status.draft_id for item in found))
+        text = (f"Chorus was closed while sending {'a post' if count == 1 else f'{count} posts'}: "
+                f"{'it' if count == 1 else 'they'} may or may not have arrived. "
+                "Check or Retry under the post (Retry looks first, so it never posts twice).")
+        current = self.composer.draft
+        others = [d for d in drafts if current is None or d != current.id]
+        if others:
+            def show() -> None:
+                draft = next((d for d in self.drafts.model.drafts() if d.id == others[0]), None)
+                if draft is not None:
+                    self.open_draft(draft)
+
+            self.notice.show_message(text, "Show", show)
+        else:
+            self.notice.show_message(text)
 
     def _publish_state_changed(self, can: bool, reason: str) -> None:
         self.act_publish.setEnabled(can)

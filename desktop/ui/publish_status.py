@@ -55,6 +55,7 @@ class StatusRow(QWidget):
     link_clicked = Signal(str)
     confirm_requested = Signal(str)  # unconfirmed: the person found the post
     send_new_requested = Signal(str)  # unconfirmed: the person found nothing; send it as a new post
+    check_requested = Signal(str)  # interrupted (Chorus was closed while sending): look whether it arrived
 
     def __init__(self, account_id: str, network: str, handle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +95,10 @@ class StatusRow(QWidget):
         self.send_new_button.setAccessibleName(f"Send to {handle} as a new post")
         self.send_new_button.setToolTip("You looked and the post is not there: send it now")
         self.send_new_button.clicked.connect(lambda: self.send_new_requested.emit(self.account_id))
+        self.check_button = QPushButton("Check", self)
+        self.check_button.setAccessibleName(f"Check whether the post arrived on {handle}")
+        self.check_button.setToolTip("Look whether the post arrived, without sending it again")
+        self.check_button.clicked.connect(lambda: self.check_requested.emit(self.account_id))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(8)
@@ -102,6 +107,7 @@ class StatusRow(QWidget):
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.relink_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.send_new_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -117,7 +123,8 @@ class StatusRow(QWidget):
         self.state = state
         palette = self.palette()
         self.spinner.setVisible(state == "sending")
-        for button in (self.retry_button, self.relink_button, self.confirm_button, self.send_new_button):
+        for button in (self.retry_button, self.relink_button, self.confirm_button, self.send_new_button,
+                       self.check_button):
             button.setVisible(False)
         rich = state == "sent"
         if state == "sending":
@@ -134,6 +141,12 @@ class StatusRow(QWidget):
             colour = status_color(palette, "warn")
             self.confirm_button.setVisible(can_retry)
             self.send_new_button.setVisible(can_retry)
+        elif state == "interrupted":
+            text = f"⚠ Chorus was closed while sending: {status.reason}"
+            colour = status_color(palette, "warn")
+            self.check_button.setVisible(can_retry)
+            self.retry_button.setVisible(status.retryable and can_retry)
+            self.retry_button.setToolTip("Chorus looks whether it arrived first, and sends it only if not")
         elif state == "queued":
             text, colour = "⏳ Waits in the outbox: Chorus sends it when the network is back.", status_color(palette, "warn")
         elif state == "refused":
@@ -164,6 +177,7 @@ class PublishStatusView(QFrame):
     link_clicked = Signal(str)
     confirm_requested = Signal(str)
     send_new_requested = Signal(str)
+    check_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -217,6 +231,7 @@ class PublishStatusView(QFrame):
                 row.link_clicked.connect(self.link_clicked)
                 row.confirm_requested.connect(self.confirm_requested)
                 row.send_new_requested.connect(self.send_new_requested)
+                row.check_requested.connect(self.check_requested)
                 self.rows[account_id] = row
                 self.rows_layout.addWidget(row)
             status = run.statuses.get(account_id)
@@ -257,6 +272,7 @@ class PublishStatusView(QFrame):
             failed = states.count("failed") + states.count("refused")
             queued = states.count("queued")
             unsure = states.count("unconfirmed")
+            interrupted = states.count("interrupted")
             if states.count("sending"):
                 text, colour = f"Publishing to {total} account{'s' if total != 1 else ''}…", None
             elif sent == total:
@@ -270,7 +286,10 @@ class PublishStatusView(QFrame):
                     parts.append(f"{unsure} to check")
                 if queued:
                     parts.append(f"{queued} waiting in the outbox")
-                text = ", ".join(parts).capitalize()
+                if interrupted:
+                    parts.append(f"{interrupted} interrupted when Chorus was closed: check or retry")
+                text = ", ".join(parts)
+                text = text[:1].upper() + text[1:]  # only the first letter: "Chorus" keeps its capital
                 colour = status_color(palette, "block" if failed else "warn")
             for row in self.rows.values():
                 row.show()

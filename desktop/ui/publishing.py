@@ -214,6 +214,7 @@ class PublishBar(QWidget):
     message = Signal(str)  # a short status-bar message
     relink_requested = Signal(str)  # account id
     history_requested = Signal()
+    interrupted_found = Signal(list)  # [Interrupted]: publishes left half-done when Chorus last stopped
 
     def __init__(self, services: "Services", runner: TaskRunner, composer: "Composer", store: "DraftStore",
                  browser: "BrowserBridge", policy: "PolicyNow", parent: QWidget | None = None, *,
@@ -232,6 +233,7 @@ class PublishBar(QWidget):
         self._targets: dict[str, list[str]] = {}  # draft id -> chosen account ids (newer than Draft.targets)
         self._settled_refusal: str | None = "Publishing waits until the policy has loaded."
         self._publish_when_checked = False
+        self._looked_for_interrupted = False
         self.bridge = StatusBridge(self)
         self.bridge.status.connect(self._on_status)
 
@@ -282,6 +284,7 @@ class PublishBar(QWidget):
             view.link_clicked.connect(self.browser.open_url)
             view.confirm_requested.connect(self.confirm_posted)
             view.send_new_requested.connect(self.send_as_new)
+            view.check_requested.connect(self.check)
             self._layout.insertWidget(0, view)
         return self._status_view
 
@@ -294,6 +297,36 @@ class PublishBar(QWidget):
         self.no_accounts.setVisible(not records)
         self._muted(self.no_accounts)
         self.update_state()
+        if not self._looked_for_interrupted:
+            self._looked_for_interrupted = True
+            self.load_interrupted()
+
+    # -- publishes interrupted when Chorus last stopped ------------------------------------------
+    def load_interrupted(self) -> None:
+        """Read the publishes left ``pending`` (Chorus was closed or crashed while sending, db lane)
+        and show each under its draft with Check and Retry."""
+        services, policy = self.services, self.policy
+        self.runner.run(lambda: services.publisher(policy).interrupted(), on_success=self.show_interrupted,
+                        on_failure=lambda exc: log.warning("could not read interrupted publishes: %s", exc),
+                        owner=self, lane="db")
+
+    def show_interrupted(self, found: list) -> None:
+        for item in found:
+            status = item.status
+            run = self.runs.get(status.draft_id)
+            if run is None:
+                run = self.runs[status.draft_id] = PublishRun(status.draft_id, item.text, list(item.acknowledged), [])
+            elif not run.text:
+                run.text = item.text
+            if status.account_id in run.sending:
+                continue
+            if status.account_id not in run.order:
+                run.order.append(status.account_id)
+            run.handles.setdefault(status.account_id, (status.network, status.handle))
+            run.statuses[status.account_id] = status
+            self._show_if_current(run)
+        if found:
+            self.interrupted_found.emit(list(found))
 
     def targets_for(self, draft: "Draft | None") -> list[str]:
         """The accounts chosen for *draft* (only linked ones). A draft never set up gets the only
@@ -401,6 +434,11 @@ class PublishBar(QWidget):
         if run is None or account_id in run.sending:
             return
         self._send(run, [account_id])
+
+    def check(self, account_id: str) -> None:
+        """After Chorus was closed mid-send: look whether the post arrived, without sending it."""
+        self._follow_up(account_id, lambda publisher, run: publisher.check_interrupted(run.draft_id, account_id,
+                                                                                         run.text))
 
     def confirm_posted(self, account_id: str) -> None:
         """After "may have been posted": the person found the post; record it as posted."""

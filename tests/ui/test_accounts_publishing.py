@@ -130,9 +130,10 @@ def with_keyring(secret_store, **options):
 
 @pytest.fixture
 def open_window(make_window, keyring, browser, qtbot):
-    def make(secret_store=None, values=None, linkedin_endpoints=None, **options):
+    def make(secret_store=None, values=None, linkedin_endpoints=None, bluesky_endpoints=None, **options):
         window = make_window(values={**ACME, **(values or {})}, load_policy=True,
-                             services=with_keyring(secret_store or keyring, linkedin_endpoints=linkedin_endpoints),
+                             services=with_keyring(secret_store or keyring, linkedin_endpoints=linkedin_endpoints,
+                                                   bluesky_endpoints=bluesky_endpoints),
                              open_url=browser, outbox_first_try_ms=-1, **options)
         qtbot.waitUntil(lambda: window.accounts_panel is not None and window.accounts_panel.loaded, timeout=WAIT)
         return window

@@ -30,7 +30,7 @@ from desktop.core.accounts.secrets import app_secret_key
 from desktop.core.accounts.service import AccountNotFound, AccountService, MissingSecret
 from desktop.core.accounts.store import AccountRecord, AppRegistration, normalize_server
 from desktop.core.errors import StorageError
-from desktop.core.publishing import Account, PublishError, SecretStoreError
+from desktop.core.publishing import Account, AuthError, PublishError, SecretStoreError
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,41 @@ class Linking:
         account, token = client.link_with_browser(open_browser, client_secret=self._linkedin_secret(client),
                                                   timeout=timeout or self.browser_timeout_s, cancel=cancel)
         return self.accounts.link(account, token)
+
+    # -- keeping linked accounts current -----------------------------------------------------------
+    def refresh(self, account_id: str) -> AccountRecord | None:
+        """Read the account's current profile (name, avatar) and, on Mastodon, its server's limits
+        again, through the network's ``refresh_account``; networks without one (Bluesky) get their
+        sign-in checked (``check``, renewing the session if needed). Returns the updated record when
+        something changed, None otherwise. Never raises: a sign-in that stopped working marks the
+        account for re-linking; a network or keyring problem is logged and left for the next time."""
+        record = self.accounts.store.get_account(account_id)
+        if record is None:
+            return None
+        account = record.account
+        factory = {"bluesky": self._bluesky_factory, "mastodon": self._mastodon_factory,
+                   "linkedin": self._linkedin_factory}.get(account.network)
+        if factory is None:
+            return None
+        try:
+            client = self._linkedin() if account.network == "linkedin" else self._client(account.network, factory)
+            secret = self.accounts.secret(account_id)
+            refresh = getattr(client, "refresh_account", None)
+            if refresh is None:
+                check = getattr(client, "check", None)
+                if check is not None:
+                    check(account, secret, on_secret=lambda new: self.accounts.replace_secret(account_id, new))
+                return None
+            fresh = refresh(account, secret)
+        except AuthError as exc:
+            self.accounts.record_auth_failure(account_id, exc.reason)
+            return self.accounts.store.get_account(account_id)
+        except Exception as exc:  # noqa: BLE001 - offline, keyring locked, server trouble: try another time
+            log.info("could not refresh %s: %s", account_id, describe_error(exc))
+            return None
+        if fresh == account:
+            return None
+        return self.accounts.update(fresh)
 
     # -- unlinking --------------------------------------------------------------------------------
     def unlink(self, account_id: str, *, force: bool = False) -> None:

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SENDING, SENT, FAILED, QUEUED, REFUSED = "sending", "sent", "failed", "queued", "refused"
 UNCONFIRMED = "unconfirmed"  # an earlier attempt may have posted it and the network cannot tell: ask the person
+INTERRUPTED = "interrupted"  # Chorus stopped (closed, crashed) while sending: Check, or Retry (which looks first)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,17 @@ class TargetStatus:
     reason: str = ""  # for people: the server's reason, what to do
     retryable: bool = False
     needs_relink: bool = False
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A publish left ``pending`` when Chorus stopped mid-send (publish_history): it may or may not
+    have arrived. *text* is the draft's text when it is still the text that was being sent (so Check
+    and Retry can use the same idempotency key and record key); "" when the draft changed or is gone."""
+
+    status: TargetStatus
+    text: str
+    acknowledged: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,6 +275,72 @@ class PublishService:
     def _current_key(self, draft_id: str, account_id: str, text: str) -> str:
         rounds = self._rounds(draft_id, account_id, text)
         return idempotency_key(draft_id, account_id, text, max(0, rounds - 1))
+
+    # -- publishes interrupted by a crash ------------------------------------------------------------
+    def interrupted(self) -> list[Interrupted]:
+        """The publishes left ``pending`` (Chorus stopped while sending), oldest first, each with the
+        text that was being sent when the draft still has it. Reads the database: call from a worker."""
+        found: list[Interrupted] = []
+        store = self.accounts.store
+        for publication in store.pending_publications():
+            draft = store.database.get(publication.draft_id)
+            text = ""
+            if draft is not None and publication.idempotency_key.startswith(
+                    idempotency_key(publication.draft_id, publication.account_id, draft.body)):
+                text = draft.body
+            reason = ("it may or may not have arrived." if text else
+                      "it may or may not have arrived, and the draft has changed since: look on the account.")
+            status = TargetStatus(publication.draft_id, publication.account_id, publication.network,
+                                  publication.handle, INTERRUPTED, reason=reason, retryable=bool(text))
+            found.append(Interrupted(status, text, tuple(publication.acknowledged)))
+        return found
+
+    def check_interrupted(self, draft_id: str, account_id: str, text: str) -> TargetStatus:
+        """Look, without sending, whether an interrupted publish of *text* arrived: posted (recorded
+        with its link) or failed with Retry (it is not there). Blocks: call from a worker."""
+        key = self._current_key(draft_id, account_id, text)
+        store = self.accounts.store
+        publication = store.publication(key)
+        record = store.get_account(account_id)
+        if publication is None or record is None:
+            return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked."
+                                if record is None else "Chorus has no record of this publish.")
+        if publication.status == "sent":
+            return self._status(draft_id, account_id, SENT, post_url=publication.post_url)
+        account = record.account
+        client = self.clients.get(account.network)
+        if client is None:
+            return self._status(draft_id, account_id, FAILED, account=account,
+                                reason=f"Chorus cannot publish to {account.network} yet.")
+        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at)
+        try:
+            secret = self.accounts.secret(account_id)
+            found = client.find_published(account, secret, post,
+                                          on_secret=lambda new: self.accounts.replace_secret(account_id, new))
+        except SecretStoreError as exc:
+            return self._status(draft_id, account_id, INTERRUPTED, account=account, retryable=True,
+                                reason=f"Chorus could not look ({exc} {exc.advice})".strip())
+        except AuthError as exc:
+            self.accounts.record_auth_failure(account_id, exc.reason)
+            return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
+                                reason=f"{exc.reason} Link the account again.")
+        except PublishUnconfirmed as exc:
+            store.mark_failed(key, exc.reason)
+            return self._status(draft_id, account_id, UNCONFIRMED, account=account, reason=exc.reason,
+                                check_url=exc.check_url)
+        except PublishError as exc:  # offline, rate limited, the server failed: still unknown
+            return self._status(draft_id, account_id, INTERRUPTED, account=account, retryable=True,
+                                reason=f"Chorus could not look ({exc.reason})")
+        except Exception as exc:  # MissingSecret: the keyring entry is gone
+            return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
+                                reason=f"{exc} Link the account again.")
+        if found is not None:
+            store.mark_sent(key, found.url, found.remote_id)
+            self.accounts.record_success(account_id)
+            return self._status(draft_id, account_id, SENT, account=account, post_url=found.url)
+        reason = "It did not arrive before Chorus was closed: Retry sends it."
+        store.mark_failed(key, reason)
+        return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
 
     def send_outbox(self, texts_now: Callable[[str], str | None] | None = None,
                     on_update: Callable[[TargetStatus], None] = lambda status: None) -> list[TargetStatus]:

@@ -124,16 +124,8 @@ def child(profile: Path, target: Path) -> int:
         if step == "policy":  # the policy first, undisturbed (its loader times its regexes)
             if window.active_policy is not None:
                 if window.active_policy.policy is None:
-                    # The policy loader times each regex against a wall clock, so a busy start (Xvfb,
-                    # the keyring daemon, this process) can make it refuse the built-in policy; load
-                    # it again now that the window is idle (a loader issue, reported separately).
-                    state["policy_tries"] = state.get("policy_tries", 0) + 1
-                    if state["policy_tries"] > 3:
-                        print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
-                        app.quit()
-                        return
-                    window.active_policy = None
-                    window.load_policy()
+                    print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
+                    app.quit()
                     return
                 threading.Thread(target=link_all, daemon=True).start()
                 state["step"] = "link"
@@ -291,14 +283,9 @@ def child_three(profile: Path, target: Path) -> int:
             return
         if step == "policy":
             if window.active_policy is not None:
-                if window.active_policy.policy is None:  # see child(): a busy start can time the loader out
-                    state["policy_tries"] = state.get("policy_tries", 0) + 1
-                    if state["policy_tries"] > 3:
-                        print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
-                        app.quit()
-                        return
-                    window.active_policy = None
-                    window.load_policy()
+                if window.active_policy.policy is None:
+                    print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
+                    app.quit()
                     return
                 threading.Thread(target=link_all, daemon=True).start()
                 state["step"] = "link"

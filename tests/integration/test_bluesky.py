@@ -353,3 +353,19 @@ def test_publishing_service_end_to_end_keyring_refresh_and_lost_answer(tmp_path,
     finally:
         service.close()
         drafts.close()
+
+
+def test_refresh_account_reads_the_new_profile_and_hands_back_a_renewed_session(client, bluesky_pds, alice):  # noqa: F811
+    account, secret = linked(client, alice)
+    assert account.display_name == ""
+    creds = json.loads(secret)
+    written = bluesky_pds.post("com.atproto.repo.putRecord", {
+        "repo": alice.did, "collection": "app.bsky.actor.profile", "rkey": "self",
+        "record": {"$type": "app.bsky.actor.profile", "displayName": "Alice at Acme"}}, token=creds["access"])
+    assert written.status_code == 200, written.text
+    saved: list[str] = []
+    stale = json.dumps({**creds, "access": bluesky_pds.mint_expired(creds["access"])})
+    fresh = client.refresh_account(account, stale, on_secret=saved.append)
+    assert (fresh.id, fresh.handle, fresh.remote_id) == (account.id, account.handle, alice.did)
+    assert fresh.display_name == "Alice at Acme"
+    assert len(saved) == 1 and json.loads(saved[0])["refresh"] != creds["refresh"]  # the session was renewed

@@ -32,6 +32,8 @@ to DIDs and left as plain text when they cannot be.
 
 from __future__ import annotations
 
+import dataclasses
+
 import base64
 import json
 import logging
@@ -423,6 +425,19 @@ class BlueskyClient:
                                                          token=token))
         if data.get("did") != creds.did:
             raise AuthError("This sign-in belongs to another Bluesky account: link the account again.")
+
+    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
+        """The account's current handle, display name and avatar; checks the sign-in on the way
+        (renewing it through *on_secret*), AuthError when it must be linked again."""
+        creds = _Credentials.parse(secret)
+        session = self._authed(account, creds, on_secret,
+                               lambda token: self._xrpc_get(account.server, "com.atproto.server.getSession", {},
+                                                            token=token))
+        if session.get("did") != creds.did:
+            raise AuthError("This sign-in belongs to another Bluesky account: link the account again.")
+        display_name, avatar = self._profile(account.server, creds.did)
+        handle = session.get("handle") or creds.did
+        return dataclasses.replace(account, handle=f"@{handle}", display_name=display_name, avatar_url=avatar)
 
     def record_key(self, post: Post) -> str:
         """The post's record key: its idempotency key when that is a TID, else ``post.record_key``."""

@@ -492,7 +492,7 @@ class LinkedInClient:
             limits={"max_characters": MAX_COMMENTARY},
         )
 
-    def refresh_account(self, account: Account, secret: str) -> Account:
+    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
         """The member's current name and picture (AuthError when the token stopped working)."""
         fresh = self.account_for_token(secret, account.expires_at)
         return dataclasses.replace(fresh, id=account.id)

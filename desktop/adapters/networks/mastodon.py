@@ -490,7 +490,7 @@ class MastodonClient:
             limits=limits,
         )
 
-    def refresh_account(self, account: Account, secret: str) -> Account:
+    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
         """Current profile and limits of a linked account (AuthError when the token stopped working)."""
         fresh = self.account_for_token(account.server, secret)
         return dataclasses.replace(fresh, id=account.id)

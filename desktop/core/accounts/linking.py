@@ -180,8 +180,8 @@ class Linking:
     # -- keeping linked accounts current -----------------------------------------------------------
     def refresh(self, account_id: str) -> AccountRecord | None:
         """Read the account's current profile (name, avatar) and, on Mastodon, its server's limits
-        again, through the network's ``refresh_account``; networks without one (Bluesky) get their
-        sign-in checked (``check``, renewing the session if needed). Returns the updated record when
+        again, through the network's ``refresh_account`` (which also checks the sign-in and hands back
+        a renewed session through ``on_secret``, as Bluesky's does). Returns the updated record when
         something changed, None otherwise. Never raises: a sign-in that stopped working marks the
         account for re-linking; a network or keyring problem is logged and left for the next time."""
         record = self.accounts.store.get_account(account_id)
@@ -197,11 +197,8 @@ class Linking:
             secret = self.accounts.secret(account_id)
             refresh = getattr(client, "refresh_account", None)
             if refresh is None:
-                check = getattr(client, "check", None)
-                if check is not None:
-                    check(account, secret, on_secret=lambda new: self.accounts.replace_secret(account_id, new))
                 return None
-            fresh = refresh(account, secret)
+            fresh = refresh(account, secret, on_secret=lambda new: self.accounts.replace_secret(account_id, new))
         except AuthError as exc:
             self.accounts.record_auth_failure(account_id, exc.reason)
             return self.accounts.store.get_account(account_id)

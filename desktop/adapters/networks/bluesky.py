@@ -419,25 +419,25 @@ class BlueskyClient:
     def check(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> None:
         """Account health: returns when the sign-in works (renewing it if needed, via *on_secret*);
         raises AuthError when the account must be linked again, PublishError when unreachable."""
-        creds = _Credentials.parse(secret)
-        data = self._authed(account, creds, on_secret,
-                            lambda token: self._xrpc_get(account.server, "com.atproto.server.getSession", {},
-                                                         token=token))
-        if data.get("did") != creds.did:
-            raise AuthError("This sign-in belongs to another Bluesky account: link the account again.")
+        self._session(account, secret, on_secret)
 
     def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
         """The account's current handle, display name and avatar; checks the sign-in on the way
         (renewing it through *on_secret*), AuthError when it must be linked again."""
+        session, did = self._session(account, secret, on_secret)
+        display_name, avatar = self._profile(account.server, did)
+        handle = session.get("handle") or did
+        return dataclasses.replace(account, handle=f"@{handle}", display_name=display_name, avatar_url=avatar)
+
+    def _session(self, account: Account, secret: str, on_secret: SecretSink | None) -> tuple[dict, str]:
+        """``getSession`` for the stored sign-in (renewed if needed) and the account's DID."""
         creds = _Credentials.parse(secret)
         session = self._authed(account, creds, on_secret,
                                lambda token: self._xrpc_get(account.server, "com.atproto.server.getSession", {},
                                                             token=token))
         if session.get("did") != creds.did:
             raise AuthError("This sign-in belongs to another Bluesky account: link the account again.")
-        display_name, avatar = self._profile(account.server, creds.did)
-        handle = session.get("handle") or creds.did
-        return dataclasses.replace(account, handle=f"@{handle}", display_name=display_name, avatar_url=avatar)
+        return session, creds.did
 
     def record_key(self, post: Post) -> str:
         """The post's record key: its idempotency key when that is a TID, else ``post.record_key``."""

@@ -15,70 +15,14 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from desktop.core.atomic import write_atomic
-from desktop.core.networks import DISPLAY_NAMES, NETWORKS
+from desktop.core.networks import DISPLAY_NAMES, NETWORKS, REGISTRY
+from desktop.core.setting_spec import Kind, SettingSpec
 
 SCHEMA_VERSION = 1
-
-
-class Kind(str, Enum):
-    BOOL = "bool"
-    INT = "int"
-    TEXT = "text"
-    CHOICE = "choice"
-    NETWORKS = "networks"  # a subset of NETWORKS, in canonical order
-
-
-@dataclass(frozen=True)
-class SettingSpec:
-    key: str
-    kind: Kind
-    default: Any
-    label: str
-    help: str
-    group: str
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE
-    minimum: int | None = None
-    maximum: int | None = None
-
-    def describe_type(self) -> str:
-        if self.kind is Kind.BOOL:
-            return "true or false"
-        if self.kind is Kind.INT:
-            return f"a whole number from {self.minimum} to {self.maximum}"
-        if self.kind is Kind.TEXT:
-            return "a text"
-        if self.kind is Kind.CHOICE:
-            return "one of " + ", ".join(repr(value) for value, _ in self.choices)
-        return "a list of network names from " + ", ".join(NETWORKS)
-
-    def coerce(self, value: Any) -> Any:
-        """Return *value* in canonical form, or raise ValueError saying what was expected."""
-        if self.kind is Kind.BOOL:
-            if isinstance(value, bool):
-                return value
-        elif self.kind is Kind.INT:
-            if isinstance(value, int) and not isinstance(value, bool):
-                if (self.minimum is None or value >= self.minimum) and (
-                    self.maximum is None or value <= self.maximum
-                ):
-                    return value
-        elif self.kind is Kind.TEXT:
-            if isinstance(value, str):
-                return value
-        elif self.kind is Kind.CHOICE:
-            if isinstance(value, str) and value in {v for v, _ in self.choices}:
-                return value
-        elif self.kind is Kind.NETWORKS:
-            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-                chosen = {v.lower() for v in value}
-                if chosen <= set(NETWORKS):
-                    return tuple(n for n in NETWORKS if n in chosen)
-        raise ValueError(f"{self.key!r} must be {self.describe_type()}, not {value!r}")
 
 
 SPECS: tuple[SettingSpec, ...] = (
@@ -108,17 +52,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "Length counters",
         "Networks whose length limits the composer counts as you type.",
         "Composer",
-    ),
-    SettingSpec(
-        "mastodon.max_characters",
-        Kind.INT,
-        500,
-        "Mastodon post length",
-        "Characters allowed per post on your Mastodon instance, until a linked account tells "
-        "Chorus the exact figure.",
-        "Composer",
-        minimum=1,
-        maximum=100_000,
+        choices=tuple(DISPLAY_NAMES.items()),
     ),
     SettingSpec(
         "policy.source",
@@ -138,60 +72,8 @@ SPECS: tuple[SettingSpec, ...] = (
         "Support",
         choices=(("warning", "Problems only"), ("info", "Normal"), ("debug", "Everything (for support)")),
     ),
-    # -- LinkedIn: the organisation's LinkedIn app, normally set by IT in the managed layer. Never a
-    # client secret here: it lives with a token-exchange service, or in the OS keyring under
-    # "app:linkedin:<client id>" (desktop.adapters.networks.linkedin.client_secret_key).
-    SettingSpec(
-        "linkedin.client_id",
-        Kind.TEXT,
-        "",
-        "LinkedIn app client ID",
-        "The Client ID of your organisation's LinkedIn app (LinkedIn Developer Portal → your app → Auth), "
-        "with the products “Share on LinkedIn” and “Sign In with LinkedIn using OpenID Connect”. "
-        "Empty: LinkedIn accounts cannot be linked.",
-        "LinkedIn",
-    ),
-    SettingSpec(
-        "linkedin.token_exchange_url",
-        Kind.TEXT,
-        "",
-        "LinkedIn token-exchange service",
-        "The https address of your organisation's service that holds the LinkedIn app's client secret and "
-        "swaps sign-in codes for tokens. Empty: Chorus uses the client secret IT stored in this computer's "
-        "keyring instead.",
-        "LinkedIn",
-    ),
-    SettingSpec(
-        "linkedin.api_version",
-        Kind.TEXT,
-        "202609",
-        "LinkedIn API version",
-        "The LinkedIn-Version sent with every post (YYYYMM). LinkedIn retires each version about a year "
-        "after its release; then posting fails until this is set to a current one.",
-        "LinkedIn",
-    ),
-    SettingSpec(
-        "linkedin.redirect_port",
-        Kind.INT,
-        47319,
-        "LinkedIn sign-in port",
-        "The port of the address the browser returns to after signing in to LinkedIn, "
-        "http://127.0.0.1:<port>/callback. That exact address must be registered on the LinkedIn app. "
-        "0 picks a free port each time, which works only if LinkedIn accepts any port for your app.",
-        "LinkedIn",
-        minimum=0,
-        maximum=65535,
-    ),
-    SettingSpec(
-        "linkedin.read_own_posts",
-        Kind.BOOL,
-        False,
-        "LinkedIn app may read members' posts",
-        "Turn on only if LinkedIn approved your app for r_member_social (partners only). Chorus then asks "
-        "for it and, after a network failure, checks whether a post arrived before sending it again; "
-        "without it, people are asked to check LinkedIn themselves.",
-        "LinkedIn",
-    ),
+    # each network's own settings (its limit, its app), declared in its registry entry
+    *(spec for network in REGISTRY for spec in network.settings),
 )
 
 NETWORK_LABELS = DISPLAY_NAMES

@@ -1,7 +1,7 @@
 """Network badges and avatars, painted from the palette (no image files, crisp at any scale).
 
-- :func:`network_badge`: a rounded square in the network's colour with its mark (Bluesky's
-  butterfly, Mastodon's "m", LinkedIn's "in") in the Base colour;
+- :func:`network_badge`: a rounded square in the network's colour with its mark (the registry's
+  ``Brand``: a drawing such as a butterfly, or letters such as "m" or "in") in the Base colour;
 - :func:`avatar_pixmap`: a round avatar (the downloaded image, or the account's initial on the
   network's colour) with the network badge in its lower right corner.
 """
@@ -12,9 +12,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from desktop.core import networks
 from desktop.ui.theme import network_color
 
-MARKS = {"mastodon": "m", "linkedin": "in", "x": "𝕏"}
 
 
 def _device_ratio() -> float:
@@ -30,7 +30,9 @@ def _paint_badge(painter: QPainter, rect: QRectF, network: str, palette: QPalett
     radius = rect.width() * 0.24
     painter.drawRoundedRect(rect, radius, radius)
     mark = palette.color(QPalette.ColorRole.Base)
-    if network == "bluesky":  # a butterfly: two upper and two lower wings
+    entry = networks.find(network)
+    drawing = entry.brand.drawing if entry is not None else ""
+    if drawing == "butterfly":  # two upper and two lower wings
         painter.setBrush(mark)
         w, h = rect.width(), rect.height()
         cx, cy = rect.center().x(), rect.top() + h * 0.52
@@ -41,7 +43,7 @@ def _paint_badge(painter: QPainter, rect: QRectF, network: str, palette: QPalett
         path.setFillRule(Qt.FillRule.WindingFill)
         painter.drawPath(path.simplified())
     else:
-        text = MARKS.get(network, network[:1].upper() or "?")
+        text = (entry.brand.mark if entry is not None else "") or network[:1].upper() or "?"
         font = QFont()
         font.setBold(True)
         font.setPixelSize(max(int(rect.height() * (0.5 if len(text) > 1 else 0.62)), 6))

@@ -101,7 +101,7 @@ class Composer(QWidget):
         self,
         runner: TaskRunner,
         networks: Sequence[str],
-        count_options: Callable[[], dict],
+        count_options: Callable[[], dict[str, dict[str, int]]],
         parent: QWidget | None = None,
         *,
         checker: Checker | None = None,
@@ -190,11 +190,8 @@ class Composer(QWidget):
     def _targeted_check(self, policy: "Policy") -> Checker:
         from desktop.core.policy.targets import TargetedCheck
 
-        options = self._count_options()
-        mastodon = {"max_characters": options.get("mastodon_max_characters"),
-                    "characters_reserved_per_url": options.get("mastodon_url_length")}
-        limits = {"mastodon": {k: v for k, v in mastodon.items() if isinstance(v, int)}}
-        return TargetedCheck(policy, self._networks, limits if limits["mastodon"] else None)
+        limits = {network: own for network, own in self._count_options().items() if own}
+        return TargetedCheck(policy, self._networks, limits or None)
 
     def limits_changed(self) -> None:
         """The counters' options changed (a linked Mastodon instance's limit): count and check again."""
@@ -245,10 +242,10 @@ class Composer(QWidget):
         self._count_generation += 1
         generation = self._count_generation
         if len(text) <= INLINE_COUNT_LIMIT and counters.is_warm():
-            self._show_counts(generation, counters.count_all(text, networks, **options))
+            self._show_counts(generation, counters.count_all(text, networks, limits=options))
             return
         self._runner.run(
-            lambda: counters.count_all(text, networks, **options),
+            lambda: counters.count_all(text, networks, limits=options),
             on_success=lambda result: self._show_counts(generation, result),
             owner=self,
             lane="compute",

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
+from desktop.core import networks as registry
 from desktop.core.drafts import Draft, DraftStore
 from desktop.core.settings import Settings
 from desktop.ui.autosave import Autosaver
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
         self._networks_override = tuple(networks) if networks else None
         self._last_deleted: Draft | None = None
         self.services = services
-        self._mastodon_limits: dict = {}  # from the linked Mastodon accounts (smallest wins)
+        self._instance_limits: dict[str, dict] = {}  # from linked accounts' servers, per network (smallest wins)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
         self.resize(1100, 700)
@@ -231,12 +232,17 @@ class MainWindow(QMainWindow):
     def _accounts_changed(self, records: "list[AccountRecord]") -> None:
         if self.publish_bar is not None:
             self.publish_bar.set_accounts(records)
-        # the smallest limit among the linked Mastodon accounts feeds the composer's Mastodon counter
-        limits = [r.account.limits for r in records if r.account.network == "mastodon"
-                  and isinstance(r.account.limits.get("max_characters"), int)]
-        chosen = min(limits, key=lambda lim: lim["max_characters"]) if limits else {}
-        if chosen != self._mastodon_limits:
-            self._mastodon_limits = dict(chosen)
+        # where servers set their own limits, the smallest among the linked accounts feeds the counter
+        chosen: dict[str, dict] = {}
+        for network in registry.REGISTRY:
+            if not network.capabilities.instance_limits:
+                continue
+            limits = [r.account.limits for r in records if r.account.network == network.id
+                      and isinstance(r.account.limits.get(network.limit_key), int)]
+            if limits:
+                chosen[network.id] = dict(min(limits, key=lambda lim: lim[network.limit_key]))
+        if chosen != self._instance_limits:
+            self._instance_limits = chosen
             self.composer.limits_changed()
 
     def _interrupted_found(self, found: list) -> None:
@@ -385,12 +391,15 @@ class MainWindow(QMainWindow):
     def counter_networks(self) -> tuple[str, ...]:
         return self._networks_override or tuple(self.settings.get("composer.networks"))
 
-    def count_options(self) -> dict:
-        """The counters' options: a linked Mastodon account's instance limits, else the setting."""
-        limits = getattr(self, "_mastodon_limits", None) or {}
-        options = {"mastodon_max_characters": limits.get("max_characters") or self.settings.get("mastodon.max_characters")}
-        if isinstance(limits.get("characters_reserved_per_url"), int):
-            options["mastodon_url_length"] = limits["characters_reserved_per_url"]
+    def count_options(self) -> dict[str, dict[str, int]]:
+        """The counters' limits per network: a linked account's server limits, else the person's setting."""
+        options: dict[str, dict[str, int]] = {}
+        for network in registry.REGISTRY:
+            limits = dict(self._instance_limits.get(network.id, {}))
+            if network.limit_setting and not isinstance(limits.get(network.limit_key), int):
+                limits[network.limit_key] = self.settings.get(network.limit_setting)
+            if limits:
+                options[network.id] = {k: v for k, v in limits.items() if isinstance(v, int)}
         return options
 
     def _action(self, text: str, shortcut, slot, tip: str = "") -> QAction:

@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.core import networks
+
 
 def _dark_palette() -> QPalette:
     p = QPalette()
@@ -72,19 +74,9 @@ def status_color(palette: QPalette, status: str) -> QColor:
     return QColor(dark if is_dark(palette) else light)
 
 
-_NETWORK = {
-    # name: (on a light base, on a dark base): each network's own hue, kept readable on Base and
-    # with Base-coloured marks on it (the same rule as the severity badges).
-    "bluesky": ("#0B64D8", "#6FB1FF"),
-    "mastodon": ("#563ACC", "#A99BFF"),
-    "linkedin": ("#0A66C2", "#70B5F9"),
-    "x": ("#1F1F1F", "#E7E9EA"),
-}
-
-
 def network_color(palette: QPalette, network: str) -> QColor:
     """A network's identity colour for badges, readable in the current palette (light or dark)."""
-    pair = _NETWORK.get(network)
-    if pair is None:
+    entry = networks.find(network)
+    if entry is None:
         return palette.color(QPalette.ColorRole.PlaceholderText)
-    return QColor(pair[1] if is_dark(palette) else pair[0])
+    return QColor(entry.brand.dark if is_dark(palette) else entry.brand.light)

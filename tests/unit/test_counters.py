@@ -18,7 +18,7 @@ from twitter_text import parse_tweet
 from twitter_text.extract_urls import extract_urls_with_indices
 from twitter_text.regexp.emoji import emoji_list
 
-from desktop.core import counters
+from desktop.core import counters, measures
 from desktop.core.counters import NETWORKS, Count, count, count_all, find_urls, grapheme_count
 
 REPO = Path(__file__).resolve().parents[2]
@@ -321,18 +321,18 @@ def naive_links(text: str, *, bare_domains: bool) -> list:
     """What the fast link search must reproduce: try every position, as re.finditer does."""
     if not text or ("." not in text if bare_domains else ":" not in text):
         return []
-    rules = counters._rules()
+    rules = measures._rules()
     grammar = rules.x_urls if bare_domains else rules.mastodon_urls
     links = []
     for match in grammar.pattern.finditer(text):
-        links.extend(counters._accepted_links(rules, grammar, match))
+        links.extend(measures._accepted_links(rules, grammar, match))
     return links
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts_from_pieces, st.booleans())
 def test_link_search_skips_only_positions_where_no_link_can_start(text, bare_domains):
-    assert counters._links(text, bare_domains=bare_domains) == naive_links(text, bare_domains=bare_domains)
+    assert measures._links(text, bare_domains=bare_domains) == naive_links(text, bare_domains=bare_domains)
 
 
 def test_find_urls_examples():
@@ -344,7 +344,7 @@ def test_find_urls_examples():
 def test_mentions_use_twitter_texts_latin_accents():
     from twitter_text.regexp.latin_accent_chars import latin_accent_chars
 
-    ours = re.compile(f"[{counters._LATIN_ACCENTS}]")
+    ours = re.compile(f"[{measures._LATIN_ACCENTS}]")
     theirs = re.compile(f"[{latin_accent_chars.pattern}]")
     assert all(bool(ours.match(chr(c))) == bool(theirs.match(chr(c))) for c in range(0x3000))
 

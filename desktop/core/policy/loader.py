@@ -20,7 +20,7 @@ from typing import Any
 import regex
 
 from desktop.core.errors import UserFacingError
-from desktop.core.networks import NETWORKS
+from desktop.core.networks import NETWORKS, REGISTRY
 from desktop.core.policy.lexicon import CASE_MODES, EVASION_LEVELS, Lexicon, Term, make_term
 from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import (
@@ -43,7 +43,8 @@ from desktop.core.policy.rules import (
 KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric")
 DETECTORS = ("secrets", "internal_url", "email", "phone")
 REPORTS = ("every", "once", "once_per_sentence")
-MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes", "x_weighted", "mastodon")
+MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes",
+                 *(network.measure for network in REGISTRY if network.measure))
 COMMON_FIELDS = {"id", "category", "kind", "severity", "message", "explanation", "tip", "networks", "valid_from",
                  "valid_until", "unless", "quick_fix", "examples"}
 KIND_FIELDS = {

@@ -17,6 +17,7 @@ from functools import cached_property
 
 import regex
 
+from desktop.core import networks
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import detectors
 from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
@@ -405,9 +406,10 @@ def _measures() -> dict[str, Callable[..., int]]:
             utf16_units=lambda t: len(t.encode("utf-16-le", "surrogatepass")) // 2,
             graphemes=counters.grapheme_count,
             utf8_bytes=lambda t: len(t.encode("utf-8", "surrogatepass")),
-            x_weighted=lambda t: counters.count("x", t).used,
-            mastodon=lambda t: counters.count("mastodon", t).used,
         )
+        for network in networks.REGISTRY:  # each network's own measure, under the name policy files use
+            if network.measure:
+                MEASURES[network.measure] = lambda t, network=network: network.count(t).used
     return MEASURES
 
 
@@ -435,11 +437,12 @@ class MetricRule(Rule):
         for limit in self.limits[network]:
             maximum, measure = limit.maximum, None
             instance = doc.instance_limits.get(network, {})
-            if limit.measure == "mastodon" and instance:
-                # the author's instance decides (its max_characters and what a link counts)
-                maximum = int(instance.get("max_characters") or maximum)
-                url_length = int(instance.get("characters_reserved_per_url") or 23)
-                measure = _mastodon_measure(url_length)
+            measured = networks.by_measure(limit.measure)
+            if instance and measured is not None and measured.capabilities.instance_limits:
+                # the author's server decides (its own limit and what a link counts)
+                own = {k: int(v) for k, v in instance.items() if isinstance(v, int) and v > 0}
+                maximum = own.get(measured.limit_key, maximum)
+                measure = _instance_measure(measured, own)
             cut = fit(limit.measure, text, maximum, measure)
             if cut < len(text):
                 cuts.append(cut)
@@ -450,10 +453,8 @@ class MetricRule(Rule):
         return [replace(finding, message=finding.message.replace("{network}", name))]
 
 
-def _mastodon_measure(url_length: int) -> Callable[[str], int]:
-    from desktop.core import counters
-
-    return lambda t: counters.count("mastodon", t, mastodon_url_length=url_length).used
+def _instance_measure(network: networks.Network, limits: dict[str, int]) -> Callable[[str], int]:
+    return lambda t: network.count(t, limits).used
 
 
 _CLUSTERS: dict[int, regex.Pattern[str]] = {}

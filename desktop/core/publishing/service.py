@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from desktop.core import networks
 from desktop.core.publishing import (
     Account,
     AuthError,
@@ -193,7 +194,7 @@ class PublishService:
         key = idempotency_key(draft_id, account_id, text, round_)
         publication = self.accounts.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
-            rkey=new_tid() if account.network == "bluesky" else "")
+            rkey=new_tid() if _client_names_records(account.network) else "")
         if publication.status == "sent":  # sent before: never again
             return self._status(draft_id, account_id, SENT, account=account, post_url=publication.post_url)
         on_update(self._status(draft_id, account_id, SENDING, account=account))
@@ -381,6 +382,13 @@ class PublishService:
             account = record.account if record else None
         return TargetStatus(draft_id, account_id, account.network if account else "", account.handle if account else "",
                             state, **details)
+
+
+def _client_names_records(network_id: str) -> bool:
+    """Whether the client chooses the record's key before sending (Bluesky's TIDs), so it is kept
+    with the publication and a resend can look for it first."""
+    network = networks.find(network_id)
+    return network is not None and network.capabilities.client_record_key
 
 
 def _duration(seconds: float) -> str:

@@ -1,0 +1,43 @@
+"""Bluesky (AT Protocol).
+
+Length: the ``app.bsky.feed.post`` lexicon gives ``text`` ``maxGraphemes: 300`` *and*
+``maxLength: 3000``, and a lexicon string's ``maxLength`` counts UTF-8 bytes. Both limits are
+checked (:attr:`Count.bytes_used` / :attr:`Count.bytes_limit`). URLs count at their full length:
+Chorus posts the text as written (the official app shortens long link text and keeps the URL in a
+facet; we do not).
+
+Linking: a handle (or e-mail) and an app password; a custom PDS under Advanced. Publishing names
+each record with a client-chosen TID key, so a resend reads first instead of posting twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from desktop.core.measures import Count, grapheme_count, utf8_length
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+
+ID = "bluesky"
+MAX_GRAPHEMES = 300
+MAX_BYTES = 3000
+
+
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+    return Count(ID, grapheme_count(text), limits["max_graphemes"], "graphemes",
+                 bytes_used=utf8_length(text), bytes_limit=limits["max_bytes"])
+
+
+NETWORK = Network(
+    id=ID,
+    display_name="Bluesky",
+    unit="graphemes",
+    counter=_count,
+    default_limits={"max_graphemes": MAX_GRAPHEMES, "max_bytes": MAX_BYTES},
+    limit_key="max_graphemes",
+    brand=Brand(light="#0B64D8", dark="#6FB1FF", mark="", drawing="butterfly"),
+    capabilities=Capabilities(images=True, alt_text=True, threads=True, client_record_key=True),
+    link=LinkSpec(LinkFlow.APP_PASSWORD, server="optional", identifier_hint="alice.bsky.social or you@example.com",
+                  secret_hint="xxxx-xxxx-xxxx-xxxx", server_hint="https://pds.example.com",
+                  help_url="https://bsky.app/settings/app-passwords"),
+    adapter="desktop.adapters.networks.bluesky",
+)

@@ -1,0 +1,99 @@
+"""LinkedIn.
+
+Length: 3,000 characters per post. LinkedIn does not document the unit. The Posts API rejects a
+long post with ``ShareCommentary text length (8694 characters) exceeded the maximum allowed (3000
+characters)`` (``FIELD_ARRAY_SIZE_TOO_HIGH``, ``maxLength: 3000``), a Rest.li check in LinkedIn's
+Java back end, and the composer is JavaScript: in both a string's length is its number of UTF-16
+code units. So we count UTF-16 code units (``😀`` is 2, ``👨‍👩‍👧‍👦`` is 11). It is also the safe
+side: there are never fewer UTF-16 units than code points or graphemes, so a post we accept is not
+too long under any of those readings. (The API's "little text" escaping of reserved characters is
+the publisher's business and is not counted here.)
+
+Linking: OAuth in the browser with the company's registered LinkedIn app (IT sets it up); no
+idempotency key, so a resend looks for the post first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from desktop.core.measures import Count, utf16_length
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+from desktop.core.setting_spec import Kind, SettingSpec
+
+ID = "linkedin"
+MAX_UTF16_UNITS = 3000
+
+
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+    return Count(ID, utf16_length(text), limits["max_utf16_units"], "UTF-16 code units")
+
+
+NETWORK = Network(
+    id=ID,
+    display_name="LinkedIn",
+    unit="UTF-16 code units",
+    counter=_count,
+    default_limits={"max_utf16_units": MAX_UTF16_UNITS},
+    limit_key="max_utf16_units",
+    brand=Brand(light="#0A66C2", dark="#70B5F9", mark="in"),
+    capabilities=Capabilities(images=True, alt_text=True),
+    link=LinkSpec(LinkFlow.BROWSER),
+    adapter="desktop.adapters.networks.linkedin",
+    settings=(
+        # The organisation's LinkedIn app, normally set by IT in the managed layer. Never a
+        # client secret here: it lives with a token-exchange service, or in the OS keyring under
+        # "app:linkedin:<client id>" (desktop.adapters.networks.linkedin.client_secret_key).
+        SettingSpec(
+            "linkedin.client_id",
+            Kind.TEXT,
+            "",
+            "LinkedIn app client ID",
+            "The Client ID of your organisation's LinkedIn app (LinkedIn Developer Portal → your app → Auth), "
+            "with the products “Share on LinkedIn” and “Sign In with LinkedIn using OpenID Connect”. "
+            "Empty: LinkedIn accounts cannot be linked.",
+            "LinkedIn",
+        ),
+        SettingSpec(
+            "linkedin.token_exchange_url",
+            Kind.TEXT,
+            "",
+            "LinkedIn token-exchange service",
+            "The https address of your organisation's service that holds the LinkedIn app's client secret and "
+            "swaps sign-in codes for tokens. Empty: Chorus uses the client secret IT stored in this computer's "
+            "keyring instead.",
+            "LinkedIn",
+        ),
+        SettingSpec(
+            "linkedin.api_version",
+            Kind.TEXT,
+            "202609",
+            "LinkedIn API version",
+            "The LinkedIn-Version sent with every post (YYYYMM). LinkedIn retires each version about a year "
+            "after its release; then posting fails until this is set to a current one.",
+            "LinkedIn",
+        ),
+        SettingSpec(
+            "linkedin.redirect_port",
+            Kind.INT,
+            47319,
+            "LinkedIn sign-in port",
+            "The port of the address the browser returns to after signing in to LinkedIn, "
+            "http://127.0.0.1:<port>/callback. That exact address must be registered on the LinkedIn app. "
+            "0 picks a free port each time, which works only if LinkedIn accepts any port for your app.",
+            "LinkedIn",
+            minimum=0,
+            maximum=65535,
+        ),
+        SettingSpec(
+            "linkedin.read_own_posts",
+            Kind.BOOL,
+            False,
+            "LinkedIn app may read members' posts",
+            "Turn on only if LinkedIn approved your app for r_member_social (partners only). Chorus then asks "
+            "for it and, after a network failure, checks whether a post arrived before sending it again; "
+            "without it, people are asked to check LinkedIn themselves.",
+            "LinkedIn",
+        ),
+    ),
+)

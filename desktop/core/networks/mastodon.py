@@ -1,0 +1,64 @@
+"""Mastodon (and other servers speaking its API).
+
+Length: the server rule, ``app/validators/status_length_validator.rb``, is
+``grapheme_count(spoiler_text + countable_text(text))`` (see
+:func:`desktop.core.measures.mastodon_countable_text`), against the instance's
+``configuration.statuses.max_characters`` (default 500), with every link costing
+``characters_reserved_per_url`` (default 23). Both figures belong to the instance: a linked account
+reads them, and until then the user's setting gives the limit.
+
+Linking: OAuth 2 in the browser on the person's own server (PKCE, a loopback redirect), or a code
+pasted from the browser. Publishing sends an Idempotency-Key, so the server absorbs a resend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from desktop.core.measures import Count, grapheme_count, mastodon_countable_text
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+from desktop.core.setting_spec import Kind, SettingSpec
+
+ID = "mastodon"
+DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_URL_LENGTH = 23
+
+
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+    maximum, url_length = limits["max_characters"], limits["characters_reserved_per_url"]
+    if maximum < 1:
+        raise ValueError(f"mastodon_max_characters (the instance's max_characters) must be at least 1, not {maximum}")
+    if url_length < 0:
+        raise ValueError(f"mastodon_url_length (the instance's characters_reserved_per_url) must not be negative, not {url_length}")
+    return Count(ID, grapheme_count(spoiler_text + mastodon_countable_text(text, url_length)), maximum, "graphemes")
+
+
+NETWORK = Network(
+    id=ID,
+    display_name="Mastodon",
+    unit="graphemes",
+    counter=_count,
+    default_limits={"max_characters": DEFAULT_MAX_CHARACTERS, "characters_reserved_per_url": DEFAULT_URL_LENGTH},
+    limit_key="max_characters",
+    brand=Brand(light="#563ACC", dark="#A99BFF", mark="m"),
+    capabilities=Capabilities(images=True, alt_text=True, threads=True, idempotent_publish=True,
+                              instance_limits=True),
+    link=LinkSpec(LinkFlow.BROWSER, server="required", pasted_code=True,
+                  server_hint="mastodon.social or you@mastodon.social"),
+    adapter="desktop.adapters.networks.mastodon",
+    measure="mastodon",
+    settings=(
+        SettingSpec(
+            "mastodon.max_characters",
+            Kind.INT,
+            DEFAULT_MAX_CHARACTERS,
+            "Mastodon post length",
+            "Characters allowed per post on your Mastodon instance, until a linked account tells "
+            "Chorus the exact figure.",
+            "Composer",
+            minimum=1,
+            maximum=100_000,
+        ),
+    ),
+    limit_setting="mastodon.max_characters",
+)

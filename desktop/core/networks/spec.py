@@ -1,0 +1,99 @@
+"""What Chorus knows about a network, as data: the shape of one registry entry.
+
+Each network is one module beside this one (``bluesky.py``, ``mastodon.py``, ...) holding one
+:class:`Network`; ``desktop/core/networks/__init__.py`` lists them once. Everything else (the
+counters, the policy engine's network names and measures, linking, the accounts panel, badges,
+the composition root) reads the registry instead of naming networks.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from desktop.core.measures import Count
+from desktop.core.setting_spec import SettingSpec
+
+# count(text, limits, spoiler_text) -> Count; *limits* overrides the network's defaults (the
+# author's own server's figures), keys the network does not use are ignored.
+Counter = Callable[[str, Mapping[str, int], str], Count]
+
+
+class LinkFlow(enum.Enum):
+    """How a person links an account; the UI has one dialog per flow, not per network."""
+
+    APP_PASSWORD = "app_password"  # a handle and an app password typed into Chorus
+    BROWSER = "browser"  # OAuth in the browser, back to Chorus on a loopback address
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    flow: LinkFlow
+    # whether the person names their server: "none" (one service), "optional" (a custom server under
+    # Advanced), "required" (federated: every person has their own)
+    server: str = "none"
+    # the browser flow can fall back to a code the person pastes from the browser (no loopback)
+    pasted_code: bool = False
+    identifier_hint: str = ""  # placeholder of the handle field (app password flow)
+    secret_hint: str = ""  # placeholder of the password field (app password flow)
+    server_hint: str = ""  # placeholder of the server field
+    help_url: str = ""  # where the person creates the secret (an app password page)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What publishing can rely on for the network."""
+
+    images: bool = False
+    alt_text: bool = False
+    threads: bool = False
+    # the server absorbs a resent post carrying the same key (Mastodon's Idempotency-Key)
+    idempotent_publish: bool = False
+    # the client names the record before sending (Bluesky's TID record keys), so a resend can look first
+    client_record_key: bool = False
+    # each server sets its own limits; a linked account reads them (Mastodon's max_characters)
+    instance_limits: bool = False
+
+
+@dataclass(frozen=True)
+class Brand:
+    """How the network is drawn: its hue on a light and on a dark base (both readable on Base and
+    with Base-coloured marks on them), and the mark on its badge (text, or a drawing by name)."""
+
+    light: str
+    dark: str
+    mark: str
+    drawing: str = ""
+
+
+@dataclass(frozen=True)
+class Network:
+    id: str
+    display_name: str
+    unit: str  # what its length limit counts, in words for people
+    counter: Counter
+    default_limits: Mapping[str, int]
+    limit_key: str  # which of the limits is the post's length limit (the others tune the count)
+    brand: Brand
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    link: LinkSpec | None = None  # None: accounts cannot be linked (counted only)
+    # the module that builds its clients (desktop.adapters...): imported only when first needed,
+    # so the composition root can loop over the registry without importing every adapter at start
+    adapter: str | None = None
+    # its length measure's name in policy files (metric rules), when it has one of its own
+    measure: str | None = None
+    # its own settings (shown in the settings dialog, lockable by IT like any other)
+    settings: tuple[SettingSpec, ...] = ()
+    # the setting holding the person's own figure for the length limit, used until a linked account
+    # reads the server's (networks whose servers set their own limits)
+    limit_setting: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "default_limits", MappingProxyType(dict(self.default_limits)))
+
+    def count(self, text: str, limits: Mapping[str, int] | None = None, *, spoiler_text: str = "") -> Count:
+        """*text*'s length in this network's unit, against *limits* (the author's own server's figures)
+        or the defaults."""
+        return self.counter(text, {**self.default_limits, **(limits or {})}, spoiler_text)

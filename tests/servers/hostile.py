@@ -5,8 +5,9 @@ way its current :attr:`HostileServer.mode` says, and records what it received an
         ...  # the client's createSession gets a 307 to the other server
 
 Modes:
-- ``ok``: 200 with :attr:`HostileServer.answer` (JSON) — also the "other server" of a redirect, and a
-  plain HTTP proxy target (requests sends absolute URLs to a proxy; the path is recorded as usual);
+- ``ok``: 200 with :attr:`HostileServer.answer` (JSON) and :attr:`answer_headers` — also the
+  "other server" of a redirect, and a plain HTTP proxy target (requests sends absolute URLs to a
+  proxy; the path is recorded as usual);
 - ``redirect``: :attr:`status` (307 by default: method and body are to be repeated) to :attr:`location`;
 - ``huge``: 200 ``application/json`` with a chunked body of :attr:`size` bytes, generated lazily from
   one 64 KiB block (nothing that size is ever held); :attr:`body_bytes_sent` counts what left;
@@ -32,7 +33,8 @@ class HostileServer(HTTPTestServer):
     thread_name = "hostile-http-server"
 
     def __init__(self, mode: str = "ok", *, location: str = "", status: int = 307, size: int = 800 * 1024 * 1024,
-                 interval: float = 1.0, depth: int = 10_000, answer: Any = None, host: str = "127.0.0.1") -> None:
+                 interval: float = 1.0, depth: int = 10_000, answer: Any = None,
+                 answer_headers: dict[str, str] | None = None, host: str = "127.0.0.1") -> None:
         super().__init__(host, 0, _HostileHandler)
         self.mode = mode
         self.location = location
@@ -41,6 +43,7 @@ class HostileServer(HTTPTestServer):
         self.interval = interval
         self.depth = depth
         self.answer = {"ok": True} if answer is None else answer
+        self.answer_headers = dict(answer_headers or {})  # sent with ``ok`` answers (e.g. Set-Cookie)
         self.raw_bodies: list[bytes] = []
         self._sent = 0
         self._sent_lock = threading.Lock()
@@ -78,7 +81,7 @@ class _HostileHandler(Handler):
         if mode == "nested":
             body = ("[" * app.depth + "]" * app.depth).encode()
             return self._reply(200, body, {"Content-Type": "application/json"})
-        return self._reply(200, app.answer)
+        return self._reply(200, app.answer, app.answer_headers)
 
     def _huge(self, app: HostileServer) -> int:
         self._record.status = 200

@@ -76,6 +76,7 @@ class _Watchdog:
     def __init__(self, deadline_at: float) -> None:
         self.deadline_at = deadline_at
         self.fired = False
+        self._stopped = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(deadline_at - time.monotonic(), 0.0), self._fire)
@@ -85,24 +86,30 @@ class _Watchdog:
         self._timer.start()
 
     def stop(self) -> None:
+        """After this the watchdog never touches a socket again (they may serve the next request)."""
         self._timer.cancel()
+        with self._lock:
+            self._stopped = True
+            self._sockets.clear()
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is None:
             return
         with self._lock:
+            if self._stopped:
+                return
             if sock not in self._sockets:
                 self._sockets.append(sock)
-            fired = self.fired
-        if fired:
-            _shut(sock)
+            if self.fired:
+                _shut(sock)
 
     def _fire(self) -> None:
-        with self._lock:
+        with self._lock:  # under the lock, so stop() waits for it and no later request is hit
+            if self._stopped:
+                return
             self.fired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
+            for sock in self._sockets:
+                _shut(sock)
 
 
 def _shut(sock: socket.socket) -> None:

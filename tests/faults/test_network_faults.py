@@ -246,3 +246,17 @@ def test_json_nested_ten_thousand_deep_is_an_unreadable_answer(call, servers, cl
     reason = failure.value.reason.lower()
     assert "understand" in reason or "cannot read" in reason, reason
     assert len(nested.requests) == 1
+
+
+def test_an_avatar_download_has_a_deadline_and_a_cap_too(servers):
+    from desktop.adapters.images import ImageFetcher
+
+    drip = servers("drip", size=40, interval=1.0)
+    huge = servers("huge", size=800 * 1024 * 1024)
+    fetcher = ImageFetcher(deadline=DEADLINE_S)
+    try:
+        assert fetcher(f"{drip.url}/avatar.png") is None
+        assert fetcher(f"{huge.url}/avatar.png") is None
+    finally:
+        fetcher.session.close()
+    assert drip.body_bytes_sent < 20 and huge.body_bytes_sent < 64 * 1024 * 1024

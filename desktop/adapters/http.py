@@ -5,6 +5,20 @@ settings (requests reads them from the environment), and the operating system's 
     session = make_session()
     session.get(url)                      # (connect, read) timeout applied unless given
 
+Every call a network adapter makes goes through :func:`fetch`, which keeps a hostile or broken
+server from taking the sign-in or the app with it:
+
+* the address must be ``https://`` (plain ``http://`` only to this computer: :func:`require_https`);
+* redirects are never followed with credentials: a 3xx is an error naming both addresses
+  (:class:`RedirectRefused`). Credential-free public lookups may follow a few, each checked again;
+* the body is read in pieces and given up past a cap (:data:`MAX_JSON_BYTES` by default): a
+  server cannot make Chorus hold 800 MB;
+* one deadline covers the whole exchange (connect, headers, body), not each read: a server
+  sending a byte a second fails at the deadline (:data:`DEFAULT_DEADLINE_S` by default). A watchdog
+  shuts the request's socket down when the deadline passes, wherever the request is waiting;
+* :func:`decode_json` turns malformed or absurdly nested JSON into ``ValueError`` like any other
+  unreadable answer (``json`` raises ``RecursionError`` for deep nesting).
+
 Log lines never carry secrets: ``Authorization`` headers and tokens are redacted by the
 logging filter (desktop.core.logs), and this module logs method, URL without query, status
 and time only.
@@ -12,20 +26,34 @@ and time only.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
+import socket
 import ssl
+import threading
 import time
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.poolmanager import PoolManager, ProxyManager
 
 from desktop import APP_NAME, __version__
+from desktop.core.publishing import PublishError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = (5.0, 20.0)  # seconds: connect, read
+DEFAULT_TIMEOUT = (5.0, 20.0)  # seconds: connect, read (each wait for the network, not the total)
+DEFAULT_DEADLINE_S = 30.0  # seconds for a whole exchange with a server, connect to last byte
+MAX_JSON_BYTES = 2 * 1024 * 1024  # the largest answer a JSON API call may send (profiles, pages of posts)
+MAX_REDIRECTS = 5  # for credential-free public lookups only
+_CHUNK = 64 * 1024
+MAYBE_PUBLISHED = " The post may or may not have been published; Chorus checks before sending it again."
 USER_AGENT = f"{APP_NAME}/{__version__} (+https://chorus.example/desktop)"
 
 
@@ -37,6 +65,106 @@ def _system_trust_context() -> ssl.SSLContext | None:
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+# -- the deadline watchdog ---------------------------------------------------------------------------
+class _Watchdog:
+    """Shuts down the sockets of one request when its deadline passes.
+
+    A socket timeout only bounds each wait, so a server that drips a byte a second never trips it.
+    The watchdog's timer fires once at the deadline and shuts the sockets down at the OS level,
+    which wakes a read blocked anywhere (TLS handshake, status line, headers, body)."""
+
+    def __init__(self, deadline_at: float) -> None:
+        self.deadline_at = deadline_at
+        self.fired = False
+        self._stopped = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(deadline_at - time.monotonic(), 0.0), self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        """After this the watchdog never touches a socket again (they may serve the next request)."""
+        self._timer.cancel()
+        with self._lock:
+            self._stopped = True
+            self._sockets.clear()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            if self._stopped:
+                return
+            if sock not in self._sockets:
+                self._sockets.append(sock)
+            if self.fired:
+                _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:  # under the lock, so stop() waits for it and no later request is hit
+            if self._stopped:
+                return
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        # socket.socket's own shutdown, also for an SSLSocket: at the OS level, so it wakes a
+        # read blocked in another thread without touching the TLS state.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except (OSError, ValueError):
+        pass
+
+
+_current = threading.local()  # the watchdog of the request this thread is making, if any
+
+
+def _watch(sock: socket.socket | None) -> None:
+    watchdog: _Watchdog | None = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def getresponse(self) -> Any:  # type: ignore[override]
+        _watch(self.sock)  # a kept-alive connection, connected for an earlier request
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)
+
+    def getresponse(self) -> Any:  # type: ignore[override]
+        _watch(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+def _watched(manager: Any) -> Any:
+    # Plain and HTTP(S)-proxy managers only: a SOCKS manager has its own connection classes.
+    if type(manager) in (PoolManager, ProxyManager):
+        manager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+    return manager
+
+
 class _TrustStoreAdapter(HTTPAdapter):
     def __init__(self, context: ssl.SSLContext | None, **kwargs: Any) -> None:
         self._context = context
@@ -46,11 +174,12 @@ class _TrustStoreAdapter(HTTPAdapter):
         if self._context is not None:
             kwargs["ssl_context"] = self._context
         super().init_poolmanager(*args, **kwargs)
+        _watched(self.poolmanager)
 
     def proxy_manager_for(self, *args: Any, **kwargs: Any):
         if self._context is not None:
             kwargs["ssl_context"] = self._context
-        return super().proxy_manager_for(*args, **kwargs)
+        return _watched(super().proxy_manager_for(*args, **kwargs))
 
 
 class Session(requests.Session):
@@ -60,8 +189,8 @@ class Session(requests.Session):
         super().__init__()
         self.default_timeout = timeout
         self.headers["User-Agent"] = USER_AGENT
-        adapter = _TrustStoreAdapter(_system_trust_context())
-        self.mount("https://", adapter)
+        self.mount("https://", _TrustStoreAdapter(_system_trust_context()))
+        self.mount("http://", _TrustStoreAdapter(None))  # loopback only (fetch refuses other hosts)
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.default_timeout)
@@ -128,18 +257,29 @@ def describe_cause(exc: BaseException) -> str:
 def network_error(exc: requests.RequestException, where: str, what: str, write: bool):
     """The PublishError for a request that failed on the way: Offline when nothing can have been
     sent; ambiguous when a request that changes something may have reached the server."""
-    from desktop.core.publishing import Offline, PublishError
+    from desktop.core.publishing import Offline
 
     unsent = surely_unsent(exc)
     if unsent:
         return Offline(f"Chorus cannot reach {where} ({describe_cause(exc)}). Check the network connection.")
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, DeadlineExceeded):
+        reason = f"{where} did not answer in time while {what} (no complete answer within {human_duration(exc.seconds)})."
+    elif isinstance(exc, requests.Timeout):
         reason = f"{where} did not answer in time while {what}."
     else:
         reason = f"The connection to {where} broke while {what} ({describe_cause(exc)})."
     if write:
-        reason += " The post may or may not have been published; Chorus checks before sending it again."
+        reason += MAYBE_PUBLISHED
     return PublishError(reason, retryable=True, ambiguous=write)
+
+
+def decode_json(response: requests.Response) -> Any:
+    """The body as JSON. Raises ValueError for anything unreadable, including JSON nested deeper
+    than Python's parser goes (it raises RecursionError, which no caller expects)."""
+    try:
+        return json.loads(response.content)
+    except RecursionError:
+        raise ValueError("the JSON answer is nested too deeply to read") from None
 
 
 def json_or_none(response: requests.Response) -> Any:
@@ -147,9 +287,171 @@ def json_or_none(response: requests.Response) -> Any:
     if "json" not in (response.headers.get("Content-Type") or "").lower():
         return None
     try:
-        return response.json()
+        return decode_json(response)
     except ValueError:
         return None
+
+
+# -- where credentials may go, and how much a server may send ---------------------------------------
+class InsecureAddress(PublishError):
+    """An address Chorus will not send anything to: not https (plain http only to this computer)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+class RedirectRefused(PublishError):
+    """A server answered a call carrying a sign-in with a redirect: never followed."""
+
+    def __init__(self, reason: str, *, status: int) -> None:
+        super().__init__(reason, retryable=False, status=status)
+
+
+class AnswerTooLarge(PublishError):
+    """A server's answer was larger than the call allows; Chorus stopped reading it."""
+
+
+class DeadlineExceeded(requests.ReadTimeout):
+    """The whole exchange took longer than its deadline (however steadily the server dripped)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for this computer: ``localhost``, 127.0.0.0/8 and ``::1``."""
+    if not host:
+        return False
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_https(url: str, *, allow_http: bool = False) -> str:
+    """*url* itself when Chorus may send credentials there: ``https://`` to any host, ``http://``
+    only to this computer (a test or training server), or to any host with *allow_http* (a
+    developer's explicit choice). Raises :class:`InsecureAddress` with a sentence for people."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    shown = _safe_url(url)
+    if scheme == "https" and host:
+        return url
+    if scheme == "http" and host:
+        if allow_http or is_loopback_host(host):
+            return url
+        raise InsecureAddress(f"Chorus does not send your sign-in over plain http:// ({shown}). Use the server's "
+                              "https:// address; plain http is only accepted for this computer.")
+    raise InsecureAddress(f"“{shown}” is not an https:// address; Chorus only talks to servers over https://.")
+
+
+def _carries_credentials(method: str, kwargs: Mapping[str, Any]) -> bool:
+    headers = {str(k).lower() for k in (kwargs.get("headers") or {})}
+    return (method.upper() != "GET" or bool(headers & {"authorization", "cookie", "proxy-authorization"})
+            or kwargs.get("auth") is not None or kwargs.get("data") is not None or kwargs.get("json") is not None)
+
+
+def fetch(session: requests.Session, method: str, url: str, *, what: str, where: str | None = None,
+          write: bool = False, public: bool = False, max_bytes: int = MAX_JSON_BYTES,
+          deadline: float = DEFAULT_DEADLINE_S, allow_http: bool = False, **kwargs: Any) -> requests.Response:
+    """One exchange with a server, safe against a hostile one; the response's body is read.
+
+    *what* says what Chorus was doing ("signing in"), *where* names the server for people (its host
+    by default). *write*: the call changes something, so a failure after it went out is ambiguous.
+    *public*: a credential-free GET (a handle or identity lookup) that may follow a few redirects,
+    each to an address :func:`require_https` accepts; any other call refuses every redirect
+    (:class:`RedirectRefused`), so a sign-in never travels to an address it was not meant for.
+    *max_bytes* caps the body (:class:`AnswerTooLarge`); *deadline* (seconds) bounds the whole
+    exchange. Network failures become PublishError (see :func:`network_error`); other keyword
+    arguments go to ``session.request``."""
+    where = where or host_of(url)
+    require_https(url, allow_http=allow_http)
+    follow = public and not _carries_credentials(method, kwargs)
+    watchdog = _Watchdog(time.monotonic() + deadline)
+    previous = getattr(_current, "watchdog", None)
+    _current.watchdog = watchdog
+    watchdog.start()
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = session.request(method, url, stream=True, allow_redirects=False, **kwargs)
+            except requests.RequestException as exc:
+                raise network_error(DeadlineExceeded(deadline) if watchdog.fired else exc, where, what,
+                                    write) from None
+            location = response.headers.get("Location")
+            if 300 <= response.status_code < 400 and location:
+                response.close()
+                target = urljoin(url, location)
+                if not follow:
+                    raise RedirectRefused(
+                        f"The server at {host_of(url)} answered with a redirect to {_safe_url(target)} while "
+                        f"{what}; Chorus does not send your sign-in to another address. Check the server "
+                        "address.", status=response.status_code)
+                require_https(target, allow_http=allow_http)
+                url = target
+                continue
+            _read_body(response, max_bytes, watchdog, deadline, where, what, write)
+            return response
+        raise PublishError(f"{where} redirected Chorus more than {MAX_REDIRECTS} times while {what}.",
+                           retryable=False)
+    finally:
+        watchdog.stop()
+        _current.watchdog = previous
+
+
+def _read_body(response: requests.Response, max_bytes: int, watchdog: _Watchdog, deadline: float, where: str,
+               what: str, write: bool) -> None:
+    """Read the body into the response (``.content``, ``.json()`` then work) in pieces, giving up
+    past *max_bytes* or the deadline; the connection goes back to the pool only when read fully."""
+    import urllib3
+
+    def too_large() -> AnswerTooLarge:
+        response.close()  # closes the connection: the rest is never read
+        limit = f"{max_bytes / 1_048_576:g} MB" if max_bytes >= 1_048_576 else f"{max_bytes:,} bytes"
+        reason = f"{where} sent an answer larger than {limit} while {what}; Chorus stopped reading it."
+        if write:
+            reason += MAYBE_PUBLISHED
+        return AnswerTooLarge(reason, retryable=True, ambiguous=write, status=response.status_code)
+
+    declared = (response.headers.get("Content-Length") or "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large()
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            if watchdog.fired or time.monotonic() >= watchdog.deadline_at:
+                raise DeadlineExceeded(deadline)
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large()
+            parts.append(chunk)
+    except (urllib3.exceptions.HTTPError, OSError, requests.RequestException) as exc:
+        response.close()
+        if watchdog.fired or isinstance(exc, DeadlineExceeded):
+            failure: requests.RequestException = DeadlineExceeded(deadline)
+        elif isinstance(exc, urllib3.exceptions.DecodeError):
+            raise PublishError(f"{where} sent an answer Chorus cannot read while {what}.", retryable=True,
+                               ambiguous=write, status=response.status_code) from None
+        elif isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+            failure = requests.ReadTimeout(str(exc))
+        else:
+            failure = requests.ConnectionError(exc)
+        raise network_error(failure, where, what, write) from None
+    response._content = b"".join(parts)  # what requests itself does when it reads a body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.raw.release_conn()
 
 
 def clip(text: str, limit: int = 300) -> str:

@@ -4,7 +4,7 @@
     data = fetch("https://files.mastodon.social/accounts/avatars/…/original/a.png")   # bytes or None
 
 Blocking: call it from a worker. Only http(s) URLs, at most :data:`MAX_BYTES`, image content
-types only; failures are logged (without the query string) and give None, so a missing avatar
+types only, :data:`DEADLINE_S` for the whole download (:func:`desktop.adapters.http.fetch`); failures are logged (without the query string) and give None, so a missing avatar
 never disturbs anything else. Cached files are named by the URL's SHA-256 and written atomically.
 """
 
@@ -18,18 +18,22 @@ from pathlib import Path
 
 import requests
 
-from desktop.adapters.http import make_session
+from desktop.adapters.http import fetch, make_session
+from desktop.core.publishing import PublishError
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 512 * 1024
 TIMEOUT = (4.0, 8.0)
+DEADLINE_S = 15.0
 
 
 class ImageFetcher:
-    def __init__(self, session: requests.Session | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(self, session: requests.Session | None = None, cache_dir: Path | None = None, *,
+                 deadline: float = DEADLINE_S) -> None:
         self._session = session
         self.cache_dir = cache_dir
+        self.deadline = deadline
 
     @property
     def session(self) -> requests.Session:
@@ -52,20 +56,18 @@ class ImageFetcher:
             except OSError:
                 pass
         try:
-            with self.session.get(url, timeout=TIMEOUT, stream=True) as response:
-                kind = response.headers.get("Content-Type", "")
-                if not response.ok or not kind.startswith("image/"):
-                    log.info("no avatar from %s (HTTP %s, %s)", url.split("?")[0], response.status_code, kind)
-                    return None
-                data = b""
-                for chunk in response.iter_content(64 * 1024):
-                    data += chunk
-                    if len(data) > MAX_BYTES:
-                        log.info("avatar at %s is too large", url.split("?")[0])
-                        return None
-        except requests.RequestException as exc:
-            log.info("avatar at %s could not be fetched: %s", url.split("?")[0], type(exc).__name__)
+            # A public image, no credentials: redirects may be followed; plain http too (it is
+            # only a picture).
+            response = fetch(self.session, "GET", url, timeout=TIMEOUT, what="fetching an avatar", public=True,
+                             allow_http=True, max_bytes=MAX_BYTES, deadline=self.deadline)
+        except PublishError as exc:
+            log.info("avatar at %s could not be fetched: %s", url.split("?")[0], exc.reason)
             return None
+        kind = response.headers.get("Content-Type", "")
+        if not response.ok or not kind.startswith("image/"):
+            log.info("no avatar from %s (HTTP %s, %s)", url.split("?")[0], response.status_code, kind)
+            return None
+        data = response.content
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -25,6 +25,11 @@ when that is a TID, else ``Post.record_key``). ``publish`` first reads the recor
 ``createRecord`` (timeout, dropped connection, 5xx) it reads again before reporting anything, so a
 retry never makes a second post.
 
+Credentials only go over https to the PDS they belong to: every call goes through
+:func:`desktop.adapters.http.fetch`, which refuses redirects on calls carrying the app password or
+a token, refuses ``http://`` except to this computer (a custom PDS address and the PDS named by a
+DID document alike), caps answers and bounds each exchange by a total deadline.
+
 Links, mentions and hashtags become ``app.bsky.richtext.facet`` entries whose ranges are UTF-8
 byte offsets (the detection follows ``@atproto/api``'s rich-text detector); mentions are resolved
 to DIDs and left as plain text when they cannot be.
@@ -47,12 +52,19 @@ from urllib.parse import quote, urlsplit
 import regex
 import requests
 
-from desktop.adapters.http import make_session, surely_unsent
+from desktop.adapters.http import (
+    DEFAULT_DEADLINE_S,
+    MAX_JSON_BYTES,
+    MAYBE_PUBLISHED,
+    decode_json,
+    fetch,
+    make_session,
+    require_https,
+)
 from desktop.core.logs import register_secret
 from desktop.core.publishing import (
     Account,
     AuthError,
-    Offline,
     Post,
     Published,
     PublishError,
@@ -269,8 +281,11 @@ class BlueskyClient:
     network = NETWORK
 
     def __init__(self, session: requests.Session | None = None, *, service_url: str = DEFAULT_SERVICE,
-                 plc_url: str = DEFAULT_PLC_DIRECTORY, web_app_url: str = WEB_APP) -> None:
+                 plc_url: str = DEFAULT_PLC_DIRECTORY, web_app_url: str = WEB_APP,
+                 deadline: float = DEFAULT_DEADLINE_S, max_bytes: int = MAX_JSON_BYTES) -> None:
         self.http = session or make_session()
+        self.deadline = deadline  # seconds for one whole exchange with a server
+        self.max_bytes = max_bytes  # the largest answer read from a server
         self.service_url = service_url.rstrip("/")  # handle resolution and e-mail logins
         self.plc_url = plc_url.rstrip("/")
         self.web_app_url = web_app_url.rstrip("/")
@@ -332,11 +347,12 @@ class BlueskyClient:
             raise PublishError(f"No Bluesky account was found for @{handle}: check the handle, or give your "
                                "server's address (custom PDS).", retryable=False)
         try:
-            response = self.http.get(f"https://{handle}/.well-known/atproto-did")
+            response = fetch(self.http, "GET", f"https://{handle}/.well-known/atproto-did", public=True,
+                             what="looking up the handle", deadline=self.deadline, max_bytes=4096)
             text = response.text.strip()
             if response.ok and text.startswith("did:"):
                 return text.split()[0]
-        except requests.RequestException:
+        except PublishError:
             pass
         raise PublishError(f"No Bluesky account was found for @{handle}: check the handle, or give your "
                            "server's address (custom PDS).", retryable=False)
@@ -351,15 +367,13 @@ class BlueskyClient:
         else:
             raise PublishError(f"Unsupported identity type: {did.split(':')[1] if ':' in did else did}",
                                retryable=False)
-        try:
-            response = self.http.get(url)
-        except requests.RequestException as exc:
-            raise PublishError(f"Could not reach the identity directory: {type(exc).__name__}") from None
+        response = fetch(self.http, "GET", url, public=True, where=f"the identity directory ({_host(url)})",
+                         what=f"looking up {did}", deadline=self.deadline, max_bytes=self.max_bytes)
         if response.status_code != 200:
             raise PublishError(f"The identity directory has no document for {did} (HTTP {response.status_code}).",
                                retryable=response.status_code >= 500, status=response.status_code)
         try:
-            return response.json()
+            return decode_json(response)
         except ValueError:
             raise PublishError("The identity directory sent an unreadable document.") from None
 
@@ -552,35 +566,37 @@ class BlueskyClient:
     # ---- internals: XRPC
 
     def _xrpc_get(self, base: str, method: str, params: dict, *, token: str | None = None) -> dict:
+        """A query. Without a token it is a public lookup; with one, redirects are refused."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = self.http.get(f"{base}/xrpc/{method}", params=params, headers=headers)
-        except requests.RequestException as exc:
-            if surely_unsent(exc):
-                raise _offline(base, exc) from None
-            raise PublishError(f"The connection to {_host(base)} failed ({_describe(exc)}).") from None
+        response = fetch(self.http, "GET", f"{base}/xrpc/{method}", params=params, headers=headers,
+                         what=_doing(method), public=token is None, deadline=self.deadline,
+                         max_bytes=self.max_bytes)
         return self._parse(response, method)
 
     def _xrpc_post(self, base: str, method: str, body: dict | None, *, token: str | None = None,
                    write: bool = False) -> dict:
+        """A procedure (createSession carries the app password, the others a token): never redirected."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            response = self.http.post(f"{base}/xrpc/{method}", json=body, headers=headers)
-        except requests.RequestException as exc:
-            if surely_unsent(exc):
-                raise _offline(base, exc) from None
-            if write:
-                raise _Ambiguous(f"The connection to {_host(base)} failed ({_describe(exc)}).") from None
-            raise PublishError(f"The connection to {_host(base)} failed ({_describe(exc)}).") from None
+            response = fetch(self.http, "POST", f"{base}/xrpc/{method}", json=body, headers=headers,
+                             what=_doing(method), write=write, deadline=self.deadline, max_bytes=self.max_bytes)
+        except PublishError as exc:
+            if write and exc.ambiguous:
+                raise _Ambiguous(exc.reason.removesuffix(MAYBE_PUBLISHED)) from None
+            raise
         if write and (response.status_code == 500 or response.status_code >= 502):
             raise _Ambiguous(f"{_host(base)} answered HTTP {response.status_code}.")
-        return self._parse(response, method)
+        return self._parse(response, method, write=write)
 
-    def _parse(self, response: requests.Response, method: str) -> dict:
+    def _parse(self, response: requests.Response, method: str, *, write: bool = False) -> dict:
         status = response.status_code
         try:
-            data = response.json()
+            data = decode_json(response) if response.content.strip() else {}
         except ValueError:
+            if 200 <= status < 300:
+                raise PublishError(f"{_host(response.url)} sent an answer Chorus cannot read while "
+                                   f"{_doing(method)}: it is not valid JSON, or nested too deeply. Is it a "
+                                   "Bluesky server?", ambiguous=write) from None
             data = {}
         if not isinstance(data, dict):
             data = {}
@@ -611,26 +627,31 @@ def _pds_from_doc(doc: Any) -> str | None:
 
 
 def _normalise_url(url: str) -> str:
+    """A PDS address as given by the person or a DID document: https assumed, and refused
+    (InsecureAddress) unless it is https or plain http to this computer."""
     url = url.strip().rstrip("/")
     if "://" not in url:
         url = "https://" + url
-    return url
+    return require_https(url)
+
+
+_DOING = {
+    "com.atproto.server.createSession": "signing in",
+    "com.atproto.server.refreshSession": "renewing the session",
+    "com.atproto.server.getSession": "checking the sign-in",
+    "com.atproto.server.deleteSession": "signing out",
+    "com.atproto.repo.createRecord": "publishing",
+    "com.atproto.repo.getRecord": "reading a record",
+    "com.atproto.identity.resolveHandle": "looking up a handle",
+}
+
+
+def _doing(method: str) -> str:
+    return _DOING.get(method, f"calling {method}")
 
 
 def _host(url: str) -> str:
     return urlsplit(url).netloc or url
-
-
-def _offline(base: str, exc: requests.RequestException) -> Offline:
-    return Offline(f"Chorus cannot reach {_host(base)} ({_describe(exc)}). Check the network connection.")
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "no answer in time"
-    return type(exc).__name__
-
-
 
 
 def _retry_after(response: requests.Response) -> float:

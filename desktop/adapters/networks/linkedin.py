@@ -76,7 +76,10 @@ rate limit never needs ``r_member_social``.
 dropped connections after sending → ``PublishError(ambiguous=True)``; no connection at all (refused,
 unknown host) → :class:`Offline` (the service queues the post). LinkedIn error bodies are ``{"status": …, "message": …}`` (plus ``serviceErrorCode``,
 ``code``); OAuth errors ``{"error": …, "error_description": …}``. No token, code or secret is
-logged or put in an exception message.
+logged or put in an exception message. Every request goes through
+:func:`desktop.adapters.http.fetch`: https only (plain http to this computer only, and only with
+``allow_http``), no redirect ever followed (the code, the client secret and the token stay with the
+host they are meant for), answers capped, and a total deadline per exchange.
 """
 
 from __future__ import annotations
@@ -99,13 +102,17 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 import requests
 
 from desktop.adapters.http import (
+    DEFAULT_DEADLINE_S,
     DEFAULT_TIMEOUT,
+    MAX_JSON_BYTES,
+    InsecureAddress,
     clip,
+    fetch,
     host_of,
     human_duration,
     json_or_none,
     make_session,
-    network_error,
+    require_https,
 )
 from desktop.adapters.oauth import LoopbackCancelled, LoopbackListener, LoopbackTimeout, new_state
 from desktop.core.accounts.secrets import app_secret_key
@@ -350,7 +357,8 @@ class LinkedInClient:
 
     def __init__(self, config: LinkedInConfig, session: requests.Session | None = None, *,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT, clock: Callable[[], float] = time.time,
-                 allow_http: bool = False) -> None:
+                 allow_http: bool = False, deadline: float = DEFAULT_DEADLINE_S,
+                 max_bytes: int = MAX_JSON_BYTES) -> None:
         self.config = config
         warning = version_warning(config.api_version, clock())
         if warning:
@@ -359,6 +367,8 @@ class LinkedInClient:
         self.timeout = timeout
         self.clock = clock
         self.allow_http = allow_http  # plain http endpoints on this computer (tests, a training sandbox)
+        self.deadline = deadline  # seconds for one whole exchange with a server
+        self.max_bytes = max_bytes  # the largest answer read from a server
         self._history: dict[str, _History] = {}  # idempotency key → what this client saw of it
         self._history_lock = threading.Lock()
 
@@ -441,11 +451,9 @@ class LinkedInClient:
             url, where = self._endpoint(self.config.token_url), "LinkedIn"
             data["client_secret"] = str(client_secret)
         started = self.clock()
-        try:
-            response = self.http.post(url, data=data, headers={"Accept": "application/json"}, timeout=self.timeout,
-                                      allow_redirects=False)
-        except requests.RequestException as exc:
-            raise network_error(exc, where, "signing in", write=False) from None
+        response = fetch(self.http, "POST", url, data=data, headers={"Accept": "application/json"},
+                         timeout=self.timeout, where=where, what="signing in", deadline=self.deadline,
+                         max_bytes=self.max_bytes)
         answer = json_or_none(response)
         if not response.ok:
             error, description = "", ""
@@ -663,11 +671,9 @@ class LinkedInClient:
         if versioned:
             all_headers["LinkedIn-Version"] = self.config.api_version
             all_headers["X-Restli-Protocol-Version"] = RESTLI_PROTOCOL_VERSION
-        try:
-            response = self.http.request(method, self._endpoint(self.config.api_base) + path, headers=all_headers,
-                                         timeout=self.timeout, allow_redirects=False, **kwargs)
-        except requests.RequestException as exc:
-            raise network_error(exc, "LinkedIn", what, write) from None
+        response = fetch(self.http, method, self._endpoint(self.config.api_base) + path, headers=all_headers,
+                         timeout=self.timeout, where="LinkedIn", what=what, write=write, deadline=self.deadline,
+                         max_bytes=self.max_bytes, **kwargs)
         if raise_for_status and not response.ok:
             self._raise_for(response, what, write=write)
         return response
@@ -820,10 +826,12 @@ def _epoch_ms(value: Any) -> float | None:
 
 
 def _secure_or_local(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
+    """https, or plain http to this computer (the shared rule, :func:`require_https`)."""
+    try:
+        require_https(url)
+    except InsecureAddress:
+        return False
+    return True
 
 
 

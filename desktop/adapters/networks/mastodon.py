@@ -37,7 +37,10 @@ posted by Chorus, not older than the first attempt; confirmed with ``/api/v1/sta
 time on Mastodon, measured against the server's ``Date``); 422 and other refusals →
 :class:`PublishError` with the server's reason, not retryable; 5xx, a read timeout or a dropped
 connection after the request went out → ``PublishError(ambiguous=True)``; a refused or
-unresolvable connection → not ambiguous. Every request has a timeout. Nothing here logs a token,
+unresolvable connection → not ambiguous. Every request goes through
+:func:`desktop.adapters.http.fetch`: no redirect is ever followed (the token, the client secret and
+the code only go to the server they belong to), answers are capped and each exchange has a total
+deadline; malformed or absurdly nested JSON is an unreadable answer like any other. Nothing here logs a token,
 a client secret, a code or a PKCE verifier, and no exception message carries one.
 """
 
@@ -62,12 +65,16 @@ from urllib.parse import urlencode
 import requests
 
 from desktop.adapters.http import (
+    DEFAULT_DEADLINE_S,
     DEFAULT_TIMEOUT,
+    MAX_JSON_BYTES,
     clip,
+    decode_json,
+    fetch,
     host_of,
     human_duration,
+    is_loopback_host,
     make_session,
-    network_error,
 )
 from desktop.adapters.oauth import LoopbackCancelled, LoopbackListener, LoopbackTimeout, Pkce, new_pkce, new_state
 from desktop.core.accounts.store import AppRegistration, normalize_server
@@ -172,7 +179,7 @@ def parse_instance(text: str, *, allow_http: bool = False) -> InstanceAddress:
             username = profile.group(1)
     host, port = _split_host_port(rest, raw)
     host = _normalise_host(host, raw)
-    if scheme == "http" and not allow_http and not _is_local(host):
+    if scheme == "http" and not allow_http and not is_loopback_host(host):
         raise ValueError(f"“{raw}” uses http://. Mastodon servers are reached over https://; "
                          "plain http is only accepted for this computer.")
     shown = f"[{host}]" if ":" in host else host
@@ -223,15 +230,6 @@ def _normalise_host(host: str, raw: str) -> str:
     return ascii_host
 
 
-def _is_local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 # ---------------------------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------------------------
@@ -255,9 +253,12 @@ class MastodonClient:
 
     def __init__(self, session: requests.Session | None = None, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  client_name: str = CLIENT_NAME, website: str = WEBSITE, allow_http: bool = False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, deadline: float = DEFAULT_DEADLINE_S,
+                 max_bytes: int = MAX_JSON_BYTES) -> None:
         self.http = session or make_session(timeout)
         self.timeout = timeout
+        self.deadline = deadline  # seconds for one whole exchange with the server
+        self.max_bytes = max_bytes  # the largest answer read from the server
         self.client_name = client_name
         self.website = website
         self.allow_http = allow_http
@@ -563,7 +564,10 @@ class MastodonClient:
         for _ in range(FIND_MAX_PAGES):
             response = self._call("GET", server, f"/api/v1/accounts/{remote_id}/statuses", token=secret,
                                   params=params, what="looking for the post")
-            page = response.json() if _is_json(response) else None
+            try:
+                page = decode_json(response) if _is_json(response) else None
+            except ValueError:
+                page = None
             if not isinstance(page, list):
                 raise PublishError(f"{host_of(server)} sent an unexpected answer while Chorus looked for the post.")
             too_old = False
@@ -594,7 +598,10 @@ class MastodonClient:
             return True
         if not response.ok:
             self._raise_for(response, server, "looking for the post", write=False)
-        source = response.json() if _is_json(response) else {}
+        try:
+            source = decode_json(response) if _is_json(response) else {}
+        except ValueError:
+            source = {}
         return isinstance(source, dict) and str(source.get("text") or "").strip() == text.strip()
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -609,16 +616,15 @@ class MastodonClient:
     def _call(self, method: str, server: str, path: str, *, token: str | None = None,
               headers: dict[str, str] | None = None, what: str, write: bool = False,
               raise_for_status: bool = True, **kwargs: Any) -> requests.Response:
-        """One request with a timeout; network failures become PublishError. *write*: the request
-        changes something, so a failure after it went out is ambiguous."""
+        """One request (:func:`fetch`: never redirected, capped, with a deadline); network failures
+        become PublishError. *write*: the request changes something, so a failure after it went out
+        is ambiguous."""
         all_headers = {"Accept": "application/json", **(headers or {})}
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self.http.request(method, server + path, headers=all_headers, timeout=self.timeout,
-                                         allow_redirects=False, **kwargs)
-        except requests.RequestException as exc:
-            raise network_error(exc, server, what, write) from None
+        response = fetch(self.http, method, server + path, headers=all_headers, timeout=self.timeout, what=what,
+                         where=host_of(server), write=write, deadline=self.deadline, max_bytes=self.max_bytes,
+                         allow_http=self.allow_http, **kwargs)
         if raise_for_status and not response.ok:
             self._raise_for(response, server, what, write=write)
         return response
@@ -722,7 +728,7 @@ def _is_json(response: requests.Response) -> bool:
 
 def _json_object(response: requests.Response, server: str, what: str, *, ambiguous: bool = False) -> dict[str, Any]:
     try:
-        data = response.json()
+        data = decode_json(response)
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -735,7 +741,7 @@ def _server_message(response: requests.Response) -> str:
     if not _is_json(response):
         return ""
     try:
-        data = response.json()
+        data = decode_json(response)
     except ValueError:
         return ""
     if isinstance(data, dict):
@@ -748,7 +754,7 @@ def _oauth_error(response: requests.Response) -> tuple[str, str]:
     if not _is_json(response):
         return "", ""
     try:
-        data = response.json()
+        data = decode_json(response)
     except ValueError:
         return "", ""
     if not isinstance(data, dict):

@@ -24,7 +24,7 @@ from typing import Any
 
 from desktop.core.drafts.store import DraftStore
 from desktop.core.errors import StorageError
-from desktop.core.publishing import Account
+from desktop.core.ports import Account, AppRegistration
 
 PENDING = "pending"
 SENT = "sent"
@@ -48,18 +48,6 @@ class AccountRecord:
     @property
     def id(self) -> str:
         return self.account.id
-
-
-@dataclass(frozen=True)
-class AppRegistration:
-    """An app Chorus registered on a server (Mastodon ``POST /api/v1/apps``). Its secret is in the keyring."""
-
-    network: str
-    server: str
-    client_id: str
-    redirect_uris: tuple[str, ...] = ()
-    scopes: str = ""
-    created_at: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -1,139 +1,24 @@
-"""Accounts and publishing, the Qt-free part: what a network client must do, and what it returns.
+"""Publishing: the service that sends a draft to the chosen accounts exactly once
+(:mod:`.service`), and the AT Protocol's record keys (:mod:`.tid`).
 
-Each network has one adapter (``desktop/adapters/networks/<name>.py``) implementing
-:class:`NetworkClient`. The publishing service (core) calls it on a worker thread with the
-account's non-secret metadata and its secret (from the :class:`SecretStore`), and turns its
-exceptions into a visible status: :class:`AuthError` (re-link needed), :class:`RateLimited`
-(retry after a delay), :class:`PublishError` (the server's reason; ``ambiguous`` when the post
-may have been accepted, so the next attempt must look for it before sending again),
-:class:`PublishUnconfirmed` (it may have been accepted and the adapter has no way to look: ask the
-person to check, then mark it as posted or send it as a new post).
+The ports the adapters implement live in :mod:`desktop.core.ports`; the names below are kept here
+for older imports.
 """
 
-from __future__ import annotations
+from desktop.core.ports import (
+    Account,
+    AuthError,
+    NetworkClient,
+    Offline,
+    Post,
+    Published,
+    PublishError,
+    PublishUnconfirmed,
+    RateLimited,
+    SecretSink,
+    SecretStore,
+    SecretStoreError,
+)
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
-
-#: Called by an adapter with the account's new secret whenever the network rotated it during a call
-#: (a Bluesky session refresh). The caller stores it (SecretStore.set) before the next call.
-SecretSink = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Account:
-    """A linked account: non-secret metadata only (kept in the local database)."""
-
-    id: str  # local id, also the keyring entry's user name
-    network: str  # bluesky | mastodon | linkedin
-    handle: str  # @alice.bsky.social, @alice@mastodon.example, Alice Example
-    server: str  # PDS URL, Mastodon instance URL, https://api.linkedin.com
-    remote_id: str = ""  # DID, Mastodon account id, LinkedIn member URN
-    display_name: str = ""
-    avatar_url: str = ""
-    expires_at: float | None = None  # epoch seconds when the credential stops working, if known
-    limits: dict = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
-
-
-@dataclass(frozen=True)
-class Post:
-    text: str
-    idempotency_key: str  # stable per draft + account + text: the same post is never sent twice
-    language: str | None = None
-    # Bluesky's record key (a TID, see publishing.tid). When idempotency_key is itself a TID (make it
-    # with tid.new_tid()) the adapter uses that and this stays None; otherwise the caller makes a TID
-    # once, persists it (publish_history.rkey) before the first attempt, and passes it on every retry.
-    record_key: str | None = None
-    # When the first attempt to send this post started (epoch seconds; publish_history.created_at).
-    # Pass it on every retry: adapters whose networks cannot look a post up by its key (Mastodon
-    # after its one-hour Idempotency-Key window, LinkedIn) search recent posts from that moment on,
-    # so an identical post published earlier is never mistaken for this one. None: the adapter
-    # assumes a recent first attempt (Mastodon: the last 24 hours).
-    first_attempt_at: float | None = None
-
-
-@dataclass(frozen=True)
-class Published:
-    url: str  # where people can see the post
-    remote_id: str  # the network's id (status id, AT URI, share URN)
-
-
-class PublishError(Exception):
-    """The network refused or failed. ``reason`` is for people; never holds a secret."""
-
-    def __init__(self, reason: str, *, retryable: bool = True, ambiguous: bool = False, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        self.ambiguous = ambiguous  # the server may have accepted the post (timeout after sending, 5xx)
-        self.status = status
-
-
-class AuthError(PublishError):
-    """The credential no longer works (revoked app password, expired token): re-link the account."""
-
-    def __init__(self, reason: str, *, status: int | None = None) -> None:
-        super().__init__(reason, retryable=False, status=status)
-
-
-class RateLimited(PublishError):
-    def __init__(self, reason: str, retry_after_s: float, *, status: int | None = 429) -> None:
-        super().__init__(reason, retryable=True, status=status)
-        self.retry_after_s = retry_after_s
-
-
-class PublishUnconfirmed(PublishError):
-    """An earlier attempt may have published the post, and the adapter cannot find out (LinkedIn
-    without the partner-only ``r_member_social`` permission cannot list the member's posts).
-    Nothing was sent again: retrying with the same idempotency key would only repeat this.
-
-    Show it as "may have been posted": people look at ``check_url``, then either mark it as
-    posted or send it as a new post (a new idempotency key and ``first_attempt_at``)."""
-
-    def __init__(self, reason: str, *, check_url: str = "", status: int | None = None) -> None:
-        super().__init__(reason, retryable=False, ambiguous=True, status=status)
-        self.check_url = check_url
-
-
-class Offline(PublishError):
-    """The server could not be reached at all (no network, unknown host, connection refused):
-    nothing was sent. The publishing service keeps such posts in the outbox and sends them later."""
-
-    def __init__(self, reason: str, *, status: int | None = None) -> None:
-        super().__init__(reason, retryable=True, ambiguous=False, status=status)
-
-
-class SecretStoreError(Exception):
-    """The OS keyring cannot be used. ``advice`` says what the user can do (e.g. unlock it)."""
-
-    def __init__(self, message: str, advice: str = "") -> None:
-        super().__init__(message)
-        self.advice = advice
-
-
-class SecretStore(Protocol):
-    """Secrets only live here (the OS keyring). Values are small text (< 2,000 bytes)."""
-
-    def get(self, key: str) -> str | None: ...
-    def set(self, key: str, value: str) -> None: ...
-    def delete(self, key: str) -> None: ...
-
-
-class NetworkClient(Protocol):
-    """One per network. Every call may block on the network: call it from a worker, never the GUI."""
-
-    network: str
-
-    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
-        """Send *post*; raises PublishError (or a subclass). Must be safe to call again with the
-        same idempotency key after an ambiguous failure: the adapter looks for the post first.
-        If the adapter had to renew the credential (Bluesky refreshes its session), it calls
-        *on_secret* with the new secret as soon as it has it, even if the publish then fails.
-        Adapters whose secrets never change accept and ignore it."""
-        ...
-
-    def find_published(self, account: Account, secret: str, post: Post, *,
-                       on_secret: SecretSink | None = None) -> Published | None:
-        """The post sent earlier with this idempotency key, if the network has it."""
-        ...
+__all__ = ["Account", "AuthError", "NetworkClient", "Offline", "Post", "PublishError", "PublishUnconfirmed",
+           "Published", "RateLimited", "SecretSink", "SecretStore", "SecretStoreError"]

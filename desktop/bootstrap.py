@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,28 +77,26 @@ def build_services(
     cache_dir: Path | None = None,
     *,
     secret_store: "SecretStore | None" = None,
-    linkedin_endpoints: dict[str, str] | None = None,
-    bluesky_endpoints: dict[str, str] | None = None,
+    endpoints: Mapping[str, Mapping[str, str]] | None = None,
 ) -> "Services":
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
-    Nothing is imported or built here: the accounts service, the keyring library, ``requests`` and
-    the network clients come on first use, on whichever worker asks first. Every keyring call goes
-    through one thread (SerialSecretStore). *secret_store* replaces the OS keyring (tests point it
-    at a private Secret Service); *linkedin_endpoints* points LinkedIn at a test server;
-    *bluesky_endpoints* (``service_url``, ``plc_url``) points Bluesky's handle resolution and DID
-    directory at a test PDS.
+    One loop over the network registry: each network whose adapter package is installed gets its
+    ``client_factory``. Nothing is imported or built here: the accounts service, the keyring library,
+    ``requests`` and the network clients come on first use, on whichever worker asks first. Every
+    keyring call goes through one thread (SerialSecretStore). *secret_store* replaces the OS keyring
+    (tests point it at a private Secret Service); *endpoints* (per network id) point adapters at test
+    servers on this computer.
     """
     import threading
 
+    from desktop.core import networks
     from desktop.core.services import Services
 
     lock = threading.Lock()
-    shared: dict[str, Any] = {}
     closing: list[Any] = []
-    endpoints = dict(linkedin_endpoints or {})
-    bluesky_options = dict(bluesky_endpoints or {})
-    has_linkedin = _has_linkedin()
+    built: dict[str, Any] = {}
+    endpoints = {network: dict(values) for network, values in (endpoints or {}).items()}
 
     def make_accounts() -> Any:
         from desktop.core.accounts import AccountService, AccountStore
@@ -113,39 +113,24 @@ def build_services(
         closing.append(secrets)
         return AccountService(secrets, AccountStore(store))
 
-    def mastodon() -> Any:
-        with lock:
-            if "mastodon" not in shared:
-                from desktop.adapters.networks.mastodon import MastodonClient
+    def client_factory(network: "networks.Network") -> Callable[[], Any]:
+        """The network's client factory, its adapter imported on the first call."""
 
-                shared["mastodon"] = MastodonClient()
-            return shared["mastodon"]
+        def client() -> Any:
+            with lock:
+                factory = built.get(network.id)
+                if factory is None:
+                    from desktop.core.ports import AdapterContext
 
-    def bluesky() -> Any:
-        with lock:
-            if "bluesky" not in shared:
-                from desktop.adapters.networks.bluesky import BlueskyClient
+                    adapter = import_module(network.adapter or "")
+                    context = AdapterContext(settings.get, endpoints.get(network.id, {}))
+                    factory = built[network.id] = adapter.client_factory(context)
+            return factory()
 
-                shared["bluesky"] = BlueskyClient(**bluesky_options)
-            return shared["bluesky"]
+        return client
 
-    def normalise_instance(text: str) -> str:
-        from desktop.adapters.networks.mastodon import normalise_instance as normalise
-
-        return normalise(text)
-
-    def linkedin() -> Any:
-        """A LinkedIn client for the settings in force now (IT may change them while Chorus runs)."""
-        from desktop.adapters.networks.linkedin import LinkedInClient, LinkedInConfig
-
-        config = LinkedInConfig.from_settings(settings.get, **endpoints)
-        with lock:
-            current = shared.get("linkedin")
-            if current is None or current.config != config:
-                current = shared["linkedin"] = LinkedInClient(config, allow_http=bool(endpoints))
-            return current
-
-    factories = {"mastodon": mastodon, "bluesky": bluesky, "linkedin": linkedin if has_linkedin else None}
+    factories = {network.id: client_factory(network) for network in networks.REGISTRY
+                 if network.adapter and find_spec(network.adapter) is not None}
 
     class Clients(dict):
         """The publishing service's clients, each built when first needed."""
@@ -157,8 +142,8 @@ def build_services(
     def make_linking(accounts: Any) -> Any:
         from desktop.core.accounts.linking import Linking
 
-        return Linking(accounts, bluesky=bluesky, mastodon=mastodon, normalise_instance=normalise_instance,
-                       linkedin=factories["linkedin"])
+        return Linking(accounts, {network.id: factories[network.id] for network in networks.linkable()
+                                  if network.id in factories})
 
     def make_publisher(accounts: Any, policy: Any) -> Any:
         from desktop.core.publishing.service import PublishService
@@ -179,22 +164,16 @@ def build_services(
         for each in closing:  # the keyring thread
             each.close()
         with lock:
-            sessions = [getattr(client, "http", None) for client in shared.values()]
-            sessions += [fetch.session for fetch in fetcher if fetch._session is not None]
-        for session in sessions:  # connection pools
-            if session is not None:
-                session.close()
+            made = list(built.values())
+            sessions = [fetch.session for fetch in fetcher if fetch._session is not None]
+        for factory in made:  # each adapter's connection pools
+            getattr(factory, "close", lambda: None)()
+        for session in sessions:
+            session.close()
 
     return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
-                    linkable=[n for n in ("bluesky", "mastodon", "linkedin") if factories[n] is not None],
+                    linkable=[network.id for network in networks.linkable() if network.id in factories],
                     on_close=[close])
-
-
-def _has_linkedin() -> bool:
-    """Whether this build has the LinkedIn adapter (without importing it)."""
-    from importlib.util import find_spec
-
-    return find_spec("desktop.adapters.networks.linkedin") is not None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

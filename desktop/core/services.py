@@ -39,7 +39,7 @@ class Services:
         make_linking: Callable[["AccountService"], "Linking"],
         make_publisher: Callable[["AccountService", PolicyNow], "PublishService"],
         *,
-        linkable: Sequence[str] = ("bluesky", "mastodon", "linkedin"),
+        linkable: Sequence[str] = (),
         fetch_image: Callable[[str], bytes | None] = lambda url: None,
         cache_dir: Path | None = None,
         on_close: Sequence[Callable[[], Any]] = (),

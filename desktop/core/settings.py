@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,12 @@ from desktop.core.networks import DISPLAY_NAMES, NETWORKS, REGISTRY
 from desktop.core.setting_spec import Kind, SettingSpec
 
 SCHEMA_VERSION = 1
+
+# Ordered upgrades of the user's settings file: (version it produces, function of the old values).
+# Version 1 is the first format ({"schema_version": 1, "values": {...}}); a file without a version
+# is read as version 1 (hand-written by IT or a person). Add a step here, with a test reading a
+# real file of the older version (tests/data/settings-v*.json), whenever a key changes meaning.
+MIGRATIONS: tuple[tuple[int, Callable[[dict[str, Any]], dict[str, Any]]], ...] = ()
 
 
 SPECS: tuple[SettingSpec, ...] = (
@@ -101,7 +109,8 @@ class _Layer:
 
 
 class Settings:
-    """The layered settings lookup. Not thread-safe: the GUI thread owns it."""
+    """The layered settings lookup. The GUI thread changes it; any thread may read it (:meth:`get`
+    takes a lock) or take an immutable :meth:`snapshot` of every value in force."""
 
     def __init__(
         self,
@@ -113,6 +122,8 @@ class Settings:
         self.specs: dict[str, SettingSpec] = {spec.key: spec for spec in specs}
         self.user_file = Path(user_file) if user_file else None
         self.problems: list[SettingsProblem] = []
+        self._lock = threading.RLock()
+        self.file_version = SCHEMA_VERSION  # the user file's format; newer than ours: never written over
         self._raw_user: dict[str, Any] = {}
         self._user = _Layer("user")
         self._managed = _Layer(managed_source)
@@ -124,10 +135,16 @@ class Settings:
     # -- reading -------------------------------------------------------------------------------
     def get(self, key: str) -> Any:
         spec = self._spec(key)
-        for layer in (self._managed, self._user):
-            if key in layer.values:
-                return layer.values[key]
+        with self._lock:
+            for layer in (self._managed, self._user):
+                if key in layer.values:
+                    return layer.values[key]
         return spec.default
+
+    def snapshot(self) -> Mapping[str, Any]:
+        """Every setting's value in force now, as an immutable mapping (for worker threads)."""
+        with self._lock:
+            return MappingProxyType({key: self.get(key) for key in self.specs})
 
     def source(self, key: str) -> str:
         """'managed', 'user' or 'default': where the value :meth:`get` returns comes from."""
@@ -148,19 +165,23 @@ class Settings:
         if self.is_locked(key):
             raise SettingLockedError(f"{spec.label} is set by your organisation and cannot be changed")
         canonical = spec.coerce(value)
-        self._user.values[key] = canonical
-        self._raw_user[key] = list(canonical) if isinstance(canonical, tuple) else canonical
+        with self._lock:
+            self._user.values[key] = canonical
+            self._raw_user[key] = list(canonical) if isinstance(canonical, tuple) else canonical
 
     def reset(self, key: str) -> None:
         self._spec(key)
-        self._user.values.pop(key, None)
-        self._raw_user.pop(key, None)
+        with self._lock:
+            self._user.values.pop(key, None)
+            self._raw_user.pop(key, None)
 
     def save(self) -> None:
-        """Write the user's layer atomically. Safe to call from a worker thread."""
-        if self.user_file is None:
+        """Write the user's layer atomically. Safe to call from a worker thread. A file written by a
+        newer Chorus is never written over (its format may mean something this version cannot say)."""
+        if self.user_file is None or self.file_version > SCHEMA_VERSION:
             return
-        document = {"schema_version": SCHEMA_VERSION, "values": dict(sorted(self._raw_user.items()))}
+        with self._lock:
+            document = {"schema_version": SCHEMA_VERSION, "values": dict(sorted(self._raw_user.items()))}
         write_atomic(self.user_file, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
 
     # -- internals -----------------------------------------------------------------------------
@@ -189,7 +210,24 @@ class Settings:
                                 f"The file was kept as {kept.name}")
             )
             return {}
-        return dict(document.get("values", {}))
+        values = dict(document.get("values", {}))
+        version = document.get("schema_version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.problems.append(SettingsProblem(str(path), "schema_version",
+                                                 f"{version!r} is not a settings format version; read as version 1"))
+            version = 1
+        self.file_version = version
+        if version > SCHEMA_VERSION:
+            self.problems.append(SettingsProblem(
+                str(path), None, f"was written by a newer version of Chorus (settings format {version}; this version "
+                f"understands {SCHEMA_VERSION}). Settings it understands are used; changes made here are not saved, "
+                "so the newer version keeps its settings."))
+            return values
+        for number, migrate in MIGRATIONS:
+            if number > version:
+                values = migrate(values)
+                self.file_version = number
+        return values
 
     @staticmethod
     def _move_aside(path: Path) -> Path:

@@ -218,7 +218,9 @@ class AccountsPanel(QWidget):
         self.notice = NoticeBar(self)
         self.notice.setAccessibleName("Accounts notice")
         self.notice.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.empty = QLabel("No accounts linked yet.\n\nLink your Bluesky, Mastodon or LinkedIn account to publish "
+        names = [NETWORK_NAMES[network] for network in services.linkable]
+        which = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names) or "an"
+        self.empty = QLabel(f"No accounts linked yet.\n\nLink your {which} account to publish "
                             "from Chorus. Your sign-in stays in your computer's keyring.", self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -348,20 +350,12 @@ class AccountsPanel(QWidget):
 
     # -- linking -----------------------------------------------------------------------------------
     def open_link_dialog(self, network: str, relink: "AccountRecord | None" = None) -> "LinkDialog":
-        """The network's link dialog, opened non-blocking; a finished link refreshes the list."""
-        from desktop.ui.link_dialogs import DIALOGS
+        """The network's link dialog (its flow's), opened non-blocking; a finished link refreshes the list."""
+        from desktop.ui.link_dialogs import link_dialog
 
         if self.dialog is not None and shiboken6.isValid(self.dialog) and self.dialog.isVisible():
             self.dialog.reject()  # one link at a time
-        cls = DIALOGS[network]
-        kwargs = {}
-        if relink is not None:
-            account = relink.account
-            if network == "mastodon":
-                kwargs["instance"] = account.handle if account.handle.count("@") == 2 else account.server
-            elif network == "bluesky":
-                kwargs["identifier"] = account.handle.removeprefix("@")
-        dialog = cls(self.services, self.runner, self.browser, self.window(), **kwargs)
+        dialog = link_dialog(network, self.services, self.runner, self.browser, self.window(), relink)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.linked.connect(self._linked)
         self.dialog = dialog

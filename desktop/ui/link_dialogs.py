@@ -1,16 +1,17 @@
-"""Linking an account: one dialog per network, each opened non-blocking (``open()``).
+"""Linking an account: one dialog per link flow (``desktop.core.networks.LinkFlow``), shaped by the
+network's registry entry (``Network.link``), each opened non-blocking (``open()``).
 
 Every sign-in step runs on a TaskRunner lane (network, keyring, waiting for the browser); the
 dialog shows what it waits for and can always be cancelled. The browser is opened on the GUI
 thread: the adapters call ``open_browser(url)`` from their worker, and :class:`BrowserBridge`
 hands the URL to the GUI thread (a queued signal) and waits for the answer there.
 
-- :class:`BlueskyDialog`: handle or e-mail and an *app password* (with a link to Bluesky's app
-  password page); a custom PDS URL under "Advanced".
-- :class:`MastodonDialog`: the user's server; "Continue in browser" (loopback redirect) with
-  "Waiting for you to approve in the browser…" and Cancel; "Paste a code instead" (the
-  out-of-band code) for machines where the browser cannot come back to Chorus.
-- :class:`LinkedInDialog`: explains first when IT has not set LinkedIn up, else the browser flow.
+- :class:`AppPasswordDialog`: handle or e-mail and an *app password* (with a link to the network's
+  app password page); the person's own server under "Advanced" where the network allows one.
+- :class:`BrowserDialog`: the person's server where the network is federated; "Continue in
+  browser" (loopback redirect) with "Waiting for you to approve in the browser…" and Cancel; "Paste
+  a code instead" where the network offers a code, for machines where the browser cannot come back
+  to Chorus; and, where IT must set the network up first, what to send them.
 
 Errors are shown in the dialog in the reason's own words (a locked keyring with what to do;
 the server's refusal); nothing is linked then.
@@ -40,8 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import networks
 from desktop.core.accounts.linking import describe_error
-from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
+from desktop.core.networks import LinkFlow, Network
 from desktop.ui.badges import network_badge
 from desktop.ui.browser import BrowserBridge
 from desktop.ui.tasks import TaskRunner
@@ -53,9 +55,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BLUESKY_APP_PASSWORDS_URL = "https://bsky.app/settings/app-passwords"
-
-
 def _muted(label: QLabel) -> QLabel:
     label.setWordWrap(True)
     palette = label.palette()
@@ -65,21 +64,24 @@ def _muted(label: QLabel) -> QLabel:
 
 
 class LinkDialog(QDialog):
-    """What the three dialogs share: a title with the network's badge, an error line, a busy line,
+    """What the flows' dialogs share: a title with the network's badge, an error line, a busy line,
     and work on the runner whose results are dropped once the dialog is gone."""
 
     linked = Signal(object)  # AccountRecord, after the account was stored
-    network = ""
 
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        assert network.link is not None, f"{network.id} accounts cannot be linked"
+        self.entry = network
+        self.spec = network.link
+        self.network = network.id
         self.services = services
         self.runner = runner
         self.browser = browser
         self._cancel: threading.Event | None = None
         self._busy = False
-        name = NETWORK_NAMES.get(self.network, self.network)
+        name = network.display_name
         self.setWindowTitle(f"Link a {name} account")
         self.setObjectName(f"link-{self.network}")
         self.setMinimumWidth(460)
@@ -191,31 +193,35 @@ class LinkDialog(QDialog):
         super().done(result)
 
 
-class BlueskyDialog(LinkDialog):
-    network = "bluesky"
+class AppPasswordDialog(LinkDialog):
+    """LinkFlow.APP_PASSWORD: a handle or e-mail and an app password; the person's own server under
+    "Advanced" where the network allows one."""
 
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None, *, identifier: str = "") -> None:
-        super().__init__(services, runner, browser, parent)
+        super().__init__(network, services, runner, browser, parent)
+        spec, name = self.spec, network.display_name
         form = QFormLayout()
         self.identifier = QLineEdit(identifier, self)
-        self.identifier.setPlaceholderText("alice.bsky.social or you@example.com")
+        self.identifier.setPlaceholderText(spec.identifier_hint)
         self.identifier.setAccessibleName("Handle or e-mail")
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("xxxx-xxxx-xxxx-xxxx")
+        self.password.setPlaceholderText(spec.secret_hint)
         self.password.setAccessibleName("App password")
         form.addRow("&Handle or e-mail:", self.identifier)
         form.addRow("&App password:", self.password)
+        where = f"create one in {name} {spec.secret_place}" if spec.secret_place else f"create one in {name}"
+        link = f" <a href='{spec.help_url}'>Open {name}'s app passwords</a>" if spec.help_url else ""
         self.help = QLabel(
-            "Use an <b>app password</b>, not your account's password: create one in Bluesky under "
-            "Settings → Privacy and security → App passwords, name it “Chorus”, and paste it here. "
-            f"You can revoke it there at any time. <a href='{BLUESKY_APP_PASSWORDS_URL}'>Open Bluesky's app "
-            "passwords</a>", self)
+            f"Use an <b>app password</b>, not your account's password: {where}, name it “Chorus”, and paste it "
+            f"here. You can revoke it there at any time.{link}", self)
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.RichText)
         self.help.linkActivated.connect(self.browser.open_url)
         self.help.setAccessibleName("About app passwords")
+        self.body.addLayout(form)
+        self.body.addWidget(self.help)
         self.advanced_toggle = QToolButton(self)
         self.advanced_toggle.setText("Advanced")
         self.advanced_toggle.setCheckable(True)
@@ -226,17 +232,20 @@ class BlueskyDialog(LinkDialog):
         advanced_form = QFormLayout(self.advanced)
         advanced_form.setContentsMargins(18, 0, 0, 0)
         self.service_url = QLineEdit(self.advanced)
-        self.service_url.setPlaceholderText("https://pds.example.com")
-        self.service_url.setAccessibleName("Custom server (PDS) address")
-        advanced_form.addRow("&Server (PDS):", self.service_url)
-        advanced_form.addRow("", _muted(QLabel("Only for accounts on a self-hosted server. Leave it empty for "
-                                               "bsky.social and most accounts.", self.advanced)))
+        self.service_url.setPlaceholderText(spec.server_hint)
+        self.service_url.setAccessibleName(f"Custom server ({spec.server_label}) address" if spec.server_label
+                                           else "Custom server address")
+        label = f"&Server ({spec.server_label}):" if spec.server_label else "&Server:"
+        advanced_form.addRow(label, self.service_url)
+        if spec.server_note:
+            advanced_form.addRow("", _muted(QLabel(spec.server_note, self.advanced)))
         self.advanced.hide()
         self.advanced_toggle.toggled.connect(self._toggle_advanced)
-        self.body.addLayout(form)
-        self.body.addWidget(self.help)
-        self.body.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(self.advanced)
+        if spec.server == "optional":
+            self.body.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+            self.body.addWidget(self.advanced)
+        else:
+            self.advanced_toggle.hide()
         self.link_button = self.buttons.addButton("&Link account", QDialogButtonBox.ButtonRole.AcceptRole)
         self.link_button.setDefault(True)
         self.link_button.clicked.connect(self.link)
@@ -263,21 +272,25 @@ class BlueskyDialog(LinkDialog):
             return
         identifier, password = self.identifier.text().strip(), self.password.text().strip()
         service_url = self.service_url.text().strip() if self.advanced.isVisible() or self.service_url.text() else ""
-        linking = self.services.linking
+        linking, network = self.services.linking, self.network
         self.new_cancel()
-        self.run(lambda: linking.link_bluesky(identifier, password, service_url or None), self.finish,
-                 "Signing in to Bluesky…")
+        self.run(lambda: linking.link_with_password(network, identifier, password, service_url or None), self.finish,
+                 f"Signing in to {self.entry.display_name}…")
 
 
-class _BrowserFlowDialog(LinkDialog):
-    """The browser sign-in shared by Mastodon and LinkedIn: a form page, a waiting page, and for
-    Mastodon a paste-the-code page."""
+class BrowserDialog(LinkDialog):
+    """LinkFlow.BROWSER: a form page (the person's server where the network is federated), a waiting
+    page, a paste-the-code page where the network offers codes, and what to send IT where the network
+    must be set up first."""
 
     waiting_text = "Waiting for you to approve in the browser…"
 
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, runner, browser, parent)
+    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+                 parent: QWidget | None = None, *, server: str = "") -> None:
+        super().__init__(network, services, runner, browser, parent)
+        spec = self.spec
+        self._pending: Any = None
+        self._ready: bool | None = None if spec.needs_setup else True
         self.pages = QStackedWidget(self)
         self.body.addWidget(self.pages)
         self.continue_button = self.buttons.addButton("Continue in &browser", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -286,46 +299,27 @@ class _BrowserFlowDialog(LinkDialog):
         self.last_url = ""
         self.browser.opened.connect(self._remember_url)
         self.again.linkActivated.connect(self._open_again)
-
-    def _remember_url(self, url: str) -> None:
-        if self.is_busy and self.busy_label.text() == self.waiting_text:
-            self.last_url = url
-            self.again.show()
-
-    def _open_again(self, _link: str) -> None:
-        if self.last_url:
-            self.browser.open_url(self.last_url)
-
-    def busy_changed(self, busy: bool) -> None:
-        if not busy:
-            self.again.hide()
-
-    def start(self) -> None:  # pragma: no cover - each network's own
-        raise NotImplementedError
-
-    def waiting_done(self, record: "AccountRecord") -> None:
-        self.finish(record)
-
-
-class MastodonDialog(_BrowserFlowDialog):
-    network = "mastodon"
-
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
-                 parent: QWidget | None = None, *, instance: str = "") -> None:
-        super().__init__(services, runner, browser, parent)
-        self._pending: Any = None
-        # page 0: the server
+        # page 0: the server, and what happens next
         form_page = QWidget(self)
         form = QFormLayout(form_page)
         form.setContentsMargins(0, 0, 0, 0)
-        self.instance = QLineEdit(instance, form_page)
-        self.instance.setPlaceholderText("mastodon.social or you@mastodon.social")
-        self.instance.setAccessibleName("Your Mastodon server")
-        form.addRow("Your &server:", self.instance)
-        explain = QLabel("Chorus opens your browser on your server's sign-in page. Approve Chorus there; your "
-                         "password never passes through Chorus.", form_page)
-        explain.setWordWrap(True)
-        form.addRow(_muted(explain))
+        self.server = QLineEdit(server, form_page)
+        self.server.setPlaceholderText(spec.server_hint)
+        self.server.setAccessibleName(f"Your {network.display_name} server")
+        if spec.server == "required":
+            form.addRow("Your &server:", self.server)
+        else:
+            self.server.hide()
+        self.explain = QLabel(spec.browser_note, form_page)
+        self.explain.setWordWrap(True)
+        form.addRow(_muted(self.explain) if spec.server == "required" else self.explain)
+        self.not_configured = QLabel(form_page)
+        self.not_configured.setTextFormat(Qt.TextFormat.PlainText)
+        self.not_configured.setWordWrap(True)
+        self.not_configured.setAccessibleName(f"{network.display_name} is not set up")
+        self.not_configured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.not_configured.hide()
+        form.addRow(self.not_configured)
         self.pages.addWidget(form_page)
         # page 1: the code
         code_page = QWidget(self)
@@ -343,7 +337,6 @@ class MastodonDialog(_BrowserFlowDialog):
         self.reopen.linkActivated.connect(self._reopen)
         code_form.addRow("", self.reopen)
         self.pages.addWidget(code_page)
-
         self.code_mode_button = QPushButton("&Paste a code instead", self)
         self.code_mode_button.setFlat(True)
         self.code_mode_button.setToolTip("For computers where the browser cannot come back to Chorus: your server "
@@ -353,42 +346,72 @@ class MastodonDialog(_BrowserFlowDialog):
         self.code_button = self.buttons.addButton("&Link account", QDialogButtonBox.ButtonRole.AcceptRole)
         self.code_button.clicked.connect(self.complete_code)
         self.code_button.hide()
-        self.instance.textChanged.connect(self._update)
+        self.server.textChanged.connect(self._update)
         self.code.textChanged.connect(self._update)
         self._update()
+        if spec.needs_setup:
+            linking, network_id = services.linking, self.network
+            self.run(lambda: linking.problem(network_id), self._checked,
+                     f"Checking how {network.display_name} is set up…", lane="keyring")
+
+    def _checked(self, problem: str | None) -> None:
+        self._ready = problem is None
+        if problem is not None:
+            name = self.entry.display_name
+            self.explain.setText(f"<b>{name} is not set up for Chorus on this computer yet.</b> Your IT team sets "
+                                 f"up your organisation's {name} app once, for everyone. Please send them this:")
+            self.explain.setTextFormat(Qt.TextFormat.RichText)
+            self.not_configured.setText(problem)
+            self.not_configured.show()
+        self.busy_changed(False)
+
+    def _remember_url(self, url: str) -> None:
+        if self.is_busy and self.busy_label.text() == self.waiting_text:
+            self.last_url = url
+            self.again.show()
+
+    def _open_again(self, _link: str) -> None:
+        if self.last_url:
+            self.browser.open_url(self.last_url)
+
+    def _server_text(self) -> str | None:
+        return self.server.text().strip() if self.spec.server == "required" else None
 
     def _update(self) -> None:
         on_code_page = self.pages.currentIndex() == 1
-        has_server = bool(self.instance.text().strip())
+        can_start = bool(self._ready) and not self.is_busy and (
+            self.spec.server != "required" or bool(self.server.text().strip()))
         self.continue_button.setVisible(not on_code_page)
-        self.code_mode_button.setVisible(not on_code_page)
+        self.code_mode_button.setVisible(self.spec.pasted_code and not on_code_page)
         self.code_button.setVisible(on_code_page)
-        self.continue_button.setEnabled(has_server and not self.is_busy)
-        self.code_mode_button.setEnabled(has_server and not self.is_busy)
+        self.continue_button.setEnabled(can_start)
+        self.code_mode_button.setEnabled(can_start)
         self.code_button.setEnabled(bool(self.code.text().strip()) and not self.is_busy)
         self.code_button.setDefault(on_code_page)
         self.continue_button.setDefault(not on_code_page)
 
     def busy_changed(self, busy: bool) -> None:
-        super().busy_changed(busy)
-        self.instance.setEnabled(not busy)
+        if not busy:
+            self.again.hide()
+        self.server.setEnabled(not busy)
         self.code.setEnabled(not busy)
         self._update()
 
     def start(self) -> None:
-        """Continue in the browser: register if needed, open the page, wait for the redirect."""
+        """Continue in the browser: the adapter prepares (an app on the server), opens the page and
+        waits for the redirect."""
         if not self.continue_button.isEnabled():
             return
-        instance, linking, browser = self.instance.text().strip(), self.services.linking, self.browser
+        server, linking, browser, network = self._server_text(), self.services.linking, self.browser, self.network
         cancel = self.new_cancel()
-        self.run(lambda: linking.link_mastodon(instance, browser.open_from_worker, cancel=cancel),
+        self.run(lambda: linking.link_with_browser(network, server, browser.open_from_worker, cancel=cancel),
                  self.finish, self.waiting_text)
 
     def start_code(self) -> None:
         """Paste a code instead: the server shows the code after approval (urn:ietf:wg:oauth:2.0:oob)."""
         if not self.code_mode_button.isEnabled():
             return
-        instance, linking = self.instance.text().strip(), self.services.linking
+        server, linking, network = self._server_text(), self.services.linking, self.network
         self.new_cancel()
 
         def started(pending: Any) -> None:
@@ -399,7 +422,7 @@ class MastodonDialog(_BrowserFlowDialog):
             if not self.browser.open_url(pending.url):
                 self.show_error("Chorus could not open your browser. Copy this address into it:\n" + pending.url)
 
-        self.run(lambda: linking.begin_mastodon_code(instance), started, "Contacting your server…")
+        self.run(lambda: linking.begin_code(network, server), started, "Contacting your server…")
 
     def _reopen(self, _link: str) -> None:
         if self._pending is not None:
@@ -408,59 +431,20 @@ class MastodonDialog(_BrowserFlowDialog):
     def complete_code(self) -> None:
         if self._pending is None or not self.code_button.isEnabled():
             return
-        pending, code, linking = self._pending, self.code.text().strip(), self.services.linking
-        self.run(lambda: linking.complete_mastodon_code(pending, code), self.finish, "Linking your account…")
+        pending, code, linking, network = self._pending, self.code.text().strip(), self.services.linking, self.network
+        self.run(lambda: linking.complete_code(network, pending, code), self.finish, "Linking your account…")
 
 
-class LinkedInDialog(_BrowserFlowDialog):
-    network = "linkedin"
-
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(services, runner, browser, parent)
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.explain = QLabel("Chorus opens LinkedIn in your browser. Sign in there and allow Chorus to post for "
-                              "you. LinkedIn's permission lasts 60 days; Chorus reminds you to link the account "
-                              "again before it ends.", page)
-        self.explain.setWordWrap(True)
-        layout.addWidget(self.explain)
-        self.not_configured = QLabel(page)
-        self.not_configured.setTextFormat(Qt.TextFormat.PlainText)
-        self.not_configured.setWordWrap(True)
-        self.not_configured.setAccessibleName("LinkedIn is not set up")
-        self.not_configured.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.not_configured.hide()
-        layout.addWidget(self.not_configured)
-        self.pages.addWidget(page)
-        self._ready: bool | None = None
-        self.continue_button.setEnabled(False)
-        linking = services.linking
-        self.run(linking.linkedin_problem, self._checked, "Checking how LinkedIn is set up…", lane="keyring")
-
-    def _checked(self, problem: str | None) -> None:
-        self._ready = problem is None
-        if problem is not None:
-            self.explain.setText("<b>LinkedIn is not set up for Chorus on this computer yet.</b> Your IT team sets "
-                                 "up your organisation's LinkedIn app once, for everyone. Please send them this:")
-            self.explain.setTextFormat(Qt.TextFormat.RichText)
-            self.not_configured.setText(problem)
-            self.not_configured.show()
-        self.busy_changed(False)
-
-    def busy_changed(self, busy: bool) -> None:
-        super().busy_changed(busy)
-        self.continue_button.setEnabled(bool(self._ready) and not busy)
-
-    def start(self) -> None:
-        if not self.continue_button.isEnabled():
-            return
-        linking, browser = self.services.linking, self.browser
-        cancel = self.new_cancel()
-        self.run(lambda: linking.link_linkedin(browser.open_from_worker, cancel=cancel), self.finish,
-                 self.waiting_text)
-
-
-DIALOGS: dict[str, type[LinkDialog]] = {"bluesky": BlueskyDialog, "mastodon": MastodonDialog,
-                                       "linkedin": LinkedInDialog}
+def link_dialog(network_id: str, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+                parent: QWidget | None = None, relink: "AccountRecord | None" = None) -> LinkDialog:
+    """The dialog of the network's link flow; for *relink*, filled in with what the account had."""
+    network = networks.get(network_id)
+    assert network.link is not None, f"{network_id} accounts cannot be linked"
+    if network.link.flow is LinkFlow.APP_PASSWORD:
+        identifier = relink.account.handle.removeprefix("@") if relink is not None else ""
+        return AppPasswordDialog(network, services, runner, browser, parent, identifier=identifier)
+    server = ""
+    if relink is not None and network.link.server == "required":
+        handle = relink.account.handle
+        server = handle if handle.count("@") == 2 else relink.account.server  # @user@host names the server
+    return BrowserDialog(network, services, runner, browser, parent, server=server)

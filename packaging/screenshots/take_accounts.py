@@ -114,7 +114,7 @@ def child(profile: Path, target: Path) -> int:
         for server in servers:
             browser = AuthorizeBrowser(USER, PASSWORD)
             try:
-                linked.append(services.linking.link_mastodon(server.url, browser, timeout=20))
+                linked.append(services.linking.link_with_browser("mastodon", server.url, browser, timeout=20))
             finally:
                 browser.close()
 
@@ -244,9 +244,9 @@ def child_three(profile: Path, target: Path) -> int:
     store = DraftStore.open(paths.drafts_db)
     services = build_services(
         settings, store, paths.cache_dir, secret_store=secret_store,
-        bluesky_endpoints={"service_url": pds.url, "plc_url": pds.plc_url},
-        linkedin_endpoints={"authorization_url": f"{linkedin.url}/oauth/v2/authorization",
-                            "token_url": f"{linkedin.url}/oauth/v2/accessToken", "api_base": linkedin.url})
+        endpoints={"bluesky": {"service_url": pds.url, "plc_url": pds.plc_url},
+                   "linkedin": {"authorization_url": f"{linkedin.url}/oauth/v2/authorization",
+                                "token_url": f"{linkedin.url}/oauth/v2/accessToken", "api_base": linkedin.url}})
     app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
                                         services=services, open_url=lambda url: True, outbox_first_try_ms=-1)
     window.resize(1240, 760)
@@ -260,15 +260,15 @@ def child_three(profile: Path, target: Path) -> int:
 
     def link_all() -> None:  # off the GUI thread, as the dialogs' workers do
         try:
-            linked.append(services.linking.link_bluesky(user.handle, user.app_passwords["Chorus"]))
+            linked.append(services.linking.link_with_password("bluesky", user.handle, user.app_passwords["Chorus"]))
             browser = AuthorizeBrowser(USER, PASSWORD)
             try:
-                linked.append(services.linking.link_mastodon(mastodon.url, browser, timeout=20))
+                linked.append(services.linking.link_with_browser("mastodon", mastodon.url, browser, timeout=20))
             finally:
                 browser.close()
             browser = MemberBrowser(USER, PASSWORD)
             try:
-                linked.append(services.linking.link_linkedin(browser, timeout=20))
+                linked.append(services.linking.link_with_browser("linkedin", None, browser, timeout=20))
             finally:
                 browser.close()
         except Exception as exc:  # noqa: BLE001 - reported below

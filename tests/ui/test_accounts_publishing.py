@@ -130,10 +130,9 @@ def with_keyring(secret_store, **options):
 
 @pytest.fixture
 def open_window(make_window, keyring, browser, qtbot):
-    def make(secret_store=None, values=None, linkedin_endpoints=None, bluesky_endpoints=None, **options):
+    def make(secret_store=None, values=None, endpoints=None, **options):
         window = make_window(values={**ACME, **(values or {})}, load_policy=True,
-                             services=with_keyring(secret_store or keyring, linkedin_endpoints=linkedin_endpoints,
-                                                   bluesky_endpoints=bluesky_endpoints),
+                             services=with_keyring(secret_store or keyring, endpoints=endpoints),
                              open_url=browser, outbox_first_try_ms=-1, **options)
         qtbot.waitUntil(lambda: window.accounts_panel is not None and window.accounts_panel.loaded, timeout=WAIT)
         return window
@@ -150,7 +149,7 @@ def link_directly(qtbot, window, server: MastodonTestServer):
     """alice on *server*, linked without the UI (as in an earlier session), then shown in the panel."""
     driver = AuthorizeBrowser("alice", PASSWORD)
     try:
-        record = window.services.linking.link_mastodon(server.url, driver, timeout=10)
+        record = window.services.linking.link_with_browser("mastodon", server.url, driver, timeout=10)
     finally:
         driver.close()
     before = len(window.accounts_panel.records)
@@ -181,14 +180,14 @@ def test_link_a_mastodon_account_through_the_panel_with_the_browser(open_window,
 
     dialog = panel.open_link_dialog("mastodon")
     assert dialog.isVisible() and not dialog.continue_button.isEnabled()
-    qtbot.keyClicks(dialog.instance, servers[0].url)
+    qtbot.keyClicks(dialog.server, servers[0].url)
     qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
 
     # Chorus registered itself, opened the server's sign-in page in "the browser", and waits
     qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT)
     assert browser.opened[0].startswith(f"{servers[0].url}/oauth/authorize?")
     assert dialog.busy.isVisible() and dialog.busy_label.text() == "Waiting for you to approve in the browser…"
-    assert dialog.cancel_button.isEnabled() and not dialog.instance.isEnabled()
+    assert dialog.cancel_button.isEnabled() and not dialog.server.isEnabled()
     assert dialog.again.isVisible()  # "Don't see it? Open the page again"
     dialog.again.linkActivated.emit("#again")
     assert browser.opened == [browser.opened[0]] * 2
@@ -221,12 +220,12 @@ def test_link_a_mastodon_account_through_the_panel_with_the_browser(open_window,
 def test_waiting_for_the_browser_can_be_cancelled(open_window, qtbot, servers, browser):
     window = open_window()
     dialog = window.accounts_panel.open_link_dialog("mastodon")
-    dialog.instance.setText(servers[0].url)
+    dialog.server.setText(servers[0].url)
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: bool(browser.opened) and dialog.is_busy, timeout=WAIT)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.is_busy, timeout=WAIT)
-    assert dialog.isVisible() and dialog.instance.isEnabled() and not dialog.error.isVisible()
+    assert dialog.isVisible() and dialog.server.isEnabled() and not dialog.error.isVisible()
     assert window.services.accounts.accounts() == []
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # not busy: closes
     assert closed(dialog)
@@ -235,7 +234,7 @@ def test_waiting_for_the_browser_can_be_cancelled(open_window, qtbot, servers, b
 def test_paste_a_code_instead(open_window, qtbot, servers, browser):
     window = open_window()
     dialog = window.accounts_panel.open_link_dialog("mastodon")
-    dialog.instance.setText(servers[1].url)
+    dialog.server.setText(servers[1].url)
     qtbot.mouseClick(dialog.code_mode_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1 and bool(browser.opened), timeout=WAIT)
     assert "redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob" in browser.opened[-1]
@@ -252,7 +251,7 @@ def test_paste_a_code_instead(open_window, qtbot, servers, browser):
 def test_a_server_error_is_shown_with_its_reason_and_nothing_is_linked(open_window, qtbot, servers, browser):
     window = open_window()
     dialog = window.accounts_panel.open_link_dialog("mastodon")
-    dialog.instance.setText(servers[0].url)
+    dialog.server.setText(servers[0].url)
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: bool(browser.opened), timeout=WAIT)
     browser.approve(approve=False)  # alice presses Deny
@@ -260,7 +259,7 @@ def test_a_server_error_is_shown_with_its_reason_and_nothing_is_linked(open_wind
     assert dialog.error.text() == "You did not authorize Chorus on 127.0.0.1:%d." % servers[0].port
     assert window.services.accounts.accounts() == [] and dialog.isVisible()
 
-    dialog.instance.setText("not a server")
+    dialog.server.setText("not a server")
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: "contains spaces" in dialog.error.text(), timeout=WAIT)
 
@@ -282,7 +281,7 @@ def test_no_usable_keyring_says_what_to_do_and_links_nothing(open_window, qtbot,
     try:
         window = open_window(secret_store=secret_store)
         dialog = window.accounts_panel.open_link_dialog("mastodon")
-        dialog.instance.setText(servers[0].url)
+        dialog.server.setText(servers[0].url)
         dialog.continue_button.click()
         qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=60_000)
         assert expected in dialog.error.text() and advice in dialog.error.text()
@@ -325,7 +324,7 @@ def test_link_linkedin_through_the_panel_publish_and_re_link_before_the_token_ex
 
     server, values, endpoints = linkedin
     browser.driver = MemberBrowser
-    window = open_window(values=values, linkedin_endpoints=endpoints)
+    window = open_window(values=values, endpoints={"linkedin": endpoints})
     panel = window.accounts_panel
     dialog = panel.open_link_dialog("linkedin")
     qtbot.waitUntil(lambda: dialog.continue_button.isEnabled(), timeout=WAIT)
@@ -374,10 +373,10 @@ def test_link_linkedin_through_the_panel_publish_and_re_link_before_the_token_ex
 @pytest.mark.parametrize("found", [True, False], ids=["its-there", "send-as-new"])
 def test_may_have_been_posted_asks_the_person_and_never_posts_twice(open_window, qtbot, linkedin, found):
     server, values, endpoints = linkedin
-    window = open_window(values=values, linkedin_endpoints=endpoints)
+    window = open_window(values=values, endpoints={"linkedin": endpoints})
     member = MemberBrowser("alice", PASSWORD)
     try:
-        record = window.services.linking.link_linkedin(member, timeout=10)
+        record = window.services.linking.link_with_browser("linkedin", None, member, timeout=10)
     finally:
         member.close()
     window.accounts_panel.refresh()
@@ -544,8 +543,8 @@ def test_a_revoked_token_offers_re_link_in_the_status_and_the_panel(open_window,
     with qtbot.waitSignal(window.accounts_panel.dialog_opened, timeout=WAIT) as opened:
         qtbot.mouseClick(row.relink_button, Qt.MouseButton.LeftButton)
     dialog = opened.args[0]
-    assert dialog.network == "mastodon" and dialog.instance.text() == "@alice@social.example"
-    dialog.instance.setText(servers[0].url)  # the handle's domain is not this test server's address
+    assert dialog.network == "mastodon" and dialog.server.text() == "@alice@social.example"
+    dialog.server.setText(servers[0].url)  # the handle's domain is not this test server's address
     browser.auto = True
     with qtbot.waitSignal(window.accounts_panel.linked, timeout=WAIT) as linked:
         dialog.continue_button.click()

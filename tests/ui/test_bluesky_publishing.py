@@ -24,7 +24,7 @@ def pds_user(bluesky_pds: BlueskyPDS):  # noqa: F811
 
 def bluesky_window(open_window, pds: BlueskyPDS):
     # handles resolve through the test PDS, DIDs through its PLC directory (not bsky.social / plc.directory)
-    return open_window(bluesky_endpoints={"service_url": pds.url, "plc_url": pds.plc_url})
+    return open_window(endpoints={"bluesky": {"service_url": pds.url, "plc_url": pds.plc_url}})
 
 
 @pytest.mark.parametrize("how", ["handle", "custom-pds"])

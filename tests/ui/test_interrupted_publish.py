@@ -35,7 +35,7 @@ def crash_mid_send(profile, keyring, server, *, arrived: bool) -> tuple[str, str
     try:
         driver = AuthorizeBrowser("alice", PASSWORD)
         try:
-            record = services.linking.link_mastodon(server.url, driver, timeout=10)
+            record = services.linking.link_with_browser("mastodon", server.url, driver, timeout=10)
         finally:
             driver.close()
         draft = store.create(CLEAN, targets=[record.id])
@@ -156,7 +156,7 @@ def test_after_linking_in_the_panel_the_profile_is_read_again(open_window, qtbot
     window = open_window()
     panel = window.accounts_panel
     dialog = panel.open_link_dialog("mastodon")
-    dialog.instance.setText(servers[0].url)
+    dialog.server.setText(servers[0].url)
     browser.auto = True
     with qtbot.waitSignal(panel.profiles_refreshed, timeout=WAIT) as refreshed:
         dialog.continue_button.click()

@@ -116,9 +116,9 @@ def test_linking_errors_are_told_in_the_users_words():
 
 
 def test_a_network_this_build_cannot_link_is_refused_with_a_sentence():
-    linking = Linking(accounts=None, mastodon=None)  # type: ignore[arg-type]
+    linking = Linking(accounts=None, clients={})  # type: ignore[arg-type]
     assert not linking.available("mastodon")
     with pytest.raises(Exception) as caught:
-        linking.link_bluesky("alice.test", "abcd-efgh-ijkl-mnop")
+        linking.link_with_password("bluesky", "alice.test", "abcd-efgh-ijkl-mnop")
     assert describe_error(caught.value) == "This version of Chorus cannot link Bluesky accounts."
-    assert linking.linkedin_problem() == "This version of Chorus cannot link LinkedIn accounts."
+    assert linking.problem("linkedin") == "This version of Chorus cannot link LinkedIn accounts."

@@ -38,7 +38,13 @@ NETWORK = Network(
     limit_key="max_utf16_units",
     brand=Brand(light="#0A66C2", dark="#70B5F9", mark="in"),
     capabilities=Capabilities(images=True, alt_text=True),
-    link=LinkSpec(LinkFlow.BROWSER),
+    link=LinkSpec(
+        LinkFlow.BROWSER,
+        browser_note="Chorus opens LinkedIn in your browser. Sign in there and allow Chorus to post for you. "
+                     "LinkedIn's permission lasts 60 days; Chorus reminds you to link the account again before it "
+                     "ends.",
+        needs_setup=True,
+    ),
     adapter="desktop.adapters.networks.linkedin",
     settings=(
         # The organisation's LinkedIn app, normally set by IT in the managed layer. Never a

@@ -43,8 +43,14 @@ NETWORK = Network(
     brand=Brand(light="#563ACC", dark="#A99BFF", mark="m"),
     capabilities=Capabilities(images=True, alt_text=True, threads=True, idempotent_publish=True,
                               instance_limits=True),
-    link=LinkSpec(LinkFlow.BROWSER, server="required", pasted_code=True,
-                  server_hint="mastodon.social or you@mastodon.social"),
+    link=LinkSpec(
+        LinkFlow.BROWSER,
+        server="required",
+        pasted_code=True,
+        server_hint="mastodon.social or you@mastodon.social",
+        browser_note="Chorus opens your browser on your server's sign-in page. Approve Chorus there; your password "
+                     "never passes through Chorus.",
+    ),
     adapter="desktop.adapters.networks.mastodon",
     measure="mastodon",
     settings=(

@@ -38,8 +38,15 @@ class LinkSpec:
     pasted_code: bool = False
     identifier_hint: str = ""  # placeholder of the handle field (app password flow)
     secret_hint: str = ""  # placeholder of the password field (app password flow)
-    server_hint: str = ""  # placeholder of the server field
+    secret_place: str = ""  # where in the network's settings app passwords are made ("under Settings → …")
     help_url: str = ""  # where the person creates the secret (an app password page)
+    server_hint: str = ""  # placeholder of the server field
+    server_label: str = ""  # what the network calls a server, when it has a name for it ("PDS")
+    server_note: str = ""  # a line under an optional server field: who needs it
+    browser_note: str = ""  # what happens in the browser (browser flow)
+    # IT must set the network up on this computer first (an organisation's app): the dialog asks
+    # the adapter whether it is ready and, if not, says what to send IT
+    needs_setup: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ version and saved through the ``db`` lane; a finding that has one stops counting
 no tooltip, greyed in the panel, and it does not make :attr:`LivePolicyCheck.needs_acknowledgement`
 true. A block finding can never be acknowledged.
 
+A rule that could not finish in time (``Finding.incomplete``: its patterns used up the check's time
+budget) is listed like any finding, with its severity (a block rule blocks, any other asks for an
+acknowledgement), but has no underline: it is about the whole post, not a passage.
+
 For publishing (a later feature) the state is exposed as :attr:`LivePolicyCheck.blocked` and
 :meth:`LivePolicyCheck.publish_refusal`.
 """
@@ -239,6 +243,10 @@ class LivePolicyCheck(QObject):
         if state == "failed":
             return f"Publishing is refused: {self._error}"
         blocks = [item for item in self._items if item.severity == "block"]
+        if blocks and all(getattr(item.finding, "incomplete", False) for item in blocks):
+            return (f"Publishing is refused: the block rule {blocks[0].finding.rule_id} could not be completed in "
+                    "time, so Chorus cannot tell whether the policy allows this post. Shorten or simplify the post, "
+                    "or ask the policy's owner to simplify the rule.")
         if blocks:
             more = f"; and {len(blocks) - 1} more" if len(blocks) > 1 else ""
             return (f"Publishing is refused: the policy blocks this post ({blocks[0].finding.message}{more}). "
@@ -553,6 +561,8 @@ class LivePolicyCheck(QObject):
     # -- actions from the panel and the menu -----------------------------------------------------
     def select(self, item: LiveFinding) -> None:
         """Select the finding's text in the editor (the cursor has followed any edits since)."""
+        if getattr(item.finding, "incomplete", False):
+            return  # about the whole post (a rule that could not finish): no passage to select
         cursor = QTextCursor(item.cursor)
         self._editor.setTextCursor(cursor)
         self._editor.ensureCursorVisible()

@@ -95,7 +95,11 @@ def bounded_finditer(pattern: regex.Pattern[str], text: str, budget: Budget, pos
         match = budget.search(pattern, text, pos, end)
         if match is None:
             return
+        handed = time.perf_counter()
         yield match
+        # what the caller did with the match counts too: a pattern with a match at every character
+        # costs more in handling its matches than in finding them
+        budget.spent += time.perf_counter() - handed
         pos = match.end() if match.end() > match.start() else match.end() + 1
 
 

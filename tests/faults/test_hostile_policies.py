@@ -102,8 +102,9 @@ def test_rules_share_one_budget_and_once_it_is_spent_no_pattern_runs() -> None:
     budget = Budget(seconds=0.02, per_search=0.01)
     findings = policy.check("x" * 60 + " y", budget=budget)
     assert sorted(f.rule_id for f in findings if f.incomplete) == [f"P{i}" for i in range(6)]
-    # two searches used the whole budget; the four later rules were reported without searching
-    assert budget.searches == 2 and budget.timed_out == 2
+    # at most two searches used the whole budget (one, if it overran its limit); the later rules were
+    # reported without searching
+    assert 1 <= budget.searches == budget.timed_out <= 2
 
 
 def test_every_network_of_a_targeted_check_shares_the_budget(caplog) -> None:
@@ -113,9 +114,10 @@ def test_every_network_of_a_targeted_check_shares_the_budget(caplog) -> None:
         findings = check("x" * 60 + " y")
     assert [f.rule_id for f in findings if f.incomplete] == ["P1"]  # reported once
     # the rule runs in each of the four networks' checks; with one budget (80 ms, at most 50 ms a search)
-    # only two searches can start, where four budgets would let each of the four time out
+    # at most two searches can start (one if the first overran its limit), where four budgets would let
+    # each of the four time out
     stopped = [r for r in caplog.records if "policy pattern stopped" in r.getMessage()]
-    assert len(stopped) == 2, [r.getMessage() for r in stopped]
+    assert 1 <= len(stopped) <= 2, [r.getMessage() for r in stopped]
 
 
 # -- unless patterns run once per post -------------------------------------------------------------------
@@ -200,3 +202,25 @@ def test_the_window_lists_an_incomplete_rule_and_refuses_publishing_for_a_block_
     window.runner.shutdown()
     window.store.close()
 
+
+
+def test_a_gui_thread_check_that_runs_out_of_its_half_frame_is_redone_on_the_lane(make_window, qtbot) -> None:  # noqa: F811
+    # typing fast checks on the GUI thread; a paste that makes the author's patterns slow must not be
+    # reported incomplete because of the GUI thread's short budget: the lane checks it with the full one
+    slow = pattern_rule("P1", r"(?:x|x)*y|widget")
+    policy = Policy(INFO, [slow])
+    window = make_window(checker=policy.check, policy_version="hostile@1")
+    check = window.composer.policy
+    window.composer.editor.setPlainText("a widget")
+    qtbot.waitUntil(lambda: check.state == "ok" and len(check.findings) == 1, timeout=10_000)
+    window.composer.editor.setPlainText("a widget")  # measured: now fast enough for the GUI thread
+    qtbot.waitUntil(lambda: check.state == "ok" and check.last_check_inline, timeout=10_000)
+    # the GUI thread's check runs out of its half frame: what is shown comes from the lane's full budget
+    window.composer.editor.setPlainText("a widget " + "x" * 60 + " y")
+    check.check_now()
+    qtbot.waitUntil(lambda: check.state == "ok", timeout=10_000)
+    assert not check.last_check_inline
+    assert [(item.finding.rule_id, item.finding.incomplete) for item in check.findings] == [("P1", True)]
+    window.close()
+    window.runner.shutdown()
+    window.store.close()

@@ -9,6 +9,8 @@ and skip the excluded zones (URLs, e-mail addresses, secrets: G3); detectors, pa
 from __future__ import annotations
 
 import bisect
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import time
@@ -39,6 +41,21 @@ INCOMPLETE_MESSAGE = "Rule {rule} could not be completed in time; check this pos
 log = logging.getLogger(__name__)
 
 
+_BUDGET_S: contextvars.ContextVar[float] = contextvars.ContextVar("policy_check_budget_s", default=CHECK_BUDGET_S)
+
+
+@contextlib.contextmanager
+def budget_limit(seconds: float) -> Iterator[None]:
+    """Checks started inside (in this thread) get a budget of *seconds* instead of :data:`CHECK_BUDGET_S`:
+    the editor checks on the GUI thread with a frame's budget and, when that is not enough, again on
+    its worker with the full one."""
+    token = _BUDGET_S.set(seconds)
+    try:
+        yield
+    finally:
+        _BUDGET_S.reset(token)
+
+
 class RuleIncomplete(Exception):
     """An author's pattern ran out of time: what the rule would have found is unknown."""
 
@@ -53,8 +70,8 @@ class Budget:
     must not turn an ordinary long post into incomplete rules.
     """
 
-    def __init__(self, seconds: float = CHECK_BUDGET_S, per_search: float = REGEX_TIMEOUT_S) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None = None, per_search: float = REGEX_TIMEOUT_S) -> None:
+        self.seconds = _BUDGET_S.get() if seconds is None else seconds
         self.per_search = per_search
         self.spent = 0.0
         self.searches = 0  # searches started (tests, diagnostics)

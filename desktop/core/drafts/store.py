@@ -365,10 +365,16 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
+            db = self.store._db
             if exc_type is None:
-                self.store._db.execute("COMMIT")
-            else:
-                self.store._db.execute("ROLLBACK")
+                try:
+                    db.execute("COMMIT")
+                except sqlite3.Error:
+                    if db.in_transaction:  # a failed COMMIT (disk full) leaves it open: end it
+                        db.execute("ROLLBACK")
+                    raise
+            elif db.in_transaction:  # not after an error SQLite rolled back itself
+                db.execute("ROLLBACK")
         finally:
             self.store._lock.release()
 
@@ -600,7 +606,8 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             db.execute(f"PRAGMA user_version = {int(number)}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite already rolled back after an I/O or disk-full error
+                db.execute("ROLLBACK")
             raise
         log.info("migrated %s to version %d", path, number)
 
@@ -659,7 +666,7 @@ _TABLE_WORDS = {
     "publish_history": "publish record(s)",
     "outbox": "outbox entr(y/ies)",
 }
-_MAX_SKIPS = 64  # unreadable stretches skipped in one table before giving up on the rest of it
+_MAX_SKIPS = 1000  # damaged stretches skipped in one table before giving up on the rest of it
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -717,42 +724,70 @@ def _columns_by_table(db: sqlite3.Connection) -> dict[str, list[str]]:
 def _copy_table(old: sqlite3.Connection, fresh: sqlite3.Connection, table: str, columns: list[str]) -> int:
     names = ", ".join(f'"{c}"' for c in columns)
     insert = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
-    select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid'
     copied = 0
-    last = -(2 ** 63)
-    skips = 0
-    jump = 1
+    for row in _readable_rows(old, table, columns):
+        try:
+            copied += fresh.execute(insert, row).rowcount
+        except sqlite3.IntegrityError:
+            continue  # breaks a constraint here (its draft was lost, say): leave it out
+    return copied
+
+
+_MIN_ROWID, _MAX_ROWID = -(2 ** 63), 2 ** 63 - 1
+
+
+def _readable_rows(old: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[tuple]:
+    """Every row of *table* that can be read, in rowid order, jumping over unreadable pages.
+
+    One row per query (``rowid >= ? LIMIT 1``): a cursor that steps on to a damaged page would
+    take the row before it down too. After a damaged page, the next readable rowid is found by
+    doubling a jump until a seek works and then a binary search back to the first start that
+    works, so a bad page costs only the rows on it (a few dozen seeks), not everything after it.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid >= ? ORDER BY rowid LIMIT 1'
+
+    def readable_from(start: int) -> bool:
+        try:
+            old.execute(select, (start,)).fetchone()
+            return True
+        except sqlite3.Error:
+            return False
+
+    start = _MIN_ROWID
+    damaged = 0
     while True:
         try:
-            cursor = old.execute(select, (last,))
-            while True:
-                row = cursor.fetchone()
-                if row is None:
-                    return copied
-                last, jump = row[0], 1
-                try:
-                    copied += fresh.execute(insert, row[1:]).rowcount
-                except sqlite3.IntegrityError:
-                    continue  # breaks a constraint here (its draft was lost, say): leave it out
-                except sqlite3.Error as exc:
-                    raise _WriteFailed(exc) from exc
-        except _WriteFailed as failed:
-            raise failed.error
-        except sqlite3.Error as exc:  # reading the damaged file: jump over the stretch that failed
-            skips += 1
-            if skips > _MAX_SKIPS:
-                log.warning("salvage: gave up on the rest of table %s after rowid %d (%s)", table, last, exc)
-                return copied
-            last = max(last, 0) + jump
-            jump *= 2
-
-
-class _WriteFailed(Exception):
-    """Writing the fresh database failed during a salvage (raised on, unlike a read error)."""
-
-    def __init__(self, error: sqlite3.Error) -> None:
-        super().__init__(str(error))
-        self.error = error
+            row = old.execute(select, (start,)).fetchone()
+        except sqlite3.Error as exc:
+            damaged += 1
+            if damaged > _MAX_SKIPS:
+                log.warning("salvage: gave up on table %s after %d damaged stretches", table, _MAX_SKIPS)
+                return
+            bad, jump = start, 1
+            while True:  # forwards, further each time, to a start that reads
+                if bad >= _MAX_ROWID:
+                    log.warning("salvage: nothing readable in table %s from rowid %d on (%s)", table, start, exc)
+                    return
+                good = min(bad + jump, _MAX_ROWID)
+                if readable_from(good):
+                    break
+                bad, jump = good, jump * 2
+            while good - bad > 1:  # back to the first start that reads
+                middle = bad + (good - bad) // 2
+                if readable_from(middle):
+                    good = middle
+                else:
+                    bad = middle
+            log.warning("salvage: table %s unreadable from rowid %d to %d (%s)", table, start, good - 1, exc)
+            start = good
+            continue
+        if row is None:
+            return
+        yield row[1:]
+        if row[0] >= _MAX_ROWID:
+            return
+        start = row[0] + 1
 
 
 # -- files moved aside ----------------------------------------------------------------------------
@@ -808,6 +843,8 @@ def _readable_drafts(path: Path) -> dict[str, float] | None:
     except sqlite3.Error:
         return None
     try:
+        if "drafts" not in _columns_by_table(old):
+            return None
         return _draft_versions(old)
     except sqlite3.Error:
         return None
@@ -816,17 +853,5 @@ def _readable_drafts(path: Path) -> dict[str, float] | None:
 
 
 def _draft_versions(db: sqlite3.Connection) -> dict[str, float]:
-    versions: dict[str, float] = {}
-    last = -(2 ** 63)
-    for _attempt in range(_MAX_SKIPS):
-        try:
-            for rowid, key, updated in db.execute(
-                    "SELECT rowid, id, updated_at FROM drafts WHERE rowid > ? ORDER BY rowid", (last,)):
-                last = rowid
-                versions[key] = updated
-            return versions
-        except sqlite3.Error:
-            if not versions and last < 0:
-                raise
-            last = max(last, 0) + 1
-    return versions
+    """Draft id → updated_at of every readable draft (the bin included)."""
+    return {key: updated for key, updated in _readable_rows(db, "drafts", ["id", "updated_at"])}

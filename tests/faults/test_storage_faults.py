@@ -471,3 +471,29 @@ def test_a_file_where_the_data_folder_belongs_gives_a_clear_message(tmp_path):
     (tmp_path / "data").write_text("x")
     with pytest.raises(ProfileFolderError, match="is a file, not a folder"):
         DraftStore.open(tmp_path / "data" / "drafts.db")
+
+
+def test_the_window_names_the_moved_aside_file_and_the_restore_command(qtbot, tmp_path):
+    from desktop.core.paths import AppPaths
+    from desktop.core.settings import Settings
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tasks import TaskRunner
+
+    paths = AppPaths.for_profile(tmp_path / "profile")
+    paths.ensure()
+    hidden, _made = hidden_by_the_old_bug(paths.data_dir)
+    store = DraftStore.open(paths.drafts_db)
+    runner = TaskRunner()
+    window = MainWindow(Settings(paths.settings_file), store, runner, notices=store.notices,
+                        policy_cache=paths.last_good_policy)
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.drafts_loaded, timeout=5000):
+            window.show()
+        assert window.notice.isVisible()
+        text = window.notice.label.text()
+        assert hidden.name in text and "20 draft(s)" in text and "chorus restore-drafts" in text
+    finally:
+        window.close()
+        runner.shutdown()
+        store.close()

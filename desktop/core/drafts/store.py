@@ -177,8 +177,10 @@ class DraftStore:
     # -- files moved aside ------------------------------------------------------------------------
     def moved_aside(self) -> "list[MovedAside]":
         """The database files moved aside beside this one (damaged, or replaced by a restore), newest first."""
+        if not _moved_aside_candidates(self.path):
+            return []  # the usual case: no query at all
         with self._lock:
-            current = _draft_versions(self._db)
+            current = dict(self._db.execute("SELECT id, updated_at FROM drafts"))
         return moved_aside(self.path, current)
 
     def _moved_aside_notices(self, skip: Path | None = None) -> list[str]:
@@ -810,23 +812,31 @@ def moved_aside(database: Path, current: dict[str, float] | None = None) -> list
     """
     database = Path(database)
     found = []
+    for candidate, kind, stamp in _moved_aside_candidates(database):
+        versions = _readable_drafts(candidate)
+        missing = 0
+        if versions is not None:
+            missing = sum(1 for key, updated in versions.items()
+                          if current is None or key not in current or (updated or 0) > (current[key] or 0))
+        found.append(MovedAside(candidate, kind, _moved_at(candidate, stamp),
+                                None if versions is None else len(versions), missing))
+    return sorted(found, key=lambda item: (item.moved_at, item.path.name), reverse=True)
+
+
+def _moved_aside_candidates(database: Path) -> list[tuple[Path, str, str]]:
+    """(file, kind, time stamp) of each file moved aside beside *database* (their -wal/-shm left out)."""
     try:
-        candidates = list(database.parent.iterdir())
+        entries = list(database.parent.iterdir())
     except OSError:
         return []
-    for candidate in candidates:
-        name = candidate.name
+    found = []
+    for entry in entries:
         for infix, kind in ((CORRUPT_INFIX, "damaged"), (REPLACED_INFIX, "replaced")):
             prefix = database.name + infix
-            if name.startswith(prefix) and not name.endswith(("-wal", "-shm", "-journal")) and candidate.is_file():
-                versions = _readable_drafts(candidate)
-                missing = 0
-                if versions is not None:
-                    missing = sum(1 for key, updated in versions.items()
-                                  if current is None or key not in current or (updated or 0) > (current[key] or 0))
-                found.append(MovedAside(candidate, kind, _moved_at(candidate, name[len(prefix):]),
-                                        None if versions is None else len(versions), missing))
-    return sorted(found, key=lambda item: (item.moved_at, item.path.name), reverse=True)
+            if entry.name.startswith(prefix) and not entry.name.endswith(("-wal", "-shm", "-journal")) \
+                    and entry.is_file():
+                found.append((entry, kind, entry.name[len(prefix):]))
+    return found
 
 
 def _moved_at(path: Path, stamp: str) -> float:

@@ -394,6 +394,16 @@ def test_restore_brings_the_drafts_back_and_keeps_the_newer_ones(tmp_path):
         store.close()
 
 
+def test_restoring_a_damaged_file_salvages_it_and_keeps_the_current_drafts(tmp_path):
+    hidden, made = hidden_by_the_old_bug(tmp_path)
+    damage_page(hidden, root_page(hidden, "drafts_by_update"))
+    result = restore_moved_aside(tmp_path / "drafts.db", hidden)
+    assert result.drafts == 21 and "20 draft(s) could be recovered" in result.notices[0]
+    assert made.items() <= drafts_in(tmp_path / "drafts.db").items()
+    kinds = sorted(item.kind for item in list_moved_aside(tmp_path / "drafts.db"))
+    assert kinds == ["damaged", "replaced"]  # the damaged file and the replaced database, both kept
+
+
 def test_restore_refuses_while_chorus_has_the_database_open(tmp_path):
     hidden, _made = hidden_by_the_old_bug(tmp_path)
     path = tmp_path / "drafts.db"

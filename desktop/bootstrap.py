@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from desktop import APP_NAME, __version__
 from desktop.core.drafts import DraftStore
-from desktop.core.errors import DatabaseTooNewError, StorageError
+from desktop.core.drafts.store import BUSY_TIMEOUT_S
+from desktop.core.errors import ProfileFolderError, StorageError
 from desktop.core.logs import configure_logging
 from desktop.core.networks import NETWORKS, parse_network
 from desktop.core.paths import AppPaths
@@ -54,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="log everything, also to the terminal")
     parser.epilog = ("commands without a window: 'chorus check [FILE ...]' checks posts against the policy, "
-                     "'chorus policy validate PATH' checks a policy file; add --help to either for details")
+                     "'chorus policy validate PATH' checks a policy file, 'chorus restore-drafts [FILE]' lists "
+                     "or brings back drafts databases moved aside; add --help to any of them for details")
     return parser
 
 
@@ -66,9 +69,77 @@ def _network_arg(value: str) -> str:
 
 
 def app_paths(profile: Path | None) -> AppPaths:
+    """The profile's folders, created; a path in the way raises :class:`ProfileFolderError`."""
     paths = AppPaths.for_profile(profile) if profile else AppPaths.platform_default()
-    paths.ensure()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else paths.data_dir
+        blocker = next((p for p in [where, *where.parents] if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise ProfileFolderError(
+                f"Chorus cannot keep its files in {where}: {blocker} is a file, not a folder. Move that file away "
+                f"or choose another folder (--profile DIR), then start Chorus again."
+            ) from exc
+        raise ProfileFolderError(
+            f"Chorus cannot create its folder {where} ({exc.strerror or exc}). Check that your user may write "
+            f"there, or choose another folder (--profile DIR), then start Chorus again."
+        ) from exc
     return paths
+
+
+# Exit code of a start that failed with a message (1 means "blocked" for the headless check).
+EXIT_START_FAILED = 2
+
+
+@dataclass(frozen=True)
+class StartFailure:
+    """Why Chorus cannot start: the message for the dialog and the terminal, and the exit code."""
+
+    message: str
+    exit_code: int = EXIT_START_FAILED
+
+
+@dataclass(frozen=True)
+class Started:
+    paths: AppPaths
+    settings: Settings
+    store: DraftStore
+
+
+def open_profile(profile: Path | None, *, debug: bool = False,
+                 busy_timeout: float = BUSY_TIMEOUT_S) -> Started | StartFailure:
+    """Everything the window needs from the disk (folders, settings, logging, the drafts database).
+
+    Every storage problem becomes a :class:`StartFailure` (logged when the log can be written),
+    never a traceback: the caller shows it and exits with its code.
+    """
+    try:
+        paths = app_paths(profile)
+    except StorageError as exc:
+        return StartFailure(str(exc))
+    settings = Settings(paths.settings_file)
+    configure_logging(paths.log_file, "debug" if debug else settings.get("logging.level"), to_stderr=debug)
+    log.info("%s %s starting; profile data in %s", APP_NAME, __version__, paths.data_dir)
+    for problem in settings.problems:
+        log.warning("settings: %s", problem)
+    try:
+        store = DraftStore.open(paths.drafts_db, busy_timeout=busy_timeout)
+    except StorageError as exc:
+        log.error("cannot open drafts (%s): %s", type(exc).__name__, exc)
+        return StartFailure(str(exc))
+    for notice in store.notices:
+        log.warning("start notice: %s", notice)
+    return Started(paths, settings, store)
+
+
+def report_failure(failure: StartFailure, show: Callable[[str], None] | None = None) -> int:
+    """Print *failure*, show it in a dialog (*show*; by default the Qt one) and return its exit code."""
+    print(f"chorus: {failure.message}", file=sys.stderr)
+    if show is None:
+        from desktop.ui.app import show_fatal as show
+    show(failure.message)
+    return failure.exit_code
 
 
 def build_services(
@@ -176,33 +247,29 @@ def build_services(
                     on_close=[close])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None] | None = None,
+         busy_timeout: float = BUSY_TIMEOUT_S) -> int:
+    """Start Chorus. *show_fatal* replaces the Qt dialog for start-up failures, *busy_timeout* how long
+    opening waits for another program holding the drafts (both for tests and embedding)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("check", "policy"):
         from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
 
         return cli_main(argv)
-    args, qt_argv = build_parser().parse_known_args(argv)
-    paths = app_paths(args.profile)
-    settings = Settings(paths.settings_file)
-    configure_logging(paths.log_file, "debug" if args.debug else settings.get("logging.level"), to_stderr=args.debug)
-    log.info("%s %s starting; profile data in %s", APP_NAME, __version__, paths.data_dir)
-    for problem in settings.problems:
-        log.warning("settings: %s", problem)
-    try:
-        store = DraftStore.open(paths.drafts_db)
-    except (DatabaseTooNewError, StorageError) as exc:
-        log.error("cannot open drafts: %s", exc)
-        print(f"chorus: {exc}", file=sys.stderr)
-        from desktop.ui.app import show_fatal
+    if argv and argv[0] == "restore-drafts":
+        from desktop.restore_drafts import main as restore_main  # headless too
 
-        show_fatal(str(exc))
-        return 1
-    services = build_services(settings, store, paths.cache_dir)
+        return restore_main(argv[1:])
+    args, qt_argv = build_parser().parse_known_args(argv)
+    started = open_profile(args.profile, debug=args.debug, busy_timeout=busy_timeout)
+    if isinstance(started, StartFailure):
+        return report_failure(started, show_fatal)
+    settings, store = started.settings, started.store
+    services = build_services(settings, store, started.paths.cache_dir)
     from desktop.ui.app import run  # Qt is imported only now
 
     try:
-        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=paths.last_good_policy,
+        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=started.paths.last_good_policy,
                    services=services)
     finally:
         services.close()

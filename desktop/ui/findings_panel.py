@@ -53,10 +53,19 @@ def quoted(text: str, limit: int = 60) -> str:
     return f"“{flat if len(flat) <= limit else flat[:limit - 1].rstrip() + '…'}”"
 
 
+INCOMPLETE_DETAIL = "Whole post: this rule was not fully checked"
+INCOMPLETE_BLOCK_NOTE = ("Chorus could not finish this block rule in time, so publishing is refused. Shorten or "
+                         "simplify the post, or ask the policy's owner to simplify the rule.")
+INCOMPLETE_WARN_NOTE = ("Chorus could not finish this rule in time. Read the post against it yourself, then "
+                        "acknowledge the warning with a reason to publish.")
+
+
 def describe(item: LiveFinding) -> str:
     """One line for screen readers and tooltips."""
     words = f"{SEVERITY_LABELS.get(item.severity, item.severity)}: {item.finding.message}"
-    if item.finding.text:
+    if getattr(item.finding, "incomplete", False):
+        words += f" ({INCOMPLETE_DETAIL})"
+    elif item.finding.text:
         words += f" ({quoted(item.finding.text)})"
     if not item.counts:
         words += f". {STATUS_WORDS.get(item.status, item.status)}"
@@ -101,7 +110,10 @@ class FindingDelegate(TwoLineDelegate):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(item.finding.message, Qt.TextElideMode.ElideRight, text_rect.width()))
 
-        detail = quoted(item.finding.text, 200) if item.finding.text else ""
+        if getattr(item.finding, "incomplete", False):
+            detail = INCOMPLETE_DETAIL  # about the whole post: there is no passage to quote
+        else:
+            detail = quoted(item.finding.text, 200) if item.finding.text else ""
         if not item.counts:
             detail = f"{detail} · {STATUS_WORDS.get(item.status, item.status)}" if detail else STATUS_WORDS[item.status]
         painter.setPen(secondary)
@@ -372,6 +384,8 @@ class FindingsPanel(QWidget):
             note = f"You acknowledged this warning: “{item.acknowledgement.reason}”"
         elif item.status == "dismissed":
             note = "You dismissed this hint."
+        elif getattr(finding, "incomplete", False):
+            note = INCOMPLETE_BLOCK_NOTE if item.severity == "block" else INCOMPLETE_WARN_NOTE
         elif item.severity == "block":
             note = BLOCK_NOTE
         elif item.severity == "warn":

@@ -22,6 +22,10 @@ version and saved through the ``db`` lane; a finding that has one stops counting
 no tooltip, greyed in the panel, and it does not make :attr:`LivePolicyCheck.needs_acknowledgement`
 true. A block finding can never be acknowledged.
 
+A rule that could not finish in time (``Finding.incomplete``: its patterns used up the check's time
+budget) is listed like any finding, with its severity (a block rule blocks, any other asks for an
+acknowledgement), but has no underline: it is about the whole post, not a passage.
+
 For publishing (a later feature) the state is exposed as :attr:`LivePolicyCheck.blocked` and
 :meth:`LivePolicyCheck.publish_refusal`.
 """
@@ -239,6 +243,10 @@ class LivePolicyCheck(QObject):
         if state == "failed":
             return f"Publishing is refused: {self._error}"
         blocks = [item for item in self._items if item.severity == "block"]
+        if blocks and all(getattr(item.finding, "incomplete", False) for item in blocks):
+            return (f"Publishing is refused: the block rule {blocks[0].finding.rule_id} could not be completed in "
+                    "time, so Chorus cannot tell whether the policy allows this post. Shorten or simplify the post, "
+                    "or ask the policy's owner to simplify the rule.")
         if blocks:
             more = f"; and {len(blocks) - 1} more" if len(blocks) > 1 else ""
             return (f"Publishing is refused: the policy blocks this post ({blocks[0].finding.message}{more}). "
@@ -309,17 +317,24 @@ class LivePolicyCheck(QObject):
             return
         text = self._editor.toPlainText()
         if self._inline_ok(text):
+            from desktop.core.policy.rules import budget_limit  # loaded with the policy, not at start-up
+
             started = time.perf_counter()
             try:
-                findings = list(checker(text))
+                # the author's patterns get half a frame here; if that is not enough, the check runs
+                # again on the lane with the full budget (the GUI thread never waits for it)
+                with budget_limit(INLINE_BUDGET_S):
+                    findings = list(checker(text))
             except Exception as exc:  # a broken rule must not take the editor down
                 self._failed(generation, exc)
                 return
             elapsed = time.perf_counter() - started
             self._measured(elapsed, len(text))
-            self.last_check_inline = True
-            self._show(findings, generation, text, Utf16Offsets(text), elapsed)
-            return
+            if not any(getattr(f, "incomplete", False) for f in findings):
+                self.last_check_inline = True
+                self._show(findings, generation, text, Utf16Offsets(text), elapsed)
+                return
+            self._last_check_s = None  # too slow for the GUI thread now: measure it on the lane again
 
         def work() -> tuple[list, Utf16Offsets, float]:
             started = time.perf_counter()
@@ -553,6 +568,8 @@ class LivePolicyCheck(QObject):
     # -- actions from the panel and the menu -----------------------------------------------------
     def select(self, item: LiveFinding) -> None:
         """Select the finding's text in the editor (the cursor has followed any edits since)."""
+        if getattr(item.finding, "incomplete", False):
+            return  # about the whole post (a rule that could not finish): no passage to select
         cursor = QTextCursor(item.cursor)
         self._editor.setTextCursor(cursor)
         self._editor.ensureCursorVisible()

@@ -24,6 +24,13 @@ a letter and deletes it again, alternately, and for each keystroke measures:
 
 Medians over the keystrokes (after a few untimed ones). Prints one JSON line. Target (issue 4):
 keystroke_to_highlight_ms <= 16.
+
+``--hostile`` (issue 9) adds a rule to the policy whose term exceptions backtrack for ever on the
+post (one term, five exceptions like ``(?:%|%)+~``, and a run of ``%`` in the post), so every check
+spends the check's whole time budget in the author's patterns, on the policy lane. A 4 ms GUI timer
+runs throughout; ``gui_max_late_ms`` is the most it fired late while checks ran (one frame: 16 ms),
+and ``incomplete`` the rules reported as not completed. ``--gil-held`` runs the author's patterns
+keeping the GIL (``concurrent=False``) to compare.
 """
 
 from __future__ import annotations
@@ -57,12 +64,38 @@ def long_post(target: int = 3000) -> str:
     return "\n\n".join(parts)
 
 
+HOSTILE_RULE = """
+
+[[rules]]
+id = "H1-hostile"
+category = "hostile"
+kind = "lexicon"
+severity = "warn"
+message = "Hostile: {match}"
+terms = [{ term = "widget", unless = ['(?:%|%)+~', '(?:%|%%)+~', '(?:%%|%)+~', '(?:%|%|%)+~', '(?:%|%)*~'] }]
+examples.flag = ["a widget"]
+examples.pass = ["a gadget"]
+"""
+
+
+def hostile_policy(folder: Path, base: str) -> Path:
+    """*base* (a built-in name or a file) with :data:`HOSTILE_RULE` added: it passes validation."""
+    from desktop.core.policy import policies_dir
+
+    source = Path(base) if base.endswith(".toml") else policies_dir() / f"{base}.toml"
+    path = folder / "hostile-policy.toml"
+    path.write_text(source.read_text(encoding="utf-8") + HOSTILE_RULE, encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keystrokes", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=6, help="untimed keystrokes first")
     parser.add_argument("--policy", default="acme-example", help="policy.source: a built-in name or a .toml path")
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    parser.add_argument("--hostile", action="store_true", help="add a rule that exhausts the check's budget")
+    parser.add_argument("--gil-held", action="store_true", help="author patterns keep the GIL (concurrent=False)")
     parser.add_argument("--network", action="append", dest="networks", metavar="NAME",
                         help="the composer's networks (repeatable; default: the setting's default, all four)")
     args = parser.parse_args(argv)
@@ -78,14 +111,23 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.core.settings import Settings
     from desktop.ui.app import create_window
 
+    if args.gil_held:
+        from desktop.core.policy import rules
+        rules.REGEX_CONCURRENT = False
+
     with tempfile.TemporaryDirectory(prefix="chorus-keystroke-") as tmp:
         paths = AppPaths.for_profile(Path(tmp))
         paths.ensure()
-        values = {"policy.source": args.policy, "appearance.theme": "light"}
+        source = args.policy
+        if args.hostile:
+            source = str(hostile_policy(Path(tmp), args.policy))
+        values = {"policy.source": source, "appearance.theme": "light"}
         if args.networks:
             values["composer.networks"] = args.networks
         paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": values}), encoding="utf-8")
         post = long_post()
+        if args.hostile:
+            post = post[: len(post) // 2] + " widget " + "%" * 400 + " " + post[len(post) // 2:]
         store = DraftStore.open(paths.drafts_db)
         store.create(post)
         settings = Settings(paths.settings_file)
@@ -134,8 +176,25 @@ def main(argv: list[str] | None = None) -> int:
         editor.setTextCursor(cursor)
         editor.setFocus()
 
+        # a GUI timer every 4 ms: how late it fires while checks run is how long the GUI thread stalled
+        late: list[float] = []
+        ticks = {"last": time.perf_counter()}
+
+        def tick() -> None:
+            now = time.perf_counter()
+            late.append(max(0.0, now - ticks["last"] - 0.004))
+            ticks["last"] = now
+
+        pulse = QTimer()
+        pulse.setTimerType(Qt.TimerType.PreciseTimer)
+        pulse.timeout.connect(tick)
+        ticks["last"] = time.perf_counter()
+        pulse.start(4)
+
         samples: list[dict] = []
         for n in range(args.warmup + args.keystrokes):
+            if n == args.warmup:
+                late.clear()
             key = Qt.Key.Key_X if n % 2 == 0 else Qt.Key.Key_Backspace
             started = time.perf_counter()
             QTest.keyClick(editor, key)
@@ -161,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             settle = time.monotonic() + 0.05
             wait_for(lambda: time.monotonic() >= settle)
 
+        pulse.stop()
+        incomplete = sum(1 for item in check.findings if getattr(item.finding, "incomplete", False))
         text_chars = len(window.composer.text())
         window.close()
         runner.shutdown()
@@ -188,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         "networks": networks,
         "policy": window.active_policy.policy.version_key,
         "platform": args.platform,
+        "gui_max_late_ms": round(max(late) * 1000, 2) if late else None,
+        "gui_p99_late_ms": round(sorted(late)[int(0.99 * (len(late) - 1))] * 1000, 2) if late else None,
+        "hostile": args.hostile,
+        "incomplete": incomplete,
+        "author_patterns_keep_gil": args.gil_held,
     }))
     return 0
 

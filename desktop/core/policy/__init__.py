@@ -12,9 +12,10 @@ from pathlib import Path
 from desktop.core.paths import resources_dir
 from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy_file
 from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
-from desktop.core.policy.rules import EXAMPLE_REGEX_TIMEOUT_S, Document, Rule
+from desktop.core.policy.rules import (CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, Document,
+                                       Rule, RuleIncomplete)
 
-__all__ = ["CheckResult", "Finding", "Policy", "PolicyError", "PolicyInfo", "PolicyProblem", "QuickFix",
+__all__ = ["Budget", "CheckResult", "Finding", "Policy", "PolicyError", "PolicyInfo", "PolicyProblem", "QuickFix",
            "Severity", "builtin_policies", "load_policy", "parse_policy"]
 
 
@@ -29,15 +30,19 @@ class Policy:
         return f"{self.info.id}@{self.info.version}"
 
     def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
-              instance_limits: dict[str, dict] | None = None) -> list[Finding]:
+              instance_limits: dict[str, dict] | None = None, budget: Budget | None = None) -> list[Finding]:
         """Findings for *text* posted to *network* (default: the policy's). *instance_limits* are the
-        author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``."""
+        author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
+
+        The author's patterns share one time *budget* (default: a new one of ``CHECK_BUDGET_S``;
+        pass one to share it between checks of the same post). A rule that runs out of time gives
+        one *incomplete* finding (``Finding.incomplete``) instead of its findings: never a silent pass.
+        """
         doc = Document(text, network or self.info.default_network, today or dt.date.today(),
-                       instance_limits=instance_limits)
+                       instance_limits=instance_limits, budget=budget)
         findings = []
         for rule in self.rules:
-            if rule.active(doc):
-                findings.extend(rule.check(doc))
+            findings.extend(check_rule(rule, doc))
         findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
         return findings
 
@@ -46,21 +51,38 @@ class Policy:
         problems = []
         today = dt.date.today()
         for rule in self.rules:
-            for example, network in rule.examples_flag:
-                doc = Document(example, network or self.info.default_network, today,
-                               regex_timeout=EXAMPLE_REGEX_TIMEOUT_S)
-                if rule.active(doc) and not rule.check(doc):
-                    problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
-                                                  f"the rule does not flag its own example {_short(example)}"))
-            for example, network in rule.examples_pass:
-                doc = Document(example, network or self.info.default_network, today,
-                               regex_timeout=EXAMPLE_REGEX_TIMEOUT_S)
-                hits = rule.check(doc) if rule.active(doc) else []
-                if hits:
-                    problems.append(PolicyProblem(self.info.source, rule.id, "examples.pass",
-                                                  f"the rule flags {_short(hits[0].text)} in its pass example "
-                                                  f"{_short(example)}"))
+            for field, examples in (("examples.flag", rule.examples_flag), ("examples.pass", rule.examples_pass)):
+                for example, network in examples:
+                    doc = Document(example, network or self.info.default_network, today,
+                                   budget=Budget(EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S))
+                    try:
+                        active = rule.active(doc)
+                        hits = rule.check(doc) if active else []
+                    except RuleIncomplete:
+                        active, hits = True, [rule.incomplete(doc)]
+                    if any(hit.incomplete for hit in hits):
+                        problems.append(PolicyProblem(
+                            self.info.source, rule.id, field,
+                            f"the rule's patterns did not finish in {EXAMPLE_BUDGET_S:g} s on its example "
+                            f"{_short(example)}: simplify them (checks allow {CHECK_BUDGET_S * 1000:g} ms for "
+                            "every pattern of a post together)"))
+                    elif field == "examples.flag" and active and not hits:
+                        problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
+                                                      f"the rule does not flag its own example {_short(example)}"))
+                    elif field == "examples.pass" and hits:
+                        problems.append(PolicyProblem(self.info.source, rule.id, "examples.pass",
+                                                      f"the rule flags {_short(hits[0].text)} in its pass example "
+                                                      f"{_short(example)}"))
         return problems
+
+
+def check_rule(rule: Rule, doc: Document) -> list[Finding]:
+    """One rule's findings on *doc*; its *incomplete* finding when its patterns ran out of time (the
+    findings it had so far are dropped with it: they may be wrong, e.g. an ``unless`` not yet seen)."""
+    try:
+        return rule.check(doc) if rule.active(doc) else []
+    except RuleIncomplete:
+        return [rule.incomplete(doc)]
 
 
 def _short(text: str, limit: int = 80) -> str:

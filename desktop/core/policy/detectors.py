@@ -7,6 +7,7 @@ any input (possessive quantifiers, no nested free repetition), because they run 
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -211,4 +212,25 @@ def last_digits(text: str, n: int = 10) -> str:
 
 
 def overlaps(span: Span, zones: Iterable[Span]) -> bool:
+    """One question against a few zones; for many questions build :class:`Intervals` once."""
     return any(s < span[1] and span[0] < e for s, e in zones)
+
+
+class Intervals:
+    """Spans merged into sorted, disjoint runs, so "does this span overlap any of them?" is one binary
+    search (a post with thousands of links or matches stays linear, not matches x zones)."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, span: Span) -> bool:
+        """Like :func:`overlaps`: some run has start < span end and span start < its end."""
+        i = bisect.bisect_left(self.starts, span[1]) - 1  # the last run starting before the span ends
+        return i >= 0 and span[0] < self.ends[i]

@@ -48,8 +48,12 @@ class Finding:
     tip: str = ""
     quick_fix: QuickFix | None = None
     network: str | None = None  # set for per-network findings (length)
+    # the rule could not be completed in time (its patterns ran out of their time limit): the finding
+    # is about the whole post (an empty span at 0), and says the author must check it themselves
+    incomplete: bool = False
 
     def as_json(self) -> dict:
+        extra = {"incomplete": True} if self.incomplete else {}
         return {
             "rule_id": self.rule_id,
             "category": self.category,
@@ -58,6 +62,7 @@ class Finding:
             "end": self.end,
             "text": self.text,
             "message": self.message,
+            **extra,
         }
 
 

@@ -9,8 +9,11 @@ and skip the excluded zones (URLs, e-mail addresses, secrets: G3); detectors, pa
 from __future__ import annotations
 
 import bisect
+import contextlib
+import contextvars
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -26,42 +29,129 @@ from desktop.core.policy.text import View, normalise, sentence_bounds
 
 Span = tuple[int, int]
 _REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
-REGEX_TIMEOUT_S = 0.1  # per pattern per check: a policy author's regex can never freeze typing
+REGEX_TIMEOUT_S = 0.05  # one search of a policy author's pattern (the policy README's 50 ms)
+CHECK_BUDGET_S = 0.08  # every author pattern of one check together: no policy can make a check slower
 EXAMPLE_REGEX_TIMEOUT_S = 2.0  # when a policy runs its own examples at load (a busy computer must not fail them)
+EXAMPLE_BUDGET_S = 4.0
+# Author patterns run with the GIL released (concurrent=True): a check on the policy lane then never
+# keeps the GUI thread waiting for the GIL during a long search (with it kept, a GUI timer fired up to a
+# whole search late; tests/benchmarks/keystroke.py --hostile measures both). The time limits count wall
+# time either way, so the budget still bounds the check.
+REGEX_CONCURRENT = True
+INCOMPLETE_MESSAGE = "Rule {rule} could not be completed in time; check this post yourself."
 log = logging.getLogger(__name__)
 
 
-def bounded_finditer(pattern: regex.Pattern[str], text: str, pos: int = 0, endpos: int | None = None,
-                     timeout: float = REGEX_TIMEOUT_S) -> Iterator[regex.Match[str]]:
-    """The matches a policy author's pattern finds within the time bound; if it runs out of time
-    (a pattern that backtracks badly on this text), the matches found so far, and a log line."""
+_BUDGET_S: contextvars.ContextVar[float] = contextvars.ContextVar("policy_check_budget_s", default=CHECK_BUDGET_S)
+
+
+@contextlib.contextmanager
+def budget_limit(seconds: float) -> Iterator[None]:
+    """Checks started inside (in this thread) get a budget of *seconds* instead of :data:`CHECK_BUDGET_S`:
+    the editor checks on the GUI thread with a frame's budget and, when that is not enough, again on
+    its worker with the full one."""
+    token = _BUDGET_S.set(seconds)
     try:
-        # concurrent=False keeps the GIL while matching (microseconds on a post), so the time limit
-        # counts matching, not waiting for the app's other threads
-        yield from pattern.finditer(text, pos, len(text) if endpos is None else endpos, concurrent=False,
-                                    timeout=timeout)
-    except TimeoutError:
-        log.warning("policy pattern stopped after %d ms on a %d-character text: %.80s",
-                    timeout * 1000, len(text), pattern.pattern)
+        yield
+    finally:
+        _BUDGET_S.reset(token)
 
 
-def bounded_search(pattern: regex.Pattern[str], text: str, timeout: float = REGEX_TIMEOUT_S) -> bool:
-    return next(bounded_finditer(pattern, text, timeout=timeout), None) is not None
+class RuleIncomplete(Exception):
+    """An author's pattern ran out of time: what the rule would have found is unknown."""
+
+
+class Budget:
+    """The time that the author's patterns of one check may take, together (:data:`CHECK_BUDGET_S`).
+
+    Every search gets what is left, capped at :data:`REGEX_TIMEOUT_S`; a search that runs out of
+    time, or any search once nothing is left, raises :class:`RuleIncomplete`, which the check turns
+    into an "incomplete" finding for that rule (never a silent pass). Only the author's patterns
+    count: the built-in work (normalising, word lists, detectors) is linear in the post's length and
+    must not turn an ordinary long post into incomplete rules.
+    """
+
+    def __init__(self, seconds: float | None = None, per_search: float = REGEX_TIMEOUT_S) -> None:
+        self.seconds = _BUDGET_S.get() if seconds is None else seconds
+        self.per_search = per_search
+        self.spent = 0.0
+        self.searches = 0  # searches started (tests, diagnostics)
+        self.timed_out = 0  # searches stopped by a time limit
+
+    @property
+    def remaining(self) -> float:
+        return self.seconds - self.spent
+
+    def search(self, pattern: regex.Pattern[str], text: str, pos: int, endpos: int) -> regex.Match[str] | None:
+        timeout = min(self.per_search, self.remaining)
+        if timeout <= 0:
+            raise RuleIncomplete(f"no time left for {pattern.pattern[:80]!r}")
+        self.searches += 1
+        started = time.perf_counter()
+        try:
+            return pattern.search(text, pos, endpos, concurrent=REGEX_CONCURRENT, timeout=timeout)
+        except TimeoutError:
+            self.timed_out += 1
+            log.warning("policy pattern stopped after %d ms on a %d-character text: %.80s",
+                        timeout * 1000, len(text), pattern.pattern)
+            raise RuleIncomplete(f"{pattern.pattern[:80]!r} ran out of time") from None
+        finally:
+            self.spent += time.perf_counter() - started
+
+
+def bounded_finditer(pattern: regex.Pattern[str], text: str, budget: Budget, pos: int = 0,
+                     endpos: int | None = None) -> Iterator[regex.Match[str]]:
+    """The non-overlapping matches of a policy author's pattern, each search within the *budget*.
+
+    A search per match (not ``finditer``, whose time limit is fixed when it starts), so each one
+    gets exactly what is left. Raises :class:`RuleIncomplete` when time runs out: the matches after
+    that point are unknown, so the caller must not pass the rule. After an empty match the next
+    search starts one character on (callers ignore empty matches).
+    """
+    end = len(text) if endpos is None else endpos
+    while pos <= end:
+        match = budget.search(pattern, text, pos, end)
+        if match is None:
+            return
+        handed = time.perf_counter()
+        yield match
+        # what the caller did with the match counts too: a pattern with a match at every character
+        # costs more in handling its matches than in finding them
+        budget.spent += time.perf_counter() - handed
+        pos = match.end() if match.end() > match.start() else match.end() + 1
+
+
+def bounded_search(pattern: regex.Pattern[str], text: str, budget: Budget) -> bool:
+    return budget.search(pattern, text, 0, len(text)) is not None
 
 
 class Document:
     """One text being checked; everything derived from it is computed once, on first use."""
 
-    def __init__(self, text: str, network: str | None, today: dt.date, *, regex_timeout: float = REGEX_TIMEOUT_S,
+    def __init__(self, text: str, network: str | None, today: dt.date, *, budget: Budget | None = None,
                  instance_limits: dict[str, dict] | None = None) -> None:
         self.text = text
         self.network = network
         self.today = today
-        self.regex_timeout = regex_timeout
+        # the time the author's patterns may take in this check (shared by every rule)
+        self.budget = budget if budget is not None else Budget()
         # what the author's accounts' servers allow, e.g. {"mastodon": {"max_characters": 640,
         # "characters_reserved_per_url": 23}}: length limits follow the instance (R20)
         self.instance_limits = instance_limits or {}
         self._lexicon_cache: dict[int, list] = {}
+        self._contains: dict[tuple[str, int], bool | None] = {}  # None: the search ran out of time
+
+    def contains(self, pattern: regex.Pattern[str]) -> bool:
+        """Whether *pattern* is found anywhere in the text: an ``unless`` exception. Searched once per
+        text whichever rules and terms share the pattern (a timed-out search is not tried again)."""
+        key = (pattern.pattern, pattern.flags)
+        if key not in self._contains:
+            self._contains[key] = None
+            self._contains[key] = bounded_search(pattern, self.text, self.budget)
+        found = self._contains[key]
+        if found is None:
+            raise RuleIncomplete(f"{pattern.pattern[:80]!r} ran out of time")
+        return found
 
     @cached_property
     def view(self) -> View:
@@ -87,6 +177,10 @@ class Document:
     def zones(self) -> list[Span]:
         """G3: URLs, e-mail addresses and secrets are out of reach of word rules."""
         return sorted(self.urls + self.emails + [(d.start, d.end) for d in self.secrets])
+
+    @cached_property
+    def zone_index(self) -> detectors.Intervals:
+        return detectors.Intervals(self.zones)
 
     @cached_property
     def token_index(self) -> TokenIndex:
@@ -150,18 +244,18 @@ class PatternMatcher(Matcher):
             for range_start, range_end in ranges:
                 pos = bisect.bisect_left(view.starts, range_start)
                 endpos = bisect.bisect_left(view.starts, range_end)
-                for match in bounded_finditer(self.pattern, view.text, pos, endpos, doc.regex_timeout):
+                for match in bounded_finditer(self.pattern, view.text, doc.budget, pos, endpos):
                     s, e = match.span(self.capture)
                     if s < 0 or s == e:
                         continue
                     span = view.original_span(s, e)
-                    if not detectors.overlaps(span, doc.zones):
+                    if not doc.zone_index.overlaps(span):
                         found.append(span)
         else:
             for range_start, range_end in ranges:
-                for match in bounded_finditer(self.pattern, doc.text, range_start, range_end, doc.regex_timeout):
+                for match in bounded_finditer(self.pattern, doc.text, doc.budget, range_start, range_end):
                     s, e = match.span(self.capture)
-                    if s >= 0 and s < e and not detectors.overlaps((s, e), doc.zones):
+                    if s >= 0 and s < e and not doc.zone_index.overlaps((s, e)):
                         found.append((s, e))
         return found
 
@@ -204,10 +298,30 @@ class Rule:
             return False
         if self.networks is not None and doc.network is not None and doc.network not in self.networks:
             return False
-        return not any(bounded_search(p, doc.text, doc.regex_timeout) for p in self.unless)
+        return not any(doc.contains(p) for p in self.unless)
 
     def check(self, doc: Document) -> list[Finding]:
         raise NotImplementedError
+
+    def incomplete(self, doc: Document) -> Finding:
+        """The finding for a check of this rule that ran out of time: its outcome is unknown, so the
+        author must look (a ``block`` rule still blocks, anything else asks for attention as a
+        warning). Zero-length at the start of the post: it is about the whole post, not a passage."""
+        severity = Severity.BLOCK if self.severity is Severity.BLOCK else Severity.WARN
+        return Finding(
+            rule_id=self.id,
+            category=self.category,
+            severity=severity,
+            start=0,
+            end=0,
+            text="",
+            message=INCOMPLETE_MESSAGE.format(rule=self.id),
+            explanation=("The policy's patterns for this rule took longer than Chorus allows for one check, so "
+                         "the rule was not fully applied. Its own message is: "
+                         + self.message.replace("{match}", "…")),
+            tip="Read the post against this rule yourself. If it keeps happening, tell the policy's owner.",
+            incomplete=True,
+        )
 
     def finding(self, doc: Document, start: int, end: int, *, severity: Severity | None = None,
                 quick_fix: QuickFix | None = None, network: str | None = None) -> Finding:
@@ -253,15 +367,20 @@ class LexiconRule(Rule):
     def check(self, doc: Document) -> list[Finding]:
         assert self.lexicon is not None
         spans = []
+        excepted: dict[str, bool] = {}  # term text -> one of its exceptions is in the post
         for match in doc.lexicon_matches(self.lexicon):
-            exceptions = self.term_unless.get(match.term.text, ())
-            if any(bounded_search(p, doc.text, doc.regex_timeout) for p in exceptions):
+            term = match.term.text
+            if term not in excepted:
+                # post-wide, as the README says: each pattern is searched once per text (Document.contains)
+                excepted[term] = any(doc.contains(p) for p in self.term_unless.get(term, ()))
+            if excepted[term]:
                 continue
             spans.append((match.start, match.end))
         findings = [self.finding(doc, s, e) for s, e in _report(spans, self.report, doc)]
         if self.self_censor:
+            found = detectors.Intervals(spans)
             for start, end, _term in self_censored(doc.text, self.lexicon.terms):
-                if not detectors.overlaps((start, end), spans) and not detectors.overlaps((start, end), doc.zones):
+                if not found.overlaps((start, end)) and not doc.zone_index.overlaps((start, end)):
                     findings.append(self.finding(doc, start, end, severity=self.severity.lowered()))
         return findings
 
@@ -297,9 +416,9 @@ class DetectorRule(Rule):
             spans = [(s, e) for s, e in doc.emails if doc.text[s:e].lower() not in allowed]
         elif self.detector == "phone":
             allowed = {detectors.last_digits(a) for a in self.allow}
-            excluded = doc.urls + [(d.start, d.end) for d in doc.secrets]
+            excluded = detectors.Intervals(doc.urls + [(d.start, d.end) for d in doc.secrets])
             for s, e in detectors.find_phones(doc.text):
-                if detectors.overlaps((s, e), excluded) or detectors.last_digits(doc.text[s:e]) in allowed:
+                if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
                     continue
                 spans.append((s, e))
         return [self.finding(doc, s, e) for s, e in sorted(spans)]

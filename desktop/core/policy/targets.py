@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from desktop.core.networks import DISPLAY_NAMES
-from desktop.core.policy import Finding, Policy
+from desktop.core.policy import Budget, Finding, Policy
 from desktop.core.policy.rules import MetricRule
 
 
@@ -50,11 +50,14 @@ class TargetedCheck:
 
     def __call__(self, text: str, today: dt.date | None = None) -> list[Finding]:
         limits = self.instance_limits
-        findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today, instance_limits=limits)]
+        budget = Budget()  # one time budget for the author's patterns across every network's check
+        findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today,
+                                                         instance_limits=limits, budget=budget)]
         if self._per_network is not None:
             seen = {_identity(f) for f in findings}
             for network in self._others:
-                for finding in self._per_network.check(text, network=network, today=today, instance_limits=limits):
+                for finding in self._per_network.check(text, network=network, today=today, instance_limits=limits,
+                                                       budget=budget):
                     if _identity(finding) not in seen:
                         seen.add(_identity(finding))
                         findings.append(_named(finding))

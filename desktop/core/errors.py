@@ -1,10 +1,37 @@
-"""Errors the core raises. A UserFacingError's message is written for the person at the keyboard."""
+"""The one error family: everything Chorus raises on purpose is a :class:`ChorusError`, whose
+message is written for the person at the keyboard (what happened) and whose ``advice`` says what
+they can do about it. :func:`describe` is the one place that turns any error into those words.
+
+The families: :class:`StorageError` (drafts database, data files), the publishing and keyring errors
+of :mod:`desktop.core.ports` (``PublishError`` and its kinds, ``SecretStoreError``), and the
+accounts' ``AccountNotFound`` and ``MissingSecret``.
+"""
 
 from __future__ import annotations
 
 
 class ChorusError(Exception):
-    """Base class of every error Chorus raises on purpose."""
+    """Base class of every error Chorus raises on purpose. ``str(error)`` says what happened, in the
+    person's words; :attr:`advice` what to do about it ("" when there is nothing to do)."""
+
+    advice: str = ""
+
+    def __init__(self, message: str = "", advice: str = "") -> None:
+        super().__init__(message)
+        if advice:
+            self.advice = advice
+
+
+def describe(exc: BaseException) -> str:
+    """What to tell the person about *exc*: the message and the advice of our own errors, a
+    ValueError's sentence (an address or a value that cannot be understood), or a plain "something
+    went wrong" naming the error for anything unexpected."""
+    if isinstance(exc, ChorusError):
+        text = str(exc) or type(exc).__name__
+        return f"{text} {exc.advice}".strip() if exc.advice else text
+    if isinstance(exc, ValueError):
+        return str(exc) or type(exc).__name__
+    return f"Something went wrong ({type(exc).__name__}: {exc}). Please try again."
 
 
 class UserFacingError(ChorusError):

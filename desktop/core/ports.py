@@ -127,7 +127,7 @@ class SecretStoreError(ChorusError):
     """The OS keyring cannot be used. ``advice`` says what the user can do (e.g. unlock it)."""
 
     def __init__(self, message: str, advice: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message, advice)
         self.advice = advice
 
 

@@ -16,6 +16,7 @@ from desktop import APP_ID, APP_NAME, __version__
 from desktop.core.drafts import DraftStore
 from desktop.core.settings import Settings
 from desktop.ui.assets import asset_path
+from desktop.ui.crash import install_excepthook
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import apply_theme
@@ -86,7 +87,11 @@ def create_window(
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
         qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: "Services | None" = None) -> int:
     app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)
+    crashes = install_excepthook(window.autosaver.flush, window)  # uncaught errors: logged, draft kept, told
     window.show()
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        crashes.uninstall()
     runner.shutdown()  # waits for the last draft writes
     return code

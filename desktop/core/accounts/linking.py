@@ -31,7 +31,7 @@ from desktop.core import networks
 from desktop.core.accounts.secrets import app_secret_key
 from desktop.core.accounts.service import AccountNotFound, AccountService, MissingSecret
 from desktop.core.accounts.store import AccountRecord
-from desktop.core.errors import StorageError
+from desktop.core.errors import describe
 from desktop.core.ports import (
     AppRegistration,
     AuthError,
@@ -48,15 +48,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Linking", "OpenBrowser", "describe_error"]
 
 
-def describe_error(exc: BaseException) -> str:
-    """What to tell the user about a failed link or unlink: the reason, and what to do about it."""
-    if isinstance(exc, SecretStoreError):
-        return f"{exc} {exc.advice}".strip()
-    if isinstance(exc, PublishError):
-        return exc.reason
-    if isinstance(exc, (ValueError, StorageError, MissingSecret, AccountNotFound)):
-        return str(exc) or type(exc).__name__
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Please try again."
+# the one mapping of errors to words, under the name the linking callers know
+describe_error = describe
 
 
 class _Vault:

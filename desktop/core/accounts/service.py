@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from desktop.core.accounts.secrets import account_secret_key, app_secret_key
 from desktop.core.accounts.store import AccountRecord, AccountStore, AppRegistration, normalize_server
+from desktop.core.errors import ChorusError
 from desktop.core.logs import register_secret
 from desktop.core.publishing import Account, SecretStore, SecretStoreError
 
@@ -48,11 +49,15 @@ class AccountHealth:
     expires_in_s: float | None = None
 
 
-class AccountNotFound(LookupError):
-    pass
+class AccountNotFound(ChorusError, LookupError):
+    """No linked account has this id (it was unlinked meanwhile)."""
+
+    def __init__(self, account_id: str) -> None:
+        super().__init__("This account is no longer linked.", "Refresh the list of accounts.")
+        self.account_id = account_id
 
 
-class MissingSecret(Exception):
+class MissingSecret(ChorusError):
     """The account is listed but its keyring entry is gone: it must be linked again."""
 
 

@@ -44,6 +44,8 @@ from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip
 
 from desktop.core.drafts.acknowledgements import Acknowledgement, match, occurrences
+from desktop.core.publishing import verdict
+from desktop.core.publishing.verdict import count_words
 from desktop.ui.spans import Utf16Offsets
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import is_dark, status_color
@@ -57,7 +59,6 @@ CHECK_DELAY_MS = 150
 INLINE_CHECK_LIMIT = 10_000  # characters; longer texts are always checked on the policy lane
 INLINE_BUDGET_S = 0.008  # a check expected to take longer runs on the policy lane
 SEVERITY_LABELS = {"block": "Block", "warn": "Warning", "info": "Hint"}
-SEVERITY_PLURALS = {"block": ("block", "blocks"), "warn": ("warning", "warnings"), "info": ("hint", "hints")}
 BLOCK_NOTE = ("This cannot be overridden: your company's policy does not allow publishing it, so there is no "
               "acknowledgement for it. Change or remove the text to publish.")
 OFF_REASON = "policy checking is off."
@@ -65,11 +66,6 @@ TINT_ALPHA = {"block": 40, "warn": 34}  # of 255: a faint background under block
 OVERFLOW_TINT_ALPHA = 45  # of 255: the background of the text past a network's length limit
 
 Checker = Callable[[str], "list[Finding]"]
-
-
-def count_words(n: int, severity: str) -> str:
-    one, many = SEVERITY_PLURALS.get(severity, (severity, severity + "s"))
-    return f"{n} {one if n == 1 else many}"
 
 
 class AcknowledgementStore(Protocol):
@@ -242,20 +238,9 @@ class LivePolicyCheck(QObject):
             return "Publishing waits until the policy check of the latest text has finished."
         if state == "failed":
             return f"Publishing is refused: {self._error}"
-        blocks = [item for item in self._items if item.severity == "block"]
-        if blocks and all(getattr(item.finding, "incomplete", False) for item in blocks):
-            return (f"Publishing is refused: the block rule {blocks[0].finding.rule_id} could not be completed in "
-                    "time, so Chorus cannot tell whether the policy allows this post. Shorten or simplify the post, "
-                    "or ask the policy's owner to simplify the rule.")
-        if blocks:
-            more = f"; and {len(blocks) - 1} more" if len(blocks) > 1 else ""
-            return (f"Publishing is refused: the policy blocks this post ({blocks[0].finding.message}{more}). "
-                    "Block findings cannot be overridden: change the text to publish.")
+        blocks = [item.finding for item in self._items if item.severity == "block"]
         warns = [item for item in self._items if item.severity == "warn" and item.counts]
-        if warns:
-            return (f"Publishing needs your attention: {count_words(len(warns), 'warn')} not acknowledged yet. "
-                    "Acknowledge each with a reason in the Policy panel, or change the text.")
-        return None
+        return verdict.refusal(blocks, len(warns))
 
     # -- what the composer tells us --------------------------------------------------------------
     def set_loading(self) -> None:

@@ -13,16 +13,22 @@ each record with a client-chosen TID key, so a resend reads first instead of pos
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from desktop.core.measures import Count, grapheme_count, utf8_length
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+
+if TYPE_CHECKING:
+    from desktop.core.measures import Count
 
 ID = "bluesky"
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+    # measures load regex and twitter-text: imported on the first count, not when the registry is read
+    from desktop.core.measures import Count, grapheme_count, utf8_length
+
     return Count(ID, grapheme_count(text), limits["max_graphemes"], "graphemes",
                  bytes_used=utf8_length(text), bytes_limit=limits["max_bytes"])
 

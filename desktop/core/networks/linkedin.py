@@ -16,16 +16,22 @@ idempotency key, so a resend looks for the post first.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from desktop.core.measures import Count, utf16_length
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
 from desktop.core.setting_spec import Kind, SettingSpec
+
+if TYPE_CHECKING:
+    from desktop.core.measures import Count
 
 ID = "linkedin"
 MAX_UTF16_UNITS = 3000
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+    # measures load regex and twitter-text: imported on the first count, not when the registry is read
+    from desktop.core.measures import Count, utf16_length
+
     return Count(ID, utf16_length(text), limits["max_utf16_units"], "UTF-16 code units")
 
 

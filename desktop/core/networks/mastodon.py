@@ -14,17 +14,23 @@ pasted from the browser. Publishing sends an Idempotency-Key, so the server abso
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from desktop.core.measures import Count, grapheme_count, mastodon_countable_text
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
 from desktop.core.setting_spec import Kind, SettingSpec
+
+if TYPE_CHECKING:
+    from desktop.core.measures import Count
 
 ID = "mastodon"
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+    # measures load regex and twitter-text: imported on the first count, not when the registry is read
+    from desktop.core.measures import Count, grapheme_count, mastodon_countable_text
+
     maximum, url_length = limits["max_characters"], limits["characters_reserved_per_url"]
     if maximum < 1:
         raise ValueError(f"mastodon_max_characters (the instance's max_characters) must be at least 1, not {maximum}")

@@ -12,13 +12,16 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from desktop.core.measures import Count
 from desktop.core.setting_spec import SettingSpec
+
+if TYPE_CHECKING:  # the measures load regex and twitter-text; the registry is read at start-up without them
+    from desktop.core.measures import Count
 
 # count(text, limits, spoiler_text) -> Count; *limits* overrides the network's defaults (the
 # author's own server's figures), keys the network does not use are ignored.
-Counter = Callable[[str, Mapping[str, int], str], Count]
+Counter = Callable[[str, Mapping[str, int], str], "Count"]
 
 
 class LinkFlow(enum.Enum):
@@ -100,7 +103,7 @@ class Network:
     def __post_init__(self) -> None:
         object.__setattr__(self, "default_limits", MappingProxyType(dict(self.default_limits)))
 
-    def count(self, text: str, limits: Mapping[str, int] | None = None, *, spoiler_text: str = "") -> Count:
+    def count(self, text: str, limits: Mapping[str, int] | None = None, *, spoiler_text: str = "") -> "Count":
         """*text*'s length in this network's unit, against *limits* (the author's own server's figures)
         or the defaults."""
         return self.counter(text, {**self.default_limits, **(limits or {})}, spoiler_text)

@@ -43,6 +43,7 @@ from desktop.core.publishing import (
     RateLimited,
     SecretStoreError,
 )
+from desktop.core.publishing import verdict
 from desktop.core.publishing.tid import new_tid
 
 if TYPE_CHECKING:
@@ -121,18 +122,12 @@ class PublishService:
         if policy is None:
             return Refusal("Publishing is off: there is no valid company policy to check the post against. "
                            "Ask your IT team to fix the policy file.")
-        blocks: list[Finding] = []
-        seen: set[tuple[str, int, int]] = set()
+        findings: list[Finding] = []
         for network, limits in self._targets(account_ids):
-            for finding in policy.check(text, network, instance_limits={network: limits} if limits else None):
-                if finding.severity.value == "block" and (finding.rule_id, finding.start, finding.end) not in seen:
-                    seen.add((finding.rule_id, finding.start, finding.end))
-                    blocks.append(finding)
-        if blocks:
-            first = blocks[0]
-            more = f" (and {len(blocks) - 1} more)" if len(blocks) > 1 else ""
-            return Refusal(f"Your company's policy does not allow this post: {first.message}{more}.", tuple(blocks))
-        return None
+            findings += policy.check(text, network, instance_limits={network: limits} if limits else None)
+        blocks = verdict.blocks(findings)
+        reason = verdict.refusal(blocks)
+        return Refusal(reason, tuple(blocks)) if reason else None
 
     def _targets(self, account_ids: Iterable[str]) -> list[tuple[str, dict]]:
         """(network, the account's server limits) for each distinct target; a post goes to every

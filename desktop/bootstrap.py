@@ -205,6 +205,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(argv)
     args, qt_argv = build_parser().parse_known_args(argv)
     paths = app_paths(args.profile)
+    from desktop.ui.single_instance import ProfileBusy, ProfileGuard  # QtCore only, before any data is opened
+
+    guard = ProfileGuard(paths.data_dir)
+    try:
+        if not guard.acquire():
+            print(f"chorus: {APP_NAME} is already open with this profile: its window was brought forward",
+                  file=sys.stderr)
+            return 0
+    except ProfileBusy as exc:
+        print(f"chorus: {exc}", file=sys.stderr)
+        from desktop.ui.app import show_fatal
+
+        show_fatal(str(exc))
+        return 1
     settings = Settings(paths.settings_file)
     configure_logging(paths.log_file, "debug" if args.debug else settings.get("logging.level"), to_stderr=args.debug)
     log.info("%s %s starting; profile data in %s", APP_NAME, __version__, paths.data_dir)
@@ -224,8 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return run(settings, store, args.network, store.notices, qt_argv, policy_cache=paths.last_good_policy,
-                   services=services)
+                   services=services, guard=guard)
     finally:
         services.close()
         store.close()
+        guard.release()
         log.info("%s stopped", APP_NAME)

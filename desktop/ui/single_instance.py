@@ -21,7 +21,6 @@ one pipe name), and a lock file alone cannot reach the running window.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, Qt
+from PySide6.QtCore import QCryptographicHash, QLockFile, Qt
 
 if TYPE_CHECKING:  # QtWidgets is not needed to decide who owns the profile
     from PySide6.QtWidgets import QWidget
@@ -50,7 +49,9 @@ def server_name(data_dir: Path) -> str:
     """The local server's name for this profile: short (Unix socket paths are limited to about 100
     bytes, and the name lands in the temp folder) and distinct per folder and user."""
     user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "")
-    digest = hashlib.sha256(f"{Path(data_dir).resolve()}\0{user}".encode("utf-8", "surrogatepass")).hexdigest()
+    # Qt's SHA-256, not hashlib's: hashlib loads OpenSSL (3.5 MiB) on the way to the first window
+    key = f"{Path(data_dir).resolve()}\0{user}".encode("utf-8", "surrogatepass")
+    digest = bytes(QCryptographicHash.hash(key, QCryptographicHash.Algorithm.Sha256).toHex().data()).decode()
     return f"chorus-{digest[:20]}"
 
 

@@ -115,7 +115,7 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         _say(stderr, f"chorus {command}: the output was closed before everything was written")
         return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a crash must not exit 1 ("blocked")
+    except Exception as exc:  # the last line of defence: a crash must not exit 1 ("blocked")
         log.error("chorus %s failed unexpectedly", command, exc_info=True)
         _say(stderr, f"chorus {command}: unexpected error ({type(exc).__name__}: {_clean(str(exc))[:300]}); "
              "this is a bug in Chorus: please report it, with the details above")

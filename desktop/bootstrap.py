@@ -261,17 +261,34 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
 
         return restore_main(argv[1:])
     args, qt_argv = build_parser().parse_known_args(argv)
-    started = open_profile(args.profile, debug=args.debug, busy_timeout=busy_timeout)
-    if isinstance(started, StartFailure):
-        return report_failure(started, show_fatal)
-    settings, store = started.settings, started.store
-    services = build_services(settings, store, started.paths.cache_dir)
-    from desktop.ui.app import run  # Qt is imported only now
-
     try:
-        return run(settings, store, args.network, store.notices, qt_argv, policy_cache=started.paths.last_good_policy,
-                   services=services)
+        data_dir = app_paths(args.profile).data_dir
+    except StorageError as exc:
+        return report_failure(StartFailure(str(exc)), show_fatal)
+    from desktop.ui.single_instance import ProfileBusy, ProfileGuard  # QtCore only, before any data is opened
+
+    guard = ProfileGuard(data_dir)
+    try:
+        if not guard.acquire():
+            print(f"chorus: {APP_NAME} is already open with this profile: its window was brought forward",
+                  file=sys.stderr)
+            return 0
+    except ProfileBusy as exc:
+        return report_failure(StartFailure(str(exc), exit_code=1), show_fatal)
+    try:
+        started = open_profile(args.profile, debug=args.debug, busy_timeout=busy_timeout)
+        if isinstance(started, StartFailure):
+            return report_failure(started, show_fatal)
+        settings, store = started.settings, started.store
+        services = build_services(settings, store, started.paths.cache_dir)
+        from desktop.ui.app import run  # Qt is imported only now
+
+        try:
+            return run(settings, store, args.network, store.notices, qt_argv,
+                       policy_cache=started.paths.last_good_policy, services=services, guard=guard)
+        finally:
+            services.close()
+            store.close()
+            log.info("%s stopped", APP_NAME)
     finally:
-        services.close()
-        store.close()
-        log.info("%s stopped", APP_NAME)
+        guard.release()

@@ -4,15 +4,24 @@
     chorus policy validate PATH
     chorus policy list
 
-Exit status: 0 when nothing blocks, 1 when a block finding exists (or, for ``validate``, the
-policy has problems), 2 on usage errors and on a policy that cannot be loaded.
+Exit status: 0 when nothing blocks, 1 when a block finding exists, 2 on usage errors, on a policy
+that cannot be loaded (or, for ``validate``, has problems) and on any other failure: a crash must
+never read as "blocked" in a pipeline. 130 when interrupted (Ctrl+C).
+
+Everything printed that comes from a policy or a post (messages, tips, file names, ids, excerpts)
+is escaped where it holds control characters, so neither can drive the terminal; JSON output
+escapes them too, as well as lone surrogates (valid JSON, whatever the input held).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import json
+import logging
+import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,7 +31,19 @@ from desktop import APP_NAME
 from desktop.core.networks import NETWORKS, parse_network
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl+C
 COMMANDS = ("check", "policy")
+
+log = logging.getLogger("chorus.cli")
+
+# In text output: every control character (ESC starts terminal escape codes; C1 controls such as
+# U+009B do too on some terminals), bidirectional overrides that reorder what is shown, and lone
+# surrogates (which cannot be written as UTF-8 at all).
+_UNSAFE_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# In JSON: json.dumps already escapes the C0 controls; the rest become \uXXXX escapes, which are
+# valid JSON wherever they appear (only inside strings: everything else json.dumps writes is ASCII).
+_UNSAFE_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,9 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = policy_commands.add_parser(
         "validate",
         help="load a policy file, run its rules' examples and report every problem",
-        description="Load a policy file and run every rule's own examples. Exit status 0: valid; 2: problems.",
+        description="Load a policy file and run every rule's own examples. Warnings (unknown keys, misspelt "
+        "fields) are printed but do not fail it unless --strict. Exit status 0: valid; 2: problems.",
     )
     validate.add_argument("path", metavar="PATH", help="a .toml policy file (or a built-in policy name)")
+    validate.add_argument("--strict", action="store_true",
+                          help="treat warnings (unknown keys, misspelt fields, control characters) as problems")
     policy_commands.add_parser("list", help="list the built-in policies")
     return parser
 
@@ -73,11 +97,69 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
             args = build_parser().parse_args(list(argv))
     except SystemExit as exc:  # argparse has printed the usage error (or --help)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    if args.command == "check":
-        return _check(args, stdin, stdout, stderr)
-    if args.policy_command == "list":
-        return _list(stdout)
-    return _validate(args.path, stdout, stderr)
+    command = " ".join(filter(None, (args.command, getattr(args, "policy_command", None))))
+    try:
+        if args.command == "check":
+            return _check(args, stdin, stdout, stderr)
+        if args.policy_command == "list":
+            return _list(stdout)
+        return _validate(args.path, args.strict, stdout, stderr)
+    except KeyboardInterrupt:
+        _say(stderr, "chorus: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`chorus check ... | head`): say so, and keep Python from failing again
+        # when it flushes standard output on the way out
+        if stdout is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say(stderr, f"chorus {command}: the output was closed before everything was written")
+        return EXIT_USAGE
+    except Exception as exc:  # the last line of defence: a crash must not exit 1 ("blocked")
+        log.error("chorus %s failed unexpectedly", command, exc_info=True)
+        _say(stderr, f"chorus {command}: unexpected error ({type(exc).__name__}: {_clean(str(exc))[:300]}); "
+             "this is a bug in Chorus: please report it, with the details above")
+        return EXIT_USAGE
+
+
+def _clean(text: str, keep_newlines: bool = False) -> str:
+    """*text* with control characters, bidi overrides and lone surrogates escaped (ESC becomes ``\\x1b``)."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group(0)
+        if keep_newlines and char == "\n":
+            return char
+        if char in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNSAFE_TEXT.sub(escape, text)
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write *text*, with what the stream's encoding cannot hold as backslash escapes instead of a crash."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass
+    stream.write(text)
+
+
+def _say(stream: TextIO, line: str) -> None:
+    with contextlib.suppress(Exception):  # a message about a failure must not fail in turn
+        _write(stream, _clean(line, keep_newlines=True) + "\n")
+
+
+def _json(value: object, stream: TextIO, indent: int | None = None) -> str:
+    """*value* as JSON that any terminal shows safely and the stream can encode, characters kept where possible."""
+    text = _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False, indent=indent))
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):  # e.g. a Latin-1 terminal: all non-ASCII as escapes
+        text = json.dumps(value, ensure_ascii=True, indent=indent)
+    return text
 
 
 def _load(name_or_path: str, stderr: TextIO):
@@ -86,7 +168,7 @@ def _load(name_or_path: str, stderr: TextIO):
     try:
         return load_policy(name_or_path)
     except PolicyError as exc:
-        print(f"chorus: cannot use the policy: {exc}", file=stderr)
+        _say(stderr, f"chorus: cannot use the policy: {exc}")
         return None
 
 
@@ -108,13 +190,16 @@ def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Text
                     post_id, text = item["id"], item["text"]
                     if not isinstance(text, str):
                         raise TypeError("text must be a string")
+                except RecursionError:
+                    _say(stderr, f"chorus: {name}:{line_number}: not a {{\"id\": ..., \"text\": ...}} line (its JSON "
+                         "is nested too deeply)")
+                    return EXIT_USAGE
                 except (ValueError, KeyError, TypeError) as exc:
-                    print(f"chorus: {name}:{line_number}: not a {{\"id\": ..., \"text\": ...}} line ({exc})", file=stderr)
+                    _say(stderr, f"chorus: {name}:{line_number}: not a {{\"id\": ..., \"text\": ...}} line ({exc})")
                     return EXIT_USAGE
                 findings = policy.check(text, args.network)
                 blocked = blocked or any(f.severity.value == "block" for f in findings)
-                stdout.write(json.dumps({"id": post_id, "findings": [f.as_json() for f in findings]},
-                                        ensure_ascii=False) + "\n")
+                _write(stdout, _json({"id": post_id, "findings": [f.as_json() for f in findings]}, stdout) + "\n")
         return EXIT_BLOCKED if blocked else EXIT_OK
     results = []
     for name, text in inputs:
@@ -122,80 +207,110 @@ def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Text
         blocked = blocked or any(f.severity.value == "block" for f in findings)
         results.append((name, text, findings))
     if args.format == "json":
+        files = []
+        for name, text, findings in results:
+            lines = _LineIndex(text)
+            files.append({"file": name, "findings": [{**f.as_json(), **lines.line_column(f.start),
+                                                      "explanation": f.explanation, "tip": f.tip} for f in findings]})
         payload = {
             "policy": {"id": policy.info.id, "version": policy.info.version},
             "network": args.network or policy.info.default_network,
-            "files": [
-                {"file": name, "findings": [{**f.as_json(), **_line_column(text, f.start),
-                                             "explanation": f.explanation, "tip": f.tip} for f in findings]}
-                for name, text, findings in results
-            ],
+            "files": files,
             "blocked": blocked,
         }
-        stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        _write(stdout, _json(payload, stdout, indent=2) + "\n")
     else:
         _print_text(results, policy, args.network, stdout)
     return EXIT_BLOCKED if blocked else EXIT_OK
 
 
 def _read_inputs(files: list[str], stdin: TextIO, stderr: TextIO) -> list[tuple[str, str]] | None:
+    """Each input as text: UTF-8, a leading byte order mark (Windows editors write one) dropped."""
     inputs = []
     for name in files or ["-"]:
-        if name == "-":
-            inputs.append(("<stdin>", stdin.read()))
-            continue
+        label = "<stdin>" if name == "-" else name
         try:
-            inputs.append((name, Path(name).read_text(encoding="utf-8")))
+            if name == "-":
+                raw = getattr(stdin, "buffer", None)  # the bytes, so the decoding is ours, not the locale's
+                text = raw.read().decode("utf-8-sig") if raw is not None else stdin.read().removeprefix("\ufeff")
+            else:
+                text = Path(name).read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
-            print(f"chorus: {name}: no such file", file=stderr)
+            _say(stderr, f"chorus: {label}: no such file")
             return None
         except UnicodeDecodeError:
-            print(f"chorus: {name}: not UTF-8 text", file=stderr)
+            _say(stderr, f"chorus: {label}: not UTF-8 text")
             return None
         except OSError as exc:
-            print(f"chorus: {name}: cannot read it ({exc.strerror})", file=stderr)
+            _say(stderr, f"chorus: {label}: cannot read it ({exc.strerror or exc})")
             return None
+        inputs.append((label, text))
     return inputs
 
 
+class _LineIndex:
+    """Line and column of any offset in one text, in O(log lines) each: the line starts are found once.
+
+    (Counting line breaks up to each finding made a long post with many findings quadratic.)
+    """
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def line_column(self, index: int) -> dict[str, int]:
+        """1-based line and column (in code points) of a code-point index."""
+        line = bisect.bisect_right(self._starts, index)
+        return {"line": line, "column": index - self._starts[line - 1] + 1}
+
+
 def _line_column(text: str, index: int) -> dict[str, int]:
-    """1-based line and column (in code points) of a code-point index."""
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return {"line": line, "column": column}
+    """1-based line and column of one index (for a single lookup; use _LineIndex for many)."""
+    return _LineIndex(text).line_column(index)
 
 
 def _print_text(results: Iterable[tuple[str, str, list]], policy, network: str | None, out: TextIO) -> None:
     totals = {"block": 0, "warn": 0, "info": 0}
     for name, text, findings in results:
+        lines = _LineIndex(text)
         for finding in findings:
-            where = _line_column(text, finding.start)
+            where = lines.line_column(finding.start)
             totals[finding.severity.value] += 1
             excerpt = finding.text if len(finding.text) <= 60 else finding.text[:57] + "..."
             excerpt = excerpt.replace("\n", "⏎")
-            out.write(f"{name}:{where['line']}:{where['column']}: {finding.severity.value}: {finding.message} "
-                      f"[{finding.rule_id}] \"{excerpt}\"\n")
+            _write(out, _clean(f"{name}:{where['line']}:{where['column']}: {finding.severity.value}: {finding.message} "
+                               f"[{finding.rule_id}] \"{excerpt}\"") + "\n")
             if finding.tip:
-                out.write(f"    tip: {finding.tip}\n")
+                _write(out, f"    tip: {_clean(finding.tip)}\n")
     summary = ", ".join(f"{count} {severity}" for severity, count in totals.items())
     target = network or policy.info.default_network or "no network"
-    out.write(f"{policy.info.name} {policy.info.version} ({target}): {summary}\n")
+    _write(out, _clean(f"{policy.info.name} {policy.info.version} ({target}): {summary}") + "\n")
 
 
-def _validate(path: str, stdout: TextIO, stderr: TextIO) -> int:
+def _validate(path: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
+    """Every problem and warning at once; warnings do not fail the policy unless *strict*."""
     from desktop.core.policy import PolicyError, load_policy
 
     try:
         policy = load_policy(path)
     except PolicyError as exc:
-        for problem in exc.problems:
-            print(f"{problem}", file=stderr)
-        count = len(exc.problems)
-        print(f"chorus: {count} problem{'s' if count != 1 else ''}; the policy cannot be used", file=stderr)
+        problems, warnings = exc.problems, exc.warnings
+        policy = None
+    else:
+        problems, warnings = ([], policy.warnings) if not strict else (policy.warnings, [])
+    for problem in problems:
+        _say(stderr, str(problem))
+    for warning in warnings:
+        _say(stderr, f"warning: {warning}")
+    if problems:
+        count = len(problems)
+        _say(stderr, f"chorus: {count} problem{'s' if count != 1 else ''}; the policy cannot be used"
+             + (" (--strict: warnings count as problems)" if strict and policy is not None else ""))
         return EXIT_USAGE
+    assert policy is not None
     examples = sum(len(rule.examples_flag) + len(rule.examples_pass) for rule in policy.rules)
-    stdout.write(f"{policy.info.source}: valid: {policy.info.name} {policy.info.version}, {len(policy.rules)} rules, "
-                 f"{examples} examples passed\n")
+    noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+    _write(stdout, _clean(f"{policy.info.source}: valid: {policy.info.name} {policy.info.version}, "
+                          f"{len(policy.rules)} rules, {examples} examples passed{noted}") + "\n")
     return EXIT_OK
 
 
@@ -204,5 +319,5 @@ def _list(stdout: TextIO) -> int:
 
     for name in builtin_policies():
         policy = load_policy(name, run_examples=False)
-        stdout.write(f"{name}\t{policy.info.name} {policy.info.version}\n")
+        _write(stdout, f"{_clean(name)}\t{_clean(policy.info.name)} {_clean(policy.info.version)}\n")
     return EXIT_OK

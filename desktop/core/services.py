@@ -78,8 +78,8 @@ class Services:
             return self._publisher
 
     def close(self) -> None:
-        """Let go of threads (at quit), after the publishes under way have finished and been recorded
-        (each request has a timeout)."""
+        """Let go of threads (at quit): the publishes under way get a short grace period, then are left
+        recorded as interrupted (PublishService.close), so quitting never waits on a server."""
         with self._lock:
             publisher, self._publisher = self._publisher, None
         if publisher is not None:

@@ -127,3 +127,37 @@ def test_main_py_dispatches_check_without_qt() -> None:
                             capture_output=True, timeout=60)
     assert result.returncode == 1, result.stderr
     assert "block: This looks like a credential" in result.stdout
+
+
+def test_validate_suggests_the_nearest_name_for_misspelt_fields_and_choices(tmp_path: Path) -> None:
+    """Unknown rule fields stay problems (the rule would silently lose them); the message says what was meant."""
+    typo = tmp_path / "typo.toml"
+    typo.write_text(
+        '[policy]\nid = "x"\nname = "X"\nversion = "1"\nowner = "o"\ncontact = "c"\ndefault_network = "linkdin"\n'
+        '[[rules]]\nid = "A"\ncategory = "c"\nkind = "lexcon"\nmessage = "m"\nterms = ["foo"]\n'
+        'examples.flag = ["foo"]\n'
+        '[[rules]]\nid = "B"\ncategory = "c"\nkind = "lexicon"\nseverty = "warn"\nmessage = "m"\nterms = ["foo"]\n'
+        'examples.flag = ["foo"]\n',
+        encoding="utf-8",
+    )
+    code, _, err = run("policy", "validate", str(typo))
+    assert code == 2
+    assert f"{typo}: rule A: kind: must be one of" in err and "not 'lexcon' (did you mean `lexicon`?)" in err
+    assert f"{typo}: rule B: unknown field(s) for a lexicon rule: severty (did you mean `severity`?)" in err
+    assert "not 'linkdin' (did you mean `linkedin`?)" in err
+
+
+def test_validate_lists_warnings_and_still_passes(tmp_path: Path) -> None:
+    policy = tmp_path / "warned.toml"
+    policy.write_text(
+        '\ufeff[policy]\nid = "x"\nname = "X"\nversion = "1"\nowner = "o"\ncontact = "c"\n'
+        '[[rules]]\nid = "A"\ncategory = "c"\nkind = "lexicon"\nmessage = "m"\nterms = ["foo"]\n'
+        'examples.flag = ["foo"]\nexamples.passs = ["bar"]\nquick_fix = { label = "Drop it", replace = "", lable = "?" }\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("policy", "validate", str(policy))
+    assert code == 0 and "valid: X 1, 1 rules, 1 examples passed, 2 warnings" in out
+    assert "rule A: examples: unknown key `passs` in examples, ignored (did you mean `pass`?)" in err
+    assert "rule A: quick_fix: unknown key `lable` in quick_fix, ignored (did you mean `label`?)" in err
+    code, out, err = run("policy", "validate", "--strict", str(policy))
+    assert code == 2 and not out and "2 problems" in err

@@ -340,6 +340,27 @@ class AccountStore:
         with self.database.transaction() as db:
             db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
 
+    def claim_outbox_entry(self, entry_id: int, *, now: float, until: float) -> bool:
+        """Take a due entry for sending: True for exactly one of any number of callers, in this process
+        or another one on the same file (one ``UPDATE`` in a ``BEGIN IMMEDIATE`` transaction: whoever
+        writes first moves the entry's next attempt to *until*, and it is no longer due for anyone
+        else). A sender that dies with the claim leaves the entry due again at *until*; sending it
+        again is safe, because the publish record of the first attempt makes the next one look first.
+
+        Why the next attempt time and not claimed_by/claimed_at columns: a claim *is* "nobody else
+        tries this before then", the column is already indexed, and no schema change is needed."""
+        with self.database.transaction() as db:
+            cursor = db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at <= ?",
+                                (until, entry_id, now))
+        return cursor.rowcount == 1
+
+    def release_outbox_entry(self, entry_id: int, claimed_until: float) -> bool:
+        """Remove an entry that was claimed until *claimed_until* and has been sent, unless it changed
+        since (queued again because still offline, or re-queued by the author): then it stays."""
+        with self.database.transaction() as db:
+            cursor = db.execute("DELETE FROM outbox WHERE id = ? AND next_attempt_at = ?", (entry_id, claimed_until))
+        return cursor.rowcount == 1
+
 
 # -- rows ------------------------------------------------------------------------------------------
 def _check_account(account: Account) -> None:

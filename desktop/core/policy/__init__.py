@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy_file
+from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy
 from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import (CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, Document,
                                        Rule, RuleIncomplete)
@@ -23,6 +23,8 @@ class Policy:
     def __init__(self, info: PolicyInfo, rules: list[Rule]) -> None:
         self.info = info
         self.rules = rules
+        # what `chorus policy validate` reports without refusing the policy (unknown keys, control characters)
+        self.warnings: list[PolicyProblem] = []
 
     @property
     def version_key(self) -> str:
@@ -110,8 +112,9 @@ def load_policy(name_or_path: str | Path, *, run_examples: bool = True) -> Polic
             raise PolicyError([PolicyProblem(str(name_or_path), None, None,
                                              f"is not a built-in policy (built in: {', '.join(builtin_policies())}) "
                                              "nor a .toml file")])
-    info, rules = read_policy_file(candidate)
+    info, rules, warnings = read_policy(candidate)
     policy = Policy(info, rules)
+    policy.warnings = warnings
     if run_examples:
         problems = policy.self_test()
         if problems:

@@ -17,17 +17,24 @@ Rules kept here, whatever the front end:
   longer ones fail with the time to retry;
 - offline (the network cannot be reached at all), the publish goes to the outbox and
   :meth:`PublishService.send_outbox` sends it when the network is back, after checking it against
-  the policy of that day.
+  the policy of that day; each entry is claimed in the database first, so that of two senders on
+  one profile (two Chorus processes, or two rounds of the outbox timer) exactly one sends it;
+- quitting never waits on a server: :meth:`PublishService.close` gives the publishes under way a
+  short grace period, then lets go of them. Their records stay ``pending``, which the next start
+  shows as "Chorus was closed while sending" with Check and Retry (:meth:`PublishService.interrupted`).
+  That is why the workers are daemon threads and not a ThreadPoolExecutor: Python joins every
+  executor thread at exit, so one request hanging on a slow server would hold the quit.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -108,8 +115,15 @@ class PublishService:
     max_wait_s: float = 30.0  # the longest server-requested wait done on the spot
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
-    _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    close_grace_s: float = 3.0  # at quit, how long publishes under way may still finish
+    outbox_claim_s: float = 15 * 60.0  # a claimed outbox entry is left to its sender this long (then: crashed)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _inflight: dict[Future, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
+    _closed: bool = field(default=False, init=False, repr=False)
+    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, self.max_parallel))
 
     # -- checks ------------------------------------------------------------------------------------
     def refusal(self, text: str, account_ids: Sequence[str]) -> Refusal | None:
@@ -155,8 +169,8 @@ class PublishService:
         policy = self.policy()
         version = f"{policy.info.id}@{policy.info.version}" if policy else ""
         acks = list(acknowledged)
-        futures = [self._pool().submit(self._publish_one, draft_id, text, account_id, version, acks, on_update)
-                   for account_id in account_ids]
+        futures = [self._submit(draft_id, account_id, self._publish_one, draft_id, text, account_id, version, acks,
+                                on_update) for account_id in account_ids]
         statuses = [future.result() for future in futures]
         offline = [s.account_id for s in statuses if s.state == QUEUED]
         if offline:
@@ -170,10 +184,15 @@ class PublishService:
                 round_ = max(0, self._rounds(draft_id, account_id, text) - 1)
             status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update, round_)
         except Exception as exc:  # never lose a target's status to an unexpected error
+            if self._closed:  # a publish let go of at quit, ending after the database was closed
+                log.info("publishing draft %s to %s ended after Chorus closed (%s): the next start shows it as "
+                         "interrupted", draft_id, account_id, type(exc).__name__)
+                return TargetStatus(draft_id, account_id, "", "", INTERRUPTED, reason=_CLOSED_WHILE_SENDING)
             log.exception("publishing draft %s to %s failed unexpectedly", draft_id, account_id)
             status = self._status(draft_id, account_id, FAILED, reason=f"Unexpected error: {type(exc).__name__}",
                                   retryable=True)
-        on_update(status)
+        if not self._closed:  # after quit, nobody is listening
+            on_update(status)
         return status
 
     def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
@@ -343,32 +362,81 @@ class PublishService:
         """Send what waits in the outbox (call when the network is back), each entry re-checked
         against the policy in force now. *texts_now* may give the draft's current text (None: the
         queued snapshot is sent)."""
+        store = self.accounts.store
         statuses: list[TargetStatus] = []
-        for entry in self.accounts.store.outbox(due_at=self.clock()):
+        for entry in store.outbox(due_at=self.clock()):
+            now = self.clock()
+            claimed_until = now + self.outbox_claim_s
+            if not store.claim_outbox_entry(entry.id, now=now, until=claimed_until):
+                log.info("the outbox entry of draft %s is being sent by another sender: skipped", entry.draft_id)
+                continue
             text = (texts_now(entry.draft_id) if texts_now else None) or entry.text
             refusal = self.refusal(text, entry.account_ids)
             if refusal is not None:
-                self.accounts.store.record_outbox_attempt(entry.id, refusal.reason, self.clock() + 3600)
+                store.record_outbox_attempt(entry.id, refusal.reason, self.clock() + 3600)
                 statuses += [self._status(entry.draft_id, a, REFUSED, reason=refusal.reason) for a in entry.account_ids]
                 for status in statuses[-len(entry.account_ids):]:
                     on_update(status)
                 continue
-            self.accounts.store.remove_from_outbox(entry.id)
             statuses += self.publish(entry.draft_id, text, entry.account_ids, on_update=on_update)
+            # Done with it, unless publishing queued it again (still offline) or the author re-queued it meanwhile.
+            store.release_outbox_entry(entry.id, claimed_until)
         return statuses
 
-    def close(self) -> None:
+    def close(self, grace_s: float | None = None) -> None:
+        """Stop publishing (at quit). Publishes under way get *grace_s* seconds (``close_grace_s``) to
+        finish; the ones still sending then are let go of: their records stay ``pending`` and the next
+        start shows them as interrupted, with Check and Retry. Returns without waiting on any server."""
+        grace = self.close_grace_s if grace_s is None else grace_s
         with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True, cancel_futures=True)
-                self._executor = None
+            self._closed = True
+            waiting = dict(self._inflight)
+        if not waiting:
+            return
+        _done, still_sending = concurrent.futures.wait(list(waiting), timeout=max(0.0, grace))
+        for future in still_sending:
+            draft_id, account_id = waiting[future]
+            log.warning("still sending draft %s to account %s after %.1f s when Chorus closed: the next start "
+                        "shows it as interrupted (Check, Retry)", draft_id, account_id, grace)
+            self._settle(future, TargetStatus(draft_id, account_id, "", "", INTERRUPTED,
+                                              reason=_CLOSED_WHILE_SENDING, retryable=True))
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _pool(self) -> ThreadPoolExecutor:
+    def _submit(self, draft_id: str, account_id: str, fn: Callable[..., TargetStatus], *args: Any) -> Future:
+        """Run *fn* on a daemon thread of its own, at most ``max_parallel`` at once (see the module
+        docstring for why not an executor). The future settles with its status, or at :meth:`close`."""
+        future: Future = Future()
         with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=self.max_parallel, thread_name_prefix="publish")
-            return self._executor
+            if self._closed:
+                raise RuntimeError("Chorus is closing: nothing more is published")
+            self._inflight[future] = (draft_id, account_id)
+
+        def work() -> None:
+            with self._slots:
+                if self._closed:  # closed while waiting for a slot: nothing was sent
+                    self._settle(future, TargetStatus(draft_id, account_id, "", "", FAILED, retryable=True,
+                                                      reason="Chorus was closed before this was sent."))
+                    return
+                try:
+                    status = fn(*args)
+                except BaseException as exc:  # noqa: BLE001 - handed to the waiting publish()
+                    self._settle(future, error=exc)
+                else:
+                    self._settle(future, status)
+
+        threading.Thread(target=work, name=f"publish-{account_id[:8]}", daemon=True).start()
+        return future
+
+    def _settle(self, future: Future, status: TargetStatus | None = None, *, error: BaseException | None = None) -> None:
+        """Give *future* its outcome once: the worker's, or the interrupted one close() gives first."""
+        with self._lock:
+            self._inflight.pop(future, None)
+            if future.done():
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(status)
 
     def _status(self, draft_id: str, account_id: str, state: str, *, account: Account | None = None,
                 **details: Any) -> TargetStatus:
@@ -384,6 +452,9 @@ def _client_names_records(network_id: str) -> bool:
     with the publication and a resend can look for it first."""
     network = networks.find(network_id)
     return network is not None and network.capabilities.client_record_key
+
+
+_CLOSED_WHILE_SENDING = "Chorus was closed while sending: it may or may not have arrived."
 
 
 def _duration(seconds: float) -> str:

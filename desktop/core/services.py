@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from desktop.core.accounts.service import AccountService
     from desktop.core.policy import Policy
     from desktop.core.publishing.service import PublishService
+    from desktop.core.publishing.store import PublishStore
 
 PolicyNow = Callable[[], "Policy | None"]
 
@@ -69,6 +70,13 @@ class Services:
             if self._linking is None:
                 self._linking = self._make_linking(self.accounts)
             return self._linking
+
+    @property
+    def publications(self) -> "PublishStore":
+        """Publish history and the outbox (a view over the accounts' database file)."""
+        from desktop.core.publishing.store import PublishStore
+
+        return PublishStore(self.accounts.store.database)
 
     def publisher(self, policy: PolicyNow) -> "PublishService":
         """The one publishing service (built on first use, with the first *policy* getter given)."""

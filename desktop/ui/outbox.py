@@ -92,7 +92,7 @@ class OutboxSender(QObject):
         services, policy, bridge = self.services, self.policy, self.bridge
 
         def work() -> int:
-            if not services.accounts.store.outbox(due_at=time.time()):
+            if not services.publications.outbox(due_at=time.time()):
                 return 0
             return len(services.publisher(policy).send_outbox(on_update=bridge.emit_from_worker))
 

@@ -31,7 +31,7 @@ from desktop.ui.tasks import TaskRunner
 from desktop.ui.theme import status_color
 
 if TYPE_CHECKING:
-    from desktop.core.accounts import Publication
+    from desktop.core.publishing.store import Publication
     from desktop.core.drafts import Draft
     from desktop.core.services import Services
     from desktop.ui.browser import BrowserBridge
@@ -73,7 +73,7 @@ class PublishHistoryDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        store, draft_id = self.services.accounts.store, self.draft_id
+        store, draft_id = self.services.publications, self.draft_id
         self.runner.run(lambda: store.history(draft_id), on_success=self._show, owner=self, lane="db",
                         on_failure=lambda exc: self.empty.setText(f"The history could not be read: {exc}"))
 

@@ -22,6 +22,7 @@ import pytest
 from desktop.core.accounts import AccountService, AccountStore
 from desktop.core.drafts import DraftStore
 from desktop.core.publishing.service import INTERRUPTED, PublishService
+from desktop.core.publishing.store import PublishStore
 from tests.faults._linked_profile import CLEAN, DEADLINE_S, PASSWORD, STATUSES, Child, link_alice
 from tests.integration.secret_service import SecretService
 from tests.integration.test_keyring import store_on
@@ -97,7 +98,7 @@ def test_quitting_while_a_server_hangs_gives_a_grace_period_then_records_the_pub
     drafts = DraftStore.open(linked.db)
     try:
         accounts = AccountService(store_on(secret_service, monkeypatch), AccountStore(drafts))
-        [pending] = accounts.store.pending_publications()
+        [pending] = PublishStore(drafts).pending_publications()
         assert (pending.draft_id, pending.account_id, pending.attempts) == (linked.draft_id, linked.account_id, 1)
         service = PublishService(accounts, {}, lambda: None)
         [interrupted] = service.interrupted()

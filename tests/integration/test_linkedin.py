@@ -632,7 +632,7 @@ def test_service_sends_as_new_when_the_person_finds_nothing(publishing, client, 
     assert fresh.state == "sent" and len(server.posts) == 1
     (again,) = service.publish(draft.id, CLEAN, [account_id])  # the new round is now the current one
     assert again.state == "sent" and len(server.posts) == 1
-    keys = [p.idempotency_key for p in service.accounts.store.history(draft.id)]
+    keys = [p.idempotency_key for p in service.store.history(draft.id)]
     assert len(keys) == 2 and keys[1] == keys[0] + "-r1"
 
 

@@ -76,7 +76,7 @@ def test_one_draft_goes_to_bluesky_mastodon_and_linkedin_once_each(tmp_path: Pat
         assert [p["value"]["text"] for p in bluesky_pds.list_posts(pds_user.did)] == [TEXT]
         assert [s.text for s in mastodon_server.statuses_of("jane")] == [TEXT]
         assert [p.text for p in linkedin_server.posts] == [TEXT]
-        history = {p.network: p for p in accounts.store.history(draft.id)}
+        history = {p.network: p for p in service.store.history(draft.id)}
         assert set(history) == {"bluesky", "mastodon", "linkedin"}
         assert all(p.status == "sent" and p.post_url and p.policy_version == "acme-example@2025.06.1"
                    for p in history.values())

@@ -459,7 +459,7 @@ def test_publish_to_two_accounts_and_both_rows_turn_to_posted_with_links(open_wi
         assert browser.opened[-1] == url
     # remembered for this draft, in the database too
     assert window.store.get(window.composer.draft.id).targets == (second.id, first.id)
-    history = window.services.accounts.store.history(window.composer.draft.id)
+    history = window.services.publications.history(window.composer.draft.id)
     version = f"acme-example@{load_policy('acme-example').info.version}"
     assert [(h.status, h.policy_version) for h in history] == [("sent", version), ("sent", version)]
 
@@ -492,7 +492,7 @@ def test_an_unacknowledged_warning_disables_publish_and_acknowledged_ones_go_int
     qtbot.waitUntil(lambda: bar.publish_button.isEnabled(), timeout=WAIT)
     with qtbot.waitSignal(bar.published, timeout=WAIT):
         bar.publish_button.click()
-    [entry] = window.services.accounts.store.history(window.composer.draft.id)
+    [entry] = window.services.publications.history(window.composer.draft.id)
     [ack] = entry.acknowledged
     assert ack["rule_id"] == warning.finding.rule_id and ack["reason"].startswith("My own address")
     assert Acknowledgement(**ack).kind == "acknowledged"
@@ -564,7 +564,7 @@ def test_offline_posts_wait_in_the_outbox_and_go_when_the_network_is_back(open_w
     row = rows(window)[record.id]
     assert row.state == "queued" and "Waits in the outbox" in row.text.text()
     assert bar.status_view.summary.text() == "1 waiting in the outbox"
-    assert len(window.services.accounts.store.outbox()) == 1
+    assert len(window.services.publications.outbox()) == 1
 
     servers[0].start()
     assert servers[0].port == port
@@ -572,7 +572,7 @@ def test_offline_posts_wait_in_the_outbox_and_go_when_the_network_is_back(open_w
     window.start_outbox(window.services)
     qtbot.waitUntil(lambda: not window.outbox.busy, timeout=WAIT)
     qtbot.waitUntil(lambda: rows(window)[record.id].state == "sent", timeout=WAIT)
-    assert len(servers[0].statuses_of("alice")) == 1 and window.services.accounts.store.outbox() == []
+    assert len(servers[0].statuses_of("alice")) == 1 and window.services.publications.outbox() == []
 
 
 def test_the_outbox_is_sent_when_qt_reports_the_network_back(open_window, qtbot):

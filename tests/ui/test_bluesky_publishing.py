@@ -79,7 +79,7 @@ def test_link_bluesky_in_the_panel_then_publish_once_with_a_link(open_window, qt
     rkey = post["uri"].rsplit("/", 1)[1]
     url = f"https://bsky.app/profile/{pds_user.handle}/post/{rkey}"
     assert f"href='{url}'" in status.text.text() and "✓ Posted" in status.text.text()
-    [entry] = window.services.accounts.store.history(window.composer.draft.id)
+    [entry] = window.services.publications.history(window.composer.draft.id)
     assert entry.status == "sent" and entry.post_url == url
 
     # publishing the same draft again sends nothing new

@@ -40,13 +40,13 @@ def crash_mid_send(profile, keyring, server, *, arrived: bool) -> tuple[str, str
             driver.close()
         draft = store.create(CLEAN, targets=[record.id])
         key = idempotency_key(draft.id, record.id, CLEAN)
-        publication = services.accounts.store.begin_publication(draft.id, record.account, key,
+        publication = services.publications.begin_publication(draft.id, record.account, key,
                                                                 policy_version="acme-example@2025.06.1")
         if arrived:  # the server took it; Chorus died before writing "sent"
             client = services.publisher(lambda: None).clients.get("mastodon")
             client.publish(record.account, services.accounts.secret(record.id),
                            Post(CLEAN, key, first_attempt_at=publication.created_at))
-        assert [p.status for p in services.accounts.store.pending_publications()] == ["pending"]
+        assert [p.status for p in services.publications.pending_publications()] == ["pending"]
         return draft.id, record.id
     finally:
         services.close()
@@ -94,9 +94,9 @@ def test_a_publish_cut_short_is_shown_at_start_with_check_and_retry(profile, key
     (status,) = server.statuses_of("alice")  # exactly once
     assert status.text == CLEAN
     assert row.state == "sent" and f"href='{server.url}/@alice/{status.id}'" in row.text.text()
-    [entry] = window.services.accounts.store.history(draft_id)
+    [entry] = window.services.publications.history(draft_id)
     assert entry.status == "sent" and entry.post_url.endswith(f"/@alice/{status.id}")
-    assert window.services.accounts.store.pending_publications() == []
+    assert window.services.publications.pending_publications() == []
 
 
 def test_check_says_when_it_did_not_arrive_and_retry_then_sends_it_once(profile, keyring, servers, open_window,

@@ -1,4 +1,4 @@
-"""Accounts, app registrations, publish history and outbox in the drafts database (schema v4)."""
+"""Accounts and app registrations in the drafts database (schema v4)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 
 from desktop.core.accounts import AccountStore, AppRegistration, normalize_server
-from desktop.core.accounts.store import FAILED, PENDING, SENT
-from desktop.core.drafts import Acknowledgement, DraftStore
+from desktop.core.drafts import DraftStore
 from desktop.core.drafts.migrations import LATEST_VERSION
 from desktop.core.errors import StorageError
 from desktop.core.publishing import Account
+from desktop.core.publishing.store import PublishStore
 
 
 class Clock:
@@ -69,10 +69,10 @@ def test_migrates_the_v3_database_with_backup_first(tmp_path):
         # the binned draft is still in the bin
         assert drafts.undelete("5986bd7c64e1e2fa594a72eb23fc6fed").body == "Second draft, in the bin"
 
-        accounts = AccountStore(drafts)
-        assert accounts.accounts() == [] and accounts.history(draft.id) == [] and accounts.outbox() == []
+        accounts, publications = AccountStore(drafts), PublishStore(drafts)
+        assert accounts.accounts() == [] and publications.history(draft.id) == [] and publications.outbox() == []
         accounts.save_account(ALICE)
-        accounts.enqueue(draft.id, [ALICE.id], draft.body)
+        publications.enqueue(draft.id, [ALICE.id], draft.body)
         assert [a.id for a in accounts.accounts()] == [ALICE.id]
     finally:
         drafts.close()
@@ -163,72 +163,3 @@ def test_app_registrations_per_network_and_server(store):
     assert store.app_registration("mastodon", "https://social.example").client_id == "cid-2"
     store.delete_app_registration("mastodon", "https://social.example")
     assert store.app_registration("mastodon", "https://social.example") is None
-
-
-# -- publish history -------------------------------------------------------------------------------
-def test_publication_lifecycle_and_history_per_draft(store, drafts):
-    draft = drafts.create("Hello")
-    ack = Acknowledgement(draft.id, "codename", "Acme", 0, "p1", "acknowledged", "Approved by comms today")
-    first = store.begin_publication(draft.id, ALICE, "key-1", policy_version="p1", acknowledged=[ack], rkey="")
-    assert first.status == PENDING and first.attempts == 1 and first.network == "mastodon"
-    assert first.handle == ALICE.handle and first.acknowledged[0]["rule_id"] == "codename"
-    assert store.pending_publications() == [first]
-
-    failed = store.mark_failed("key-1", "503 Service Unavailable")
-    assert failed.status == FAILED and failed.error == "503 Service Unavailable"
-    retry = store.begin_publication(draft.id, ALICE, "key-1", policy_version="p1", acknowledged=[ack])
-    assert retry.id == first.id and retry.attempts == 2 and retry.status == PENDING
-
-    sent = store.mark_sent("key-1", "https://social.example/@alice/1", "1")
-    assert sent.status == SENT and sent.sent_at and sent.error == "" and sent.post_url.endswith("/1")
-    assert store.mark_failed("key-1", "late timeout").status == SENT  # never downgraded
-    assert store.begin_publication(draft.id, ALICE, "key-1").status == SENT  # the caller sees it was sent
-
-    bsky = Account("acct-b", "bluesky", "alice.test", "https://pds.test", "did:plc:a")
-    other = store.begin_publication(draft.id, bsky, "key-2", rkey="3lbtid2222222")
-    assert store.begin_publication(draft.id, bsky, "key-2", rkey="3lbtidDIFFERENT").rkey == "3lbtid2222222"
-    assert [p.idempotency_key for p in store.history(draft.id)] == ["key-1", "key-2"]
-    assert store.pending_publications() == [store.publication("key-2")]
-    assert other.rkey == "3lbtid2222222"
-    with pytest.raises(StorageError):
-        store.mark_sent("no-such-key", "u", "r")
-
-    # history outlives the draft and the account
-    store.delete_account(ALICE.id)
-    drafts.delete(draft.id)
-    drafts.purge_deleted(older_than_s=0)
-    assert [p.idempotency_key for p in store.history(draft.id)] == ["key-1", "key-2"]
-
-
-# -- outbox ----------------------------------------------------------------------------------------
-def test_outbox_queue_replace_attempts_and_removal(store, drafts):
-    draft = drafts.create("Offline post")
-    entry = store.enqueue(draft.id, ["acct-1", "acct-2"], "Offline post")
-    assert entry.account_ids == ("acct-1", "acct-2") and entry.attempts == 0
-    assert entry.next_attempt_at == entry.queued_at
-    assert store.outbox(due_at=entry.queued_at) == [entry]
-
-    store.record_outbox_attempt(entry.id, "network unreachable", next_attempt_at=entry.queued_at + 60)
-    assert store.outbox(due_at=entry.queued_at) == []
-    later = store.outbox()[0]
-    assert later.attempts == 1 and later.last_error == "network unreachable"
-
-    again = store.enqueue(draft.id, ["acct-2"], "Offline post, edited")
-    assert again.id == entry.id and again.attempts == 0 and again.text == "Offline post, edited"
-    assert len(store.outbox()) == 1
-
-    store.remove_from_outbox(entry.id)
-    assert store.outbox() == []
-    with pytest.raises(ValueError):
-        store.enqueue(draft.id, [], "x")
-    with pytest.raises(StorageError):
-        store.enqueue("no-such-draft", ["acct-1"], "x")
-
-
-def test_purging_a_draft_removes_its_queued_publish(store, drafts):
-    draft = drafts.create("Queued then binned")
-    store.enqueue(draft.id, ["acct-1"], draft.body)
-    drafts.delete(draft.id)
-    assert len(store.outbox()) == 1  # binned only: the publishing service decides
-    drafts.purge_deleted(older_than_s=0)
-    assert store.outbox() == []

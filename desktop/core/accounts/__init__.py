@@ -1,7 +1,7 @@
 """Linked accounts: metadata in the local database, credentials only in the SecretStore (OS keyring).
 
 - :mod:`.secrets`: key names and size rules every SecretStore follows; an in-memory store for tests.
-- :mod:`.store`: accounts, app registrations, publish history and the outbox (drafts database, v4).
+- :mod:`.store`: accounts and app registrations (drafts database, v4).
 - :mod:`.service`: link / unlink / health.
 """
 
@@ -11,8 +11,6 @@ from desktop.core.accounts.store import (
     AccountRecord,
     AccountStore,
     AppRegistration,
-    OutboxEntry,
-    Publication,
     normalize_server,
 )
 
@@ -26,8 +24,6 @@ __all__ = [
     "Health",
     "MemorySecretStore",
     "MissingSecret",
-    "OutboxEntry",
-    "Publication",
     "SecretTooLargeError",
     "normalize_server",
 ]

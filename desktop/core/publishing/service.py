@@ -51,6 +51,7 @@ from desktop.core.publishing import (
     SecretStoreError,
 )
 from desktop.core.publishing import verdict
+from desktop.core.publishing.store import PublishStore
 from desktop.core.publishing.tid import new_tid
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class PublishService:
     sleep: Callable[[float], None] = time.sleep
     close_grace_s: float = 3.0  # at quit, how long publishes under way may still finish
     outbox_claim_s: float = 15 * 60.0  # a claimed outbox entry is left to its sender this long (then: crashed)
+    # publish history and outbox (default: in the accounts' database file)
+    store: PublishStore = field(default=None, kw_only=True)  # type: ignore[assignment]
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -124,6 +127,8 @@ class PublishService:
 
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(max(1, self.max_parallel))
+        if self.store is None:
+            self.store = PublishStore(self.accounts.store.database)
 
     # -- checks ------------------------------------------------------------------------------------
     def refusal(self, text: str, account_ids: Sequence[str]) -> Refusal | None:
@@ -174,7 +179,7 @@ class PublishService:
         statuses = [future.result() for future in futures]
         offline = [s.account_id for s in statuses if s.state == QUEUED]
         if offline:
-            self.accounts.store.enqueue(draft_id, offline, text)
+            self.store.enqueue(draft_id, offline, text)
         return statuses
 
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
@@ -206,7 +211,7 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
         key = idempotency_key(draft_id, account_id, text, round_)
-        publication = self.accounts.store.begin_publication(
+        publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
             rkey=new_tid() if _client_names_records(account.network) else "")
         if publication.status == "sent":  # sent before: never again
@@ -216,10 +221,10 @@ class PublishService:
             secret = self.accounts.secret(account_id)
         except SecretStoreError as exc:
             reason = f"{exc} {exc.advice}".strip()
-            self.accounts.store.mark_failed(key, reason)
+            self.store.mark_failed(key, reason)
             return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
         except Exception as exc:  # MissingSecret: the keyring entry is gone
-            self.accounts.store.mark_failed(key, str(exc))
+            self.store.mark_failed(key, str(exc))
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at)
@@ -240,34 +245,34 @@ class PublishService:
                     self.sleep(exc.retry_after_s)
                     continue
                 reason = f"{account.network.capitalize()} asks to wait: try again in {_duration(exc.retry_after_s)}."
-                self.accounts.store.mark_failed(key, reason)
+                self.store.mark_failed(key, reason)
                 return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
             except AuthError as exc:
                 self.accounts.record_auth_failure(account_id, exc.reason)
-                self.accounts.store.mark_failed(key, exc.reason)
+                self.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                     reason=f"{exc.reason} Link the account again.")
             except PublishUnconfirmed as exc:
-                self.accounts.store.mark_failed(key, exc.reason)
+                self.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, UNCONFIRMED, account=account, reason=exc.reason,
                                     check_url=exc.check_url)
             except Offline as exc:
-                self.accounts.store.mark_failed(key, exc.reason)
+                self.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, QUEUED, account=account, retryable=True,
                                     reason="No connection: the post waits in the outbox and is sent when "
                                            "the network is back.")
             except PublishError as exc:
-                self.accounts.store.mark_failed(key, exc.reason)
+                self.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, FAILED, account=account, reason=exc.reason,
                                     retryable=exc.retryable)
-            self.accounts.store.mark_sent(key, published.url, published.remote_id)
+            self.store.mark_sent(key, published.url, published.remote_id)
             self.accounts.record_success(account_id)
             return self._status(draft_id, account_id, SENT, account=account, post_url=published.url)
 
     def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:
         """The person checked: the post *is* on the network (after an ``unconfirmed`` status)."""
         key = self._current_key(draft_id, account_id, text)
-        self.accounts.store.mark_sent(key, post_url, "")
+        self.store.mark_sent(key, post_url, "")
         return self._status(draft_id, account_id, SENT, post_url=post_url)
 
     def send_as_new(self, draft_id: str, text: str, account_id: str,
@@ -284,7 +289,7 @@ class PublishService:
 
     def _rounds(self, draft_id: str, account_id: str, text: str) -> int:
         base = idempotency_key(draft_id, account_id, text)
-        return sum(1 for p in self.accounts.store.history(draft_id)
+        return sum(1 for p in self.store.history(draft_id)
                    if p.account_id == account_id and p.idempotency_key.startswith(base))
 
     def _current_key(self, draft_id: str, account_id: str, text: str) -> str:
@@ -296,9 +301,8 @@ class PublishService:
         """The publishes left ``pending`` (Chorus stopped while sending), oldest first, each with the
         text that was being sent when the draft still has it. Reads the database: call from a worker."""
         found: list[Interrupted] = []
-        store = self.accounts.store
-        for publication in store.pending_publications():
-            draft = store.database.get(publication.draft_id)
+        for publication in self.store.pending_publications():
+            draft = self.store.database.get(publication.draft_id)
             text = ""
             if draft is not None and publication.idempotency_key.startswith(
                     idempotency_key(publication.draft_id, publication.account_id, draft.body)):
@@ -314,9 +318,8 @@ class PublishService:
         """Look, without sending, whether an interrupted publish of *text* arrived: posted (recorded
         with its link) or failed with Retry (it is not there). Blocks: call from a worker."""
         key = self._current_key(draft_id, account_id, text)
-        store = self.accounts.store
-        publication = store.publication(key)
-        record = store.get_account(account_id)
+        publication = self.store.publication(key)
+        record = self.accounts.store.get_account(account_id)
         if publication is None or record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked."
                                 if record is None else "Chorus has no record of this publish.")
@@ -340,7 +343,7 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc.reason} Link the account again.")
         except PublishUnconfirmed as exc:
-            store.mark_failed(key, exc.reason)
+            self.store.mark_failed(key, exc.reason)
             return self._status(draft_id, account_id, UNCONFIRMED, account=account, reason=exc.reason,
                                 check_url=exc.check_url)
         except PublishError as exc:  # offline, rate limited, the server failed: still unknown
@@ -350,11 +353,11 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         if found is not None:
-            store.mark_sent(key, found.url, found.remote_id)
+            self.store.mark_sent(key, found.url, found.remote_id)
             self.accounts.record_success(account_id)
             return self._status(draft_id, account_id, SENT, account=account, post_url=found.url)
         reason = "It did not arrive before Chorus was closed: Retry sends it."
-        store.mark_failed(key, reason)
+        self.store.mark_failed(key, reason)
         return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
 
     def send_outbox(self, texts_now: Callable[[str], str | None] | None = None,
@@ -362,7 +365,7 @@ class PublishService:
         """Send what waits in the outbox (call when the network is back), each entry re-checked
         against the policy in force now. *texts_now* may give the draft's current text (None: the
         queued snapshot is sent)."""
-        store = self.accounts.store
+        store = self.store
         statuses: list[TargetStatus] = []
         for entry in store.outbox(due_at=self.clock()):
             now = self.clock()

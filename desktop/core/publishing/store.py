@@ -1,0 +1,258 @@
+"""Publish history and the outbox, in the drafts database file: what was sent where (exactly once),
+and what waits for the network.
+
+A view over a :class:`~desktop.core.drafts.store.DraftStore`, like the accounts' store: that store's
+connection, lock and clock (``transaction()`` / ``reading()``), called from the UI's "db" lane or
+the publishing service's workers. Tables: ``publish_history`` and ``outbox``
+(:mod:`desktop.core.drafts.migrations`, version 4). Nothing secret is stored here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.core.drafts.store import DraftStore
+from desktop.core.errors import StorageError
+from desktop.core.ports import Account
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+STATUSES = (PENDING, SENT, FAILED)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One draft published (or being published) to one account: a row of the publish history."""
+
+    id: int
+    idempotency_key: str
+    draft_id: str
+    account_id: str
+    network: str
+    handle: str
+    status: str  # pending | sent | failed
+    post_url: str
+    remote_id: str
+    rkey: str  # Bluesky's client-chosen record key (TID), fixed before the first attempt
+    policy_version: str
+    acknowledged: tuple[Any, ...]  # the acknowledged findings, as JSON values
+    error: str
+    attempts: int
+    created_at: float
+    updated_at: float
+    sent_at: float | None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A publish waiting for the network: re-checked against the policy of the day before it is sent."""
+
+    id: int
+    draft_id: str
+    account_ids: tuple[str, ...]
+    text: str
+    queued_at: float
+    attempts: int
+    next_attempt_at: float
+    last_error: str
+
+
+_PUBLICATION_COLUMNS = ("id, idempotency_key, draft_id, account_id, network, handle, status, post_url, remote_id, "
+                        "rkey, policy_version, acknowledged, error, attempts, created_at, updated_at, sent_at")
+_OUTBOX_COLUMNS = "id, draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error"
+
+
+
+class PublishStore:
+    """Publish history and outbox. See the module docstring."""
+
+    def __init__(self, database: DraftStore) -> None:
+        self.database = database
+
+    @property
+    def clock(self):
+        return self.database.clock
+
+    # -- publish history -------------------------------------------------------------------------
+    def begin_publication(
+        self,
+        draft_id: str,
+        account: Account,
+        idempotency_key: str,
+        *,
+        policy_version: str = "",
+        acknowledged: Iterable[Any] = (),
+        rkey: str = "",
+    ) -> Publication:
+        """Record an attempt *before* sending: a new pending row, or the existing row for this key.
+
+        An existing row keeps its rkey (the same record key must be reused after an ambiguous
+        failure) and its status: the caller decides what a ``sent`` or ``pending`` row means.
+        The attempt counter goes up either way.
+        """
+        now = self.clock()
+        acks = json.dumps([_jsonable(a) for a in acknowledged], sort_keys=True, ensure_ascii=False)
+        with self.database.transaction() as db:
+            db.execute(
+                "INSERT INTO publish_history (idempotency_key, draft_id, account_id, network, handle, status, rkey, "
+                "policy_version, acknowledged, attempts, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, 1, ?, ?) "
+                "ON CONFLICT(idempotency_key) DO UPDATE SET attempts = attempts + 1, updated_at = excluded.updated_at, "
+                "policy_version = excluded.policy_version, acknowledged = excluded.acknowledged, "
+                "status = CASE WHEN status = 'failed' THEN 'pending' ELSE status END",
+                (idempotency_key, draft_id, account.id, account.network, account.handle, rkey, policy_version, acks,
+                 now, now),
+            )
+        publication = self.publication(idempotency_key)
+        assert publication is not None
+        return publication
+
+    def mark_sent(self, idempotency_key: str, post_url: str, remote_id: str) -> Publication:
+        now = self.clock()
+        with self.database.transaction() as db:
+            cursor = db.execute(
+                "UPDATE publish_history SET status = 'sent', post_url = ?, remote_id = ?, error = '', "
+                "sent_at = COALESCE(sent_at, ?), updated_at = ? WHERE idempotency_key = ?",
+                (post_url, remote_id, now, now, idempotency_key),
+            )
+            if cursor.rowcount != 1:
+                raise StorageError(f"no publish record for key {idempotency_key}")
+        return self.publication(idempotency_key)  # type: ignore[return-value]
+
+    def mark_failed(self, idempotency_key: str, reason: str) -> Publication:
+        """Failed with the server's *reason*. A row already ``sent`` stays sent."""
+        with self.database.transaction() as db:
+            cursor = db.execute(
+                "UPDATE publish_history SET status = CASE WHEN status = 'sent' THEN 'sent' ELSE 'failed' END, "
+                "error = CASE WHEN status = 'sent' THEN error ELSE ? END, updated_at = ? WHERE idempotency_key = ?",
+                (reason, self.clock(), idempotency_key),
+            )
+            if cursor.rowcount != 1:
+                raise StorageError(f"no publish record for key {idempotency_key}")
+        return self.publication(idempotency_key)  # type: ignore[return-value]
+
+    def publication(self, idempotency_key: str) -> Publication | None:
+        with self.database.reading() as db:
+            row = db.execute(f"SELECT {_PUBLICATION_COLUMNS} FROM publish_history WHERE idempotency_key = ?",
+                             (idempotency_key,)).fetchone()
+        return _publication(row) if row else None
+
+    def history(self, draft_id: str) -> list[Publication]:
+        """Everything published (or tried) from this draft, oldest first."""
+        with self.database.reading() as db:
+            rows = db.execute(f"SELECT {_PUBLICATION_COLUMNS} FROM publish_history WHERE draft_id = ? "
+                              "ORDER BY created_at, id", (draft_id,)).fetchall()
+        return [_publication(row) for row in rows]
+
+    def pending_publications(self) -> list[Publication]:
+        """Rows left ``pending`` (the app stopped mid-send): each must be looked up before sending again."""
+        with self.database.reading() as db:
+            rows = db.execute(f"SELECT {_PUBLICATION_COLUMNS} FROM publish_history WHERE status = 'pending' "
+                              "ORDER BY created_at, id").fetchall()
+        return [_publication(row) for row in rows]
+
+    # -- outbox ----------------------------------------------------------------------------------
+    def enqueue(self, draft_id: str, account_ids: Sequence[str], text: str,
+                next_attempt_at: float | None = None) -> OutboxEntry:
+        """Queue a publish for when the network is back. A draft is queued once: queuing it again
+        replaces its accounts and text and starts its attempts afresh."""
+        if not account_ids:
+            raise ValueError("a queued publish needs at least one account")
+        now = self.clock()
+        try:
+            with self.database.transaction() as db:
+                db.execute(
+                    "INSERT INTO outbox (draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error) "
+                    "VALUES (?, ?, ?, ?, 0, ?, '') ON CONFLICT(draft_id) DO UPDATE SET "
+                    "account_ids = excluded.account_ids, text = excluded.text, queued_at = excluded.queued_at, "
+                    "attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = ''",
+                    (draft_id, json.dumps(list(account_ids)), text, now,
+                     now if next_attempt_at is None else next_attempt_at),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"draft {draft_id} does not exist") from exc
+        entry = self.outbox_entry(draft_id)
+        assert entry is not None
+        return entry
+
+    def outbox_entry(self, draft_id: str) -> OutboxEntry | None:
+        with self.database.reading() as db:
+            row = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE draft_id = ?", (draft_id,)).fetchone()
+        return _outbox(row) if row else None
+
+    def outbox(self, due_at: float | None = None) -> list[OutboxEntry]:
+        """Queued publishes, oldest first; only those due by *due_at* when given."""
+        with self.database.reading() as db:
+            if due_at is None:
+                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY queued_at, id").fetchall()
+            else:
+                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE next_attempt_at <= ? "
+                                  "ORDER BY next_attempt_at, id", (due_at,)).fetchall()
+        return [_outbox(row) for row in rows]
+
+    def record_outbox_attempt(self, entry_id: int, error: str, next_attempt_at: float) -> None:
+        with self.database.transaction() as db:
+            db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                       (error, next_attempt_at, entry_id))
+
+    def remove_from_outbox(self, entry_id: int) -> None:
+        with self.database.transaction() as db:
+            db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+
+    def claim_outbox_entry(self, entry_id: int, *, now: float, until: float) -> bool:
+        """Take a due entry for sending: True for exactly one of any number of callers, in this process
+        or another one on the same file (one ``UPDATE`` in a ``BEGIN IMMEDIATE`` transaction: whoever
+        writes first moves the entry's next attempt to *until*, and it is no longer due for anyone
+        else). A sender that dies with the claim leaves the entry due again at *until*; sending it
+        again is safe, because the publish record of the first attempt makes the next one look first.
+
+        Why the next attempt time and not claimed_by/claimed_at columns: a claim *is* "nobody else
+        tries this before then", the column is already indexed, and no schema change is needed."""
+        with self.database.transaction() as db:
+            cursor = db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at <= ?",
+                                (until, entry_id, now))
+        return cursor.rowcount == 1
+
+    def release_outbox_entry(self, entry_id: int, claimed_until: float) -> bool:
+        """Remove an entry that was claimed until *claimed_until* and has been sent, unless it changed
+        since (queued again because still offline, or re-queued by the author): then it stays."""
+        with self.database.transaction() as db:
+            cursor = db.execute("DELETE FROM outbox WHERE id = ? AND next_attempt_at = ?", (entry_id, claimed_until))
+        return cursor.rowcount == 1
+
+
+# -- rows ------------------------------------------------------------------------------------------
+def _json(text: str, default: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return default
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+def _publication(row: tuple) -> Publication:
+    acknowledged = _json(row[11], [])
+    return Publication(
+        id=row[0], idempotency_key=row[1], draft_id=row[2], account_id=row[3], network=row[4], handle=row[5],
+        status=row[6], post_url=row[7], remote_id=row[8], rkey=row[9], policy_version=row[10],
+        acknowledged=tuple(acknowledged) if isinstance(acknowledged, list) else (), error=row[12], attempts=row[13],
+        created_at=row[14], updated_at=row[15], sent_at=row[16],
+    )
+
+
+def _outbox(row: tuple) -> OutboxEntry:
+    ids = _json(row[2], [])
+    return OutboxEntry(id=row[0], draft_id=row[1], account_ids=tuple(str(i) for i in ids) if isinstance(ids, list)
+                       else (), text=row[3], queued_at=row[4], attempts=row[5], next_attempt_at=row[6],
+                       last_error=row[7])

@@ -132,7 +132,8 @@ def json_object(response: requests.Response, *, where: str, what: str, ambiguous
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise PublishError(f"{where} sent an answer Chorus does not understand while {what}.{f' {hint}' if hint else ''}",
+        advice = f" {hint}" if hint else ""
+        raise PublishError(f"{where} sent an answer Chorus does not understand while {what}.{advice}",
                            retryable=True, ambiguous=ambiguous)
     return data
 

@@ -96,7 +96,12 @@ current client's HTTP session.
 from __future__ import annotations
 
 from desktop.adapters.common import DEFAULT_RETRY_AFTER_S, LinkCancelled, SharedClient
-from desktop.adapters.networks.linkedin.api import MAX_COMMENTARY, RESTLI_PROTOCOL_VERSION, LinkedInApi, retry_after_seconds
+from desktop.adapters.networks.linkedin.api import (
+    MAX_COMMENTARY,
+    RESTLI_PROTOCOL_VERSION,
+    LinkedInApi,
+    retry_after_seconds,
+)
 from desktop.adapters.networks.linkedin.client import ACTIVITY_URL, POST_URL, LinkedInClient, post_url
 from desktop.adapters.networks.linkedin.config import (
     API_BASE,
@@ -133,5 +138,7 @@ def client_factory(context: AdapterContext) -> SharedClient[LinkedInAdapter]:
     def config() -> LinkedInConfig:
         return LinkedInConfig.from_settings(context.setting, **endpoints)
 
-    return SharedClient(lambda current: LinkedInAdapter(LinkedInClient(current, allow_http=bool(endpoints))),
-                        key=config)
+    def build(current: LinkedInConfig) -> LinkedInAdapter:
+        return LinkedInAdapter(LinkedInClient(current, allow_http=bool(endpoints)))
+
+    return SharedClient(build, key=config)

@@ -9,12 +9,11 @@ import pytest
 
 from desktop.adapters.networks.mastodon import (
     DEFAULT_RETRY_AFTER_S,
-    _comparable,
-    _html_to_text,
     normalise_instance,
     parse_instance,
     retry_after_seconds,
 )
+from desktop.adapters.networks.mastodon.client import _comparable, _html_to_text
 from desktop.core.accounts.store import normalize_server
 
 

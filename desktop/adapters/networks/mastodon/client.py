@@ -1,0 +1,147 @@
+"""Publishing on Mastodon exactly once: ``POST /api/v1/statuses`` with an Idempotency-Key, and, once
+the server may have forgotten the key, a look through the account's recent statuses first."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from html.parser import HTMLParser
+from typing import Any
+
+from desktop.adapters.common import is_json, parse_time
+from desktop.adapters.http import decode_json, host_of
+from desktop.adapters.networks.mastodon.oauth import MastodonOAuth
+from desktop.core.ports import Account, Post, Published, PublishError, SecretSink
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_WINDOW_S = 3600.0  # Mastodon keeps an Idempotency-Key this long (per account)
+TRUST_IDEMPOTENCY_FOR_S = 50 * 60.0  # after this, look for the post before sending it again
+FIND_WINDOW_S = 24 * 3600.0  # find_published without first_attempt_at: statuses of the last day
+CLOCK_SLACK_S = 300.0  # our clock vs the server's, when comparing created_at with first_attempt_at
+FIND_MAX_PAGES = 5  # 5 × 40 recent statuses at most
+
+
+class MastodonClient(MastodonOAuth):
+    """NetworkClient for Mastodon, plus account linking (:class:`MastodonOAuth`). Blocking: call it
+    from a worker thread."""
+
+    # -- publishing ----------------------------------------------------------------------------
+    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
+        """Post *post* as a status. Safe to call again after any failure with the same post."""
+        server = self._account_server(account)
+        if not post.text.strip():
+            raise PublishError("The post is empty.", retryable=False)
+        if not post.idempotency_key:
+            raise ValueError("a post needs an idempotency key")
+        if post.first_attempt_at is not None and self.clock() - post.first_attempt_at > TRUST_IDEMPOTENCY_FOR_S:
+            # The server may have forgotten the key: look before sending again.
+            found = self.find_published(account, secret, post)
+            if found is not None:
+                log.info("Found the post sent earlier on %s: not sending it again", host_of(server))
+                return found
+        body: dict[str, Any] = {"status": post.text}
+        if post.language:
+            body["language"] = post.language
+        response = self._call("POST", server, "/api/v1/statuses", token=secret, json=body,
+                              headers={"Idempotency-Key": post.idempotency_key}, what="publishing", write=True)
+        data = self._json(response, server, "publishing", ambiguous=True)
+        status_id = str(data.get("id") or "")
+        if not status_id:
+            raise PublishError(f"{host_of(server)} answered without the new post's id.", ambiguous=True)
+        return Published(url=str(data.get("url") or data.get("uri") or f"{server}/web/statuses/{status_id}"),
+                         remote_id=status_id)
+
+    def find_published(self, account: Account, secret: str, post: Post, *,
+                       on_secret: SecretSink | None = None) -> Published | None:
+        """The status Chorus published for *post*, if the server has it.
+
+        Mastodon cannot look a status up by its Idempotency-Key, so this reads the account's
+        recent statuses (newest first, back to the first attempt) and takes the one with the
+        same text that Chorus posted, confirming the text with ``/source`` where available."""
+        server = self._account_server(account)
+        remote_id = account.remote_id or self.account_for_token(server, secret).remote_id
+        since = (post.first_attempt_at - CLOCK_SLACK_S) if post.first_attempt_at is not None \
+            else self.clock() - FIND_WINDOW_S
+        wanted = _comparable(post.text)
+        params: dict[str, Any] = {"limit": 40, "exclude_reblogs": "true"}
+        for _ in range(FIND_MAX_PAGES):
+            response = self._call("GET", server, f"/api/v1/accounts/{remote_id}/statuses", token=secret,
+                                  params=params, what="looking for the post")
+            try:
+                page = decode_json(response) if is_json(response) else None
+            except ValueError:
+                page = None
+            if not isinstance(page, list):
+                raise PublishError(f"{host_of(server)} sent an unexpected answer while Chorus looked for the post.")
+            too_old = False
+            for status in page:
+                if not isinstance(status, dict) or status.get("reblog"):
+                    continue
+                created = parse_time(status.get("created_at"))
+                if created is not None and created < since:
+                    too_old = True
+                    continue
+                application = status.get("application")
+                if isinstance(application, dict) and application.get("name") not in (None, self.client_name):
+                    continue
+                if _comparable(_html_to_text(str(status.get("content") or ""))) != wanted:
+                    continue
+                if self._source_matches(server, secret, str(status.get("id")), post.text):
+                    return Published(url=str(status.get("url") or status.get("uri") or ""),
+                                     remote_id=str(status.get("id")))
+            if too_old or len(page) < params["limit"] or not page:
+                return None
+            params["max_id"] = page[-1].get("id")
+        return None
+
+    def _source_matches(self, server: str, token: str, status_id: str, text: str) -> bool:
+        response = self._call("GET", server, f"/api/v1/statuses/{status_id}/source", token=token,
+                              what="looking for the post", raise_for_status=False)
+        if response.status_code in (401, 403, 404, 410):  # older servers, or no read:statuses: trust the HTML
+            return True
+        if not response.ok:
+            self._raise_for(response, server, "looking for the post", write=False)
+        try:
+            source = decode_json(response) if is_json(response) else {}
+        except ValueError:
+            source = {}
+        return isinstance(source, dict) and str(source.get("text") or "").strip() == text.strip()
+
+
+# -- statuses as text ----------------------------------------------------------------------------
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "p" and self.parts:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_to_text(markup: str) -> str:
+    """A status's HTML ``content`` back to text: paragraphs, line breaks, the full URLs (Mastodon
+    keeps their hidden parts in ``<span class="invisible">``)."""
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return html.unescape("".join(parser.parts))
+
+
+_MENTION_DOMAIN = re.compile(r"(?<![\w@])(@\w+(?:[.-]+\w+)*)@[\w.-]+\w", re.UNICODE)
+
+
+def _comparable(text: str) -> str:
+    """What survives Mastodon's rendering: no mention domains, white space collapsed, NFC."""
+    text = unicodedata.normalize("NFC", text)
+    text = _MENTION_DOMAIN.sub(r"\1", text)
+    return " ".join(text.split())
+

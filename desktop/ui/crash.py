@@ -48,6 +48,10 @@ class CrashDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.copy_button = self.buttons.addButton("&Copy details", QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
+        self._reset_copy = QTimer(self)  # a child: never fires after the dialog is gone
+        self._reset_copy.setSingleShot(True)
+        self._reset_copy.setInterval(1500)
+        self._reset_copy.timeout.connect(lambda: self.copy_button.setText("&Copy details"))
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
@@ -72,7 +76,7 @@ class CrashDialog(QDialog):
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details.toPlainText())
         self.copy_button.setText("Copied")
-        QTimer.singleShot(1500, lambda: self.copy_button.setText("&Copy details"))
+        self._reset_copy.start()
 
 
 class _Relay(QObject):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop.core.accounts import AccountStore
+from desktop.core.publishing.store import PublishStore
 from desktop.core.drafts import DraftStore
 from tests.faults._linked_profile import CLEAN, PASSWORD, STATUSES, Child, link_alice
 from tests.integration.secret_service import SecretService
@@ -54,7 +54,7 @@ def server() -> Iterator[MastodonTestServer]:
 def test_two_processes_racing_for_one_outbox_entry_send_it_once(tmp_path, secret_service, monkeypatch, server):
     linked = link_alice(tmp_path, secret_service, monkeypatch, server)
     drafts = DraftStore.open(linked.db)
-    AccountStore(drafts).enqueue(linked.draft_id, [linked.account_id], CLEAN)  # the network was down
+    PublishStore(drafts).enqueue(linked.draft_id, [linked.account_id], CLEAN)  # the network was down
     drafts.close()
 
     senders = [Child(SEND_OUTBOX, secret_service, linked.db) for _ in range(2)]
@@ -81,7 +81,7 @@ def test_two_processes_racing_for_one_outbox_entry_send_it_once(tmp_path, secret
     assert [status.text for status in server.statuses_of("alice")] == [CLEAN]
     drafts = DraftStore.open(linked.db)
     try:
-        store = AccountStore(drafts)
+        store = PublishStore(drafts)
         assert store.outbox() == []
         [record] = store.history(linked.draft_id)
         assert record.status == "sent" and record.attempts == 1
@@ -96,7 +96,7 @@ def test_a_claim_left_by_a_sender_that_died_expires_and_the_entry_goes_out(tmp_p
     now = [1_000_000.0]
     drafts = DraftStore.open(linked.db, clock=lambda: now[0])
     try:
-        store = AccountStore(drafts)
+        store = PublishStore(drafts)
         entry = store.enqueue(linked.draft_id, [linked.account_id], CLEAN)
         assert store.claim_outbox_entry(entry.id, now=now[0], until=now[0] + 900)  # then the sender dies
         assert not store.claim_outbox_entry(entry.id, now=now[0] + 899, until=now[0] + 1800)

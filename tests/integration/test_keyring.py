@@ -25,6 +25,7 @@ from desktop.core.drafts import DraftStore
 from desktop.core.logs import configure_logging
 from desktop.core.paths import AppPaths
 from desktop.core.publishing import Account, SecretStoreError
+from desktop.core.publishing.store import PublishStore
 from tests.integration.secret_service import SecretService
 
 REPO = Path(__file__).resolve().parents[2]
@@ -279,9 +280,10 @@ def test_after_linking_no_secret_is_in_any_file_of_the_profile_or_log_folders(st
                             "write:statuses"), client_secret)
         # what publishing writes: history and the outbox
         draft = drafts.create("Hello from Chorus", ["bluesky", "mastodon"])
-        accounts.begin_publication(draft.id, linked["mastodon"].account, "idem-1", policy_version="p1")
-        accounts.mark_sent("idem-1", "https://social.test/@alice/1", "1")
-        accounts.enqueue(draft.id, [linked["bluesky"].id], draft.body)
+        publications = PublishStore(drafts)
+        publications.begin_publication(draft.id, linked["mastodon"].account, "idem-1", policy_version="p1")
+        publications.mark_sent("idem-1", "https://social.test/@alice/1", "1")
+        publications.enqueue(draft.id, [linked["bluesky"].id], draft.body)
         # careless code paths: a secret in a log argument, in an exception, a refused oversized value
         log = logging.getLogger("chorus.test")
         log.info("linked with %s", secrets["mastodon"])

@@ -83,7 +83,7 @@ def test_publishes_to_every_account_in_parallel_with_a_status_each(world, server
         assert result.post_url == f"{server.url}/@alice/{status.id}"
     for account_id in ids(world):
         assert [state for who, state in updates if who == account_id] == ["sending", "sent"]
-    history = world["accounts"].store.history(world["draft"].id)
+    history = world["service"].store.history(world["draft"].id)
     assert {(h.status, h.post_url) for h in history} == {("sent", r.post_url) for r in results}
     assert all(h.policy_version == "acme-example@2025.06.1" for h in history)
 
@@ -160,14 +160,14 @@ def test_offline_posts_wait_in_the_outbox_and_go_out_rechecked_when_the_network_
     results = world["service"].publish(world["draft"].id, CLEAN, ids(world))
     assert [r.state for r in results] == ["queued", "sent"]
     assert "outbox" in results[0].reason
-    [entry] = world["accounts"].store.outbox()
+    [entry] = world["service"].store.outbox()
     assert entry.account_ids == (ids(world)[0],)
     servers[0].requested_port = port
     servers[0].start()
     sent = world["service"].send_outbox()
     assert [s.state for s in sent] == ["sent"]
     assert len(servers[0].statuses_of("alice")) == 1
-    assert world["accounts"].store.outbox() == []
+    assert world["service"].store.outbox() == []
 
 
 def test_the_outbox_is_checked_against_the_policy_of_the_day_it_is_sent(world, servers, tmp_path) -> None:
@@ -185,7 +185,7 @@ def test_the_outbox_is_checked_against_the_policy_of_the_day_it_is_sent(world, s
     [status] = world["service"].send_outbox()
     assert status.state == "refused" and "offsite" in status.reason
     assert servers[0].statuses_of("alice") == []
-    assert len(world["accounts"].store.outbox()) == 1  # kept, for the author to edit
+    assert len(world["service"].store.outbox()) == 1  # kept, for the author to edit
 
 
 def test_targets_are_sent_at_the_same_time_not_one_after_another(world, servers) -> None:

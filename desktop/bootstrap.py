@@ -137,7 +137,7 @@ def report_failure(failure: StartFailure, show: Callable[[str], None] | None = N
     """Print *failure*, show it in a dialog (*show*; by default the Qt one) and return its exit code."""
     print(f"chorus: {failure.message}", file=sys.stderr)
     if show is None:
-        from desktop.ui.app import show_fatal as show
+        from desktop.ui.shell.app import show_fatal as show
     show(failure.message)
     return failure.exit_code
 
@@ -265,7 +265,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
         data_dir = app_paths(args.profile).data_dir
     except StorageError as exc:
         return report_failure(StartFailure(str(exc)), show_fatal)
-    from desktop.ui.single_instance import ProfileBusy, ProfileGuard  # QtCore only, before any data is opened
+    from desktop.ui.shell.single_instance import ProfileBusy, ProfileGuard  # QtCore only, before any data is opened
 
     guard = ProfileGuard(data_dir)
     try:
@@ -281,7 +281,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
             return report_failure(started, show_fatal)
         settings, store = started.settings, started.store
         services = build_services(settings, store, started.paths.cache_dir)
-        from desktop.ui.app import run  # Qt is imported only now
+        from desktop.ui.shell.app import run  # Qt is imported only now
 
         try:
             return run(settings, store, args.network, store.notices, qt_argv,

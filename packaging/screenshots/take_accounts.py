@@ -79,7 +79,7 @@ def child(profile: Path, target: Path) -> int:
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.app import create_window
+    from desktop.ui.shell.app import create_window
     from tests.integration.secret_service import SecretService
     from tests.servers.mastodon_browser import AuthorizeBrowser
     from tests.servers.mastodon_server import MastodonTestServer
@@ -208,7 +208,7 @@ def child_three(profile: Path, target: Path) -> int:
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.app import create_window
+    from desktop.ui.shell.app import create_window
     from tests.integration.secret_service import SecretService
     from tests.servers.bluesky_pds import start_pds, stop_pds
     from tests.servers.linkedin_server import LinkedInTestServer, MemberBrowser

@@ -4,7 +4,7 @@
 
 For each of light and dark: seeds a throw-away profile (the acme-example policy, a draft with block,
 warn and info findings, one warning already acknowledged), then starts this script again as a child
-on Xvfb (platform xcb). The child builds the app's own window (``desktop.ui.app.create_window``, the
+on Xvfb (platform xcb). The child builds the app's own window (``desktop.ui.shell.app.create_window``, the
 policy loaded on its lane as in the app), selects a warning in the Policy panel, rests the real
 mouse pointer on an underlined word so Qt shows its tooltip, and grabs the screen around the
 window into packaging/screenshots/policy-findings.png and policy-findings-dark.png. Needs Xvfb.
@@ -58,7 +58,7 @@ def child(profile: Path, target: Path) -> int:
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.app import create_window
+    from desktop.ui.shell.app import create_window
 
     paths = AppPaths.for_profile(profile)
     store = DraftStore.open(paths.drafts_db)

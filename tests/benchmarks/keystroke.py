@@ -3,7 +3,7 @@
     python -m tests.benchmarks.keystroke [--keystrokes 50] [--policy acme-example] [--network NAME ...]
                                          [--platform offscreen]
 
-Builds the real main window (``desktop.ui.app.create_window``: the policy is loaded on its lane as
+Builds the real main window (``desktop.ui.shell.app.create_window``: the policy is loaded on its lane as
 in the app) over a throw-away profile whose only draft is a ~3,000-character post with findings of
 every severity (realistic posts from tests/data/acme_corpus.jsonl, emoji included), checked for
 all four networks (the default ``composer.networks``). Then, in the middle of the post, it types
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.app import create_window
+    from desktop.ui.shell.app import create_window
 
     if args.gil_held:
         from desktop.core.policy import rules

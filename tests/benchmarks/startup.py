@@ -41,7 +41,7 @@ app.exec()
 
 CHORUS = r"""
 import json, resource, sys
-import desktop.ui.app as ui_app
+import desktop.ui.shell.app as ui_app
 from desktop import bootstrap
 real_create = ui_app.create_window
 def create_window(*args, **kwargs):

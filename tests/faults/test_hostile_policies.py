@@ -178,7 +178,7 @@ def test_many_zones_and_many_self_censored_words_are_found_with_the_index() -> N
 
 # -- the app: listed like any finding, no underline, publishing follows its severity ----------------------
 def test_the_window_lists_an_incomplete_rule_and_refuses_publishing_for_a_block_rule(make_window, qtbot) -> None:  # noqa: F811
-    from desktop.ui.findings_panel import INCOMPLETE_DETAIL
+    from desktop.ui.policy.findings_panel import INCOMPLETE_DETAIL
 
     policy = Policy(INFO, [lexicon_rule("T1", severity=Severity.BLOCK, term_unless={"widget": SLOW_UNLESS}),
                            lexicon_rule("T2", terms=("gadget",))])

@@ -80,7 +80,7 @@ def starts_logged(profile: Path) -> int:
 
 
 def socket_file(profile: Path) -> Path:
-    from desktop.ui.single_instance import server_name
+    from desktop.ui.shell.single_instance import server_name
 
     from PySide6.QtCore import QDir
 

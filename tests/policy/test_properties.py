@@ -19,7 +19,7 @@ from desktop.core.networks import NETWORKS
 from desktop.core.policy import Severity, load_policy
 from desktop.core.policy.rules import LexiconRule
 from desktop.core.policy.text import IGNORABLE, is_cjk, normalise
-from desktop.ui.spans import Utf16Offsets
+from desktop.ui.common.spans import Utf16Offsets
 
 POLICY = load_policy("acme-example")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop.core.errors import ChorusError
 from desktop.core.logs import RedactingFormatter, register_secret
-from desktop.ui.crash import CrashDialog, CrashHandler
+from desktop.ui.shell.crash import CrashDialog, CrashHandler
 
 SECRET = "sk-live-4f9a8b7c6d5e4f3a2b1c"
 

@@ -3,7 +3,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QListView, QPlainTextEdit
 
 from desktop.core.drafts import DraftStore
-from desktop.ui.autosave import SAVE_DELAY_MS
+from desktop.ui.drafts.autosave import SAVE_DELAY_MS
 
 
 def wait_saved(qtbot, window):
@@ -147,7 +147,7 @@ def test_controls_have_accessible_names_and_main_actions_have_shortcuts(make_win
 
 
 def test_task_runner_drops_work_after_shutdown_instead_of_failing(qapp):
-    from desktop.ui.tasks import TaskRunner
+    from desktop.ui.common.tasks import TaskRunner
 
     runner = TaskRunner()
     ran = []

@@ -4,8 +4,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel, QSpinBox
 
 from desktop.core.settings import SPECS
-from desktop.ui.settings_dialog import LOCKED_NOTE, SettingsDialog
-from desktop.ui.theme import status_color
+from desktop.ui.shell.settings_dialog import LOCKED_NOTE, SettingsDialog
+from desktop.ui.common.theme import status_color
 
 
 def open_dialog(window, qtbot):
@@ -61,7 +61,7 @@ def test_managed_settings_are_locked_and_labelled(make_window, qtbot):
 
 
 def test_status_colours_differ_between_light_and_dark_and_contrast_with_base(qapp):
-    from desktop.ui.theme import _dark_palette
+    from desktop.ui.common.theme import _dark_palette
 
     light = qapp.style().standardPalette()
     dark = _dark_palette()

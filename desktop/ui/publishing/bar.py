@@ -13,11 +13,11 @@
   server's reason; **Retry** sends to that account only, and Chorus looks for the earlier
   attempt first, so a retry never posts twice; **Re-link** when the credential no longer works),
   may have been posted (the network cannot tell: **It's there** / **Send as new**),
-  or waiting in the outbox when offline (rows: :mod:`desktop.ui.publish_status`). The acknowledged
+  or waiting in the outbox when offline (rows: :mod:`desktop.ui.publishing.status`). The acknowledged
   findings go with it, into the history.
 
-The history of a draft is :mod:`desktop.ui.publish_history`; the outbox sender
-:mod:`desktop.ui.outbox` (both imported when first needed).
+The history of a draft is :mod:`desktop.ui.publishing.history`; the outbox sender
+:mod:`desktop.ui.publishing.outbox` (both imported when first needed).
 """
 
 from __future__ import annotations
@@ -43,17 +43,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
-from desktop.ui.badges import network_badge
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.common.badges import network_badge
+from desktop.ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountRecord
-    from desktop.ui.publish_status import PublishStatusView
+    from desktop.ui.publishing.status import PublishStatusView
     from desktop.core.drafts import Draft, DraftStore
     from desktop.core.publishing.service import TargetStatus
     from desktop.core.services import PolicyNow, Services
-    from desktop.ui.composer import Composer
-    from desktop.ui.browser import BrowserBridge
+    from desktop.ui.composer.composer import Composer
+    from desktop.ui.common.browser import BrowserBridge
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ class PublishBar(QWidget):
     def status_view(self) -> "PublishStatusView":
         """The statuses of the open draft's last publish, above the bar (built when first needed)."""
         if self._status_view is None:
-            from desktop.ui.publish_status import PublishStatusView
+            from desktop.ui.publishing.status import PublishStatusView
 
             view = self._status_view = PublishStatusView(self)
             view.retry_requested.connect(self.retry)

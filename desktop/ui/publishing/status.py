@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.badges import network_badge
-from desktop.ui.theme import status_color
+from desktop.ui.common.badges import network_badge
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.publishing.service import TargetStatus
-    from desktop.ui.publishing import PublishRun
+    from desktop.ui.publishing.bar import PublishRun
 
 
 def short_url(url: str, limit: int = 48) -> str:

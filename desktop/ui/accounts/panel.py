@@ -6,7 +6,7 @@ until then) with the network's badge, name, handle and network, and its health: 
 reason). **Unlink** asks first, then deletes the credential from the keyring and the account
 from Chorus; when the keyring refuses (locked), the panel says so and offers to remove the
 account from Chorus anyway. **Link account…** opens the network's dialog
-(:mod:`desktop.ui.link_dialogs`).
+(:mod:`desktop.ui.accounts.link_dialogs`).
 
 Reading the list is database work (``db`` lane); unlinking is keyring work (``keyring`` lane);
 avatars come over the network (``io`` lane). The list is read again after every change and
@@ -36,16 +36,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
-from desktop.ui.badges import avatar_pixmap, network_badge
-from desktop.ui.browser import BrowserBridge
-from desktop.ui.notice import NoticeBar
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.common.badges import avatar_pixmap, network_badge
+from desktop.ui.common.browser import BrowserBridge
+from desktop.ui.common.notice import NoticeBar
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountHealth, AccountRecord
     from desktop.core.services import Services
-    from desktop.ui.link_dialogs import LinkDialog
+    from desktop.ui.accounts.link_dialogs import LinkDialog
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,7 @@ class AccountsPanel(QWidget):
     # -- linking -----------------------------------------------------------------------------------
     def open_link_dialog(self, network: str, relink: "AccountRecord | None" = None) -> "LinkDialog":
         """The network's link dialog (its flow's), opened non-blocking; a finished link refreshes the list."""
-        from desktop.ui.link_dialogs import link_dialog
+        from desktop.ui.accounts.link_dialogs import link_dialog
 
         if self.dialog is not None and shiboken6.isValid(self.dialog) and self.dialog.isVisible():
             self.dialog.reject()  # one link at a time

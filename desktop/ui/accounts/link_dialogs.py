@@ -44,10 +44,10 @@ from PySide6.QtWidgets import (
 from desktop.core import networks
 from desktop.core.accounts.linking import describe_error
 from desktop.core.networks import LinkFlow, Network
-from desktop.ui.badges import network_badge
-from desktop.ui.browser import BrowserBridge
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.common.badges import network_badge
+from desktop.ui.common.browser import BrowserBridge
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountRecord

@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
-from desktop.ui.composer import Composer
-from desktop.ui.policy_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, count_words
-from desktop.ui.two_lines import TwoLineDelegate
-from desktop.ui.theme import status_color
+from desktop.ui.composer.composer import Composer
+from desktop.ui.policy.live_check import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, count_words
+from desktop.ui.common.two_lines import TwoLineDelegate
+from desktop.ui.common.theme import status_color
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXT = "No policy problems found"

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core.drafts import Draft
 from desktop.core.errors import StorageError
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.common.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.ui.publishing import StatusBridge
-from desktop.ui.tasks import TaskRunner
+from desktop.ui.publishing.bar import StatusBridge
+from desktop.ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from desktop.core.services import PolicyNow, Services

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPalett
 from PySide6.QtWidgets import QApplication
 
 from desktop.core import networks
-from desktop.ui.theme import network_color
+from desktop.ui.common.theme import network_color
 
 
 

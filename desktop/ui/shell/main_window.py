@@ -11,9 +11,9 @@ to a notice bar of their own (so other notices do not hide them); the policy in 
 the status bar. :meth:`MainWindow.publish_refusal` says why publishing must be refused, if it must.
 
 Accounts and publishing (when the composition root passes ``services``): the Accounts panel docks
-below the Policy panel (:mod:`desktop.ui.accounts_panel`), the publish bar sits under the composer
-(:mod:`desktop.ui.publishing`: targets, Publish ``Ctrl+Return``, each target's status), the
-outbox is sent a few seconds after start and then on its own (:mod:`desktop.ui.outbox`). The
+below the Policy panel (:mod:`desktop.ui.accounts.panel`), the publish bar sits under the composer
+(:mod:`desktop.ui.publishing.bar`: targets, Publish ``Ctrl+Return``, each target's status), the
+outbox is sent a few seconds after start and then on its own (:mod:`desktop.ui.publishing.outbox`). The
 linked Mastodon accounts' smallest ``max_characters`` drives the composer's Mastodon counter.
 """
 
@@ -45,14 +45,14 @@ from desktop import APP_NAME, __version__
 from desktop.core import networks as registry
 from desktop.core.drafts import Draft, DraftStore
 from desktop.core.settings import Settings
-from desktop.ui.autosave import Autosaver
-from desktop.ui.composer import Composer
-from desktop.ui.drafts_panel import DraftsPanel
-from desktop.ui.findings_panel import FindingsPanel
-from desktop.ui.notice import NoticeBar
-from desktop.ui.policy_check import Checker
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.drafts.autosave import Autosaver
+from desktop.ui.composer.composer import Composer
+from desktop.ui.drafts.panel import DraftsPanel
+from desktop.ui.policy.findings_panel import FindingsPanel
+from desktop.ui.common.notice import NoticeBar
+from desktop.ui.policy.live_check import Checker
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountRecord
@@ -123,8 +123,8 @@ class MainWindow(QMainWindow):
         self.outbox = None
         editor_side: QWidget = self.composer
         if services is not None:
-            from desktop.ui.browser import BrowserBridge
-            from desktop.ui.publishing import PublishBar
+            from desktop.ui.common.browser import BrowserBridge
+            from desktop.ui.publishing.bar import PublishBar
 
             self.browser = BrowserBridge(open_url, self)
             self.publish_bar = PublishBar(services, runner, self.composer, store, self.browser, self.policy_now, self,
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
     # -- accounts and publishing ------------------------------------------------------------------
     def _build_accounts(self, services: "Services", outbox_first_try_ms: int | None) -> None:
         """The Accounts panel (docked below the Policy panel), the publish bar's wiring, the outbox."""
-        from desktop.ui.accounts_panel import AccountsPanel
+        from desktop.ui.accounts.panel import AccountsPanel
 
         panel = self.accounts_panel = AccountsPanel(services, self.runner, self.browser, self)
         self.accounts_dock = self.add_panel("Accounts", panel)
@@ -214,10 +214,10 @@ class MainWindow(QMainWindow):
             self.accounts_panel.refresh()
 
     def start_outbox(self, services: "Services") -> None:
-        """Send the outbox now, every few minutes, and when the network comes back (desktop.ui.outbox)."""
+        """Send the outbox now, every few minutes, and when the network comes back (desktop.ui.publishing.outbox)."""
         if self.outbox is not None or self.publish_bar is None:
             return
-        from desktop.ui.outbox import OutboxSender
+        from desktop.ui.publishing.outbox import OutboxSender
 
         self.outbox = OutboxSender(services, self.runner, self.policy_now, lambda: self.active_policy is not None,
                                    self)
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         draft = self.composer.draft
         if self.services is None or draft is None:
             return
-        from desktop.ui.publish_history import PublishHistoryDialog
+        from desktop.ui.publishing.history import PublishHistoryDialog
 
         self.history_dialog = PublishHistoryDialog(self.services, self.runner, self.browser, draft, self)
         self.history_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -622,7 +622,7 @@ class MainWindow(QMainWindow):
 
     # -- dialogs ---------------------------------------------------------------------------------
     def show_settings(self) -> None:
-        from desktop.ui.settings_dialog import SettingsDialog
+        from desktop.ui.shell.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -630,7 +630,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def apply_settings(self) -> None:
-        from desktop.ui.theme import apply_theme
+        from desktop.ui.common.theme import apply_theme
 
         app = QApplication.instance()
         if isinstance(app, QApplication):

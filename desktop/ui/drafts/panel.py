@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.drafts import Draft
-from desktop.ui.two_lines import TwoLineDelegate
+from desktop.ui.common.two_lines import TwoLineDelegate
 
 DraftRole = Qt.ItemDataRole.UserRole + 1
 

@@ -2,7 +2,7 @@
 
 Flow: the editor's text changes → a 150 ms single-shot timer (restarted by every keystroke) → the
 checker runs on the current text → its code-point spans are converted once with
-:class:`~desktop.ui.spans.Utf16Offsets` → wavy ``ExtraSelection`` underlines coloured by severity
+:class:`~desktop.ui.common.spans.Utf16Offsets` → wavy ``ExtraSelection`` underlines coloured by severity
 (block drawn over warn over info; blocks and warnings also get a faint tint of their colour) and
 :attr:`LivePolicyCheck.findings_changed`. Per-network length findings are shown as a red tint over
 the text past the limit (the earliest cut when the post is too long for several networks), as the
@@ -46,9 +46,9 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip
 from desktop.core.drafts.acknowledgements import Acknowledgement, match, occurrences
 from desktop.core.publishing import verdict
 from desktop.core.publishing.verdict import count_words
-from desktop.ui.spans import Utf16Offsets
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import is_dark, status_color
+from desktop.ui.common.spans import Utf16Offsets
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import is_dark, status_color
 
 if TYPE_CHECKING:
     from desktop.core.policy.model import Finding

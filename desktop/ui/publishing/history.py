@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
-from desktop.ui.badges import network_badge
-from desktop.ui.publish_status import short_url
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.common.badges import network_badge
+from desktop.ui.publishing.status import short_url
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.publishing.store import Publication
     from desktop.core.drafts import Draft
     from desktop.core.services import Services
-    from desktop.ui.browser import BrowserBridge
+    from desktop.ui.common.browser import BrowserBridge
 
 
 class PublishHistoryDialog(QDialog):

@@ -15,15 +15,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import APP_ID, APP_NAME, __version__
 from desktop.core.drafts import DraftStore
 from desktop.core.settings import Settings
-from desktop.ui.assets import asset_path
-from desktop.ui.crash import install_excepthook
-from desktop.ui.main_window import MainWindow
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import apply_theme
+from desktop.ui.common.assets import asset_path
+from desktop.ui.shell.crash import install_excepthook
+from desktop.ui.shell.main_window import MainWindow
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import apply_theme
 
 if TYPE_CHECKING:
     from desktop.core.services import Services
-    from desktop.ui.single_instance import ProfileGuard
+    from desktop.ui.shell.single_instance import ProfileGuard
 
 qt_log = logging.getLogger("qt")
 
@@ -88,13 +88,13 @@ def create_window(
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
         qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: "Services | None" = None,
         guard: "ProfileGuard | None" = None) -> int:
-    """Show the window and run until quit. *guard* owns the profile (desktop.ui.single_instance): once
+    """Show the window and run until quit. *guard* owns the profile (desktop.ui.shell.single_instance): once
     the window is up, a second start on the same profile brings this window forward."""
     app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)
     crashes = install_excepthook(window.autosaver.flush, window)  # uncaught errors: logged, draft kept, told
     window.show()
     if guard is not None:
-        from desktop.ui.single_instance import bring_forward
+        from desktop.ui.shell.single_instance import bring_forward
 
         # after the first paint: listening is not on the way to the first window
         QTimer.singleShot(0, lambda: guard.listen(lambda: bring_forward(window)))

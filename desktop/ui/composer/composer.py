@@ -7,7 +7,7 @@ a typical post, ~13 ms at the inline limit); before it, or for a long paste, cou
 compute lane and a result for an older revision of the text is dropped, so typing never waits.
 
 With a policy (:meth:`Composer.set_policy`, or a plain ``checker``) the composer also checks the
-text live (:mod:`desktop.ui.policy_check`): findings are underlined in the editor, listed by the
+text live (:mod:`desktop.ui.policy.live_check`): findings are underlined in the editor, listed by the
 findings panel, summed up beside the counters, and exposed here for publishing
 (:attr:`Composer.findings`, :attr:`Composer.blocked`, :meth:`Composer.publish_refusal`,
 :attr:`Composer.findings_changed`).
@@ -32,9 +32,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, 
 
 from desktop.core.drafts import Draft
 from desktop.core.networks import DISPLAY_NAMES
-from desktop.ui.policy_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck, count_words
-from desktop.ui.tasks import TaskRunner
-from desktop.ui.theme import status_color
+from desktop.ui.policy.live_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck, count_words
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:  # imported on first use: the counters load `regex`, not needed for the first paint
     from desktop.core import counters

@@ -1,0 +1,1 @@
+"""Accounts: the panel of linked accounts and the link dialogs (one per link flow)."""

@@ -1,0 +1,1 @@
+"""The composer: the post text with its live per-network length counters."""

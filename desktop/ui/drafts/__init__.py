@@ -1,0 +1,1 @@
+"""Drafts: the list of drafts and the autosave that keeps every edit."""

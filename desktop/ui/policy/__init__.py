@@ -1,0 +1,2 @@
+"""Policy: the live check in the editor (underlines, tooltips, quick fixes, acknowledgements) and
+the findings panel."""

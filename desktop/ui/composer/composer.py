@@ -32,7 +32,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, 
 
 from desktop.core.drafts import Draft
 from desktop.core.networks import DISPLAY_NAMES
-from desktop.ui.policy.live_check import AcknowledgementStore, Checker, LiveFinding, LivePolicyCheck, count_words
+from desktop.core.publishing.verdict import count_words
+from desktop.ui.policy.live_check import Checker, LivePolicyCheck
+from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import status_color
 

@@ -2,12 +2,10 @@
 
 Flow: the editor's text changes → a 150 ms single-shot timer (restarted by every keystroke) → the
 checker runs on the current text → its code-point spans are converted once with
-:class:`~desktop.ui.common.spans.Utf16Offsets` → wavy ``ExtraSelection`` underlines coloured by severity
-(block drawn over warn over info; blocks and warnings also get a faint tint of their colour) and
-:attr:`LivePolicyCheck.findings_changed`. Per-network length findings are shown as a red tint over
-the text past the limit (the earliest cut when the post is too long for several networks), as the
-networks' own composers do, rather than a wavy line under most of a long post. Every text change
-bumps a generation counter; a result computed for an older generation is dropped.
+:class:`~desktop.ui.common.spans.Utf16Offsets` into :class:`~desktop.ui.policy.live_finding.LiveFinding`
+cursors → the editor's underlines (:mod:`desktop.ui.policy.underlines`, which also owns the tooltips and
+the context menu) and :attr:`LivePolicyCheck.findings_changed`. Every text change bumps a generation
+counter; a result computed for an older generation is dropped.
 
 Where the checker runs: on the GUI thread when the last check was fast enough that this one should
 fit in half a frame (:data:`INLINE_BUDGET_S`, estimated from the last check's time and text
@@ -32,23 +30,22 @@ For publishing (a later feature) the state is exposed as :attr:`LivePolicyCheck.
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
 from desktop.core.drafts.acknowledgements import Acknowledgement, match, occurrences
 from desktop.core.publishing import verdict
-from desktop.core.publishing.verdict import count_words
 from desktop.ui.common.spans import Utf16Offsets
 from desktop.ui.common.tasks import TaskRunner
-from desktop.ui.common.theme import is_dark, status_color
+from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding, MemoryStore, common_prefix, common_suffix
+from desktop.ui.policy.underlines import Underlines
 
 if TYPE_CHECKING:
     from desktop.core.policy.model import Finding
@@ -58,65 +55,9 @@ log = logging.getLogger(__name__)
 CHECK_DELAY_MS = 150
 INLINE_CHECK_LIMIT = 10_000  # characters; longer texts are always checked on the policy lane
 INLINE_BUDGET_S = 0.008  # a check expected to take longer runs on the policy lane
-SEVERITY_LABELS = {"block": "Block", "warn": "Warning", "info": "Hint"}
-BLOCK_NOTE = ("This cannot be overridden: your company's policy does not allow publishing it, so there is no "
-              "acknowledgement for it. Change or remove the text to publish.")
 OFF_REASON = "policy checking is off."
-TINT_ALPHA = {"block": 40, "warn": 34}  # of 255: a faint background under block and warn findings, with the wave
-OVERFLOW_TINT_ALPHA = 45  # of 255: the background of the text past a network's length limit
 
 Checker = Callable[[str], "list[Finding]"]
-
-
-class AcknowledgementStore(Protocol):
-    """What the live check needs from the drafts database (``DraftStore`` has it)."""
-
-    def acknowledgements(self, draft_id: str, policy_version: str) -> list[Acknowledgement]: ...
-    def save_acknowledgement(self, ack: Acknowledgement) -> Acknowledgement: ...
-    def delete_acknowledgement(self, ack: Acknowledgement) -> None: ...
-
-
-class LiveFinding:
-    """A finding as the editor shows it: where it is now, and whether the author acknowledged it."""
-
-    __slots__ = ("finding", "occurrence", "cursor", "acknowledgement")
-
-    def __init__(self, finding: "Finding", occurrence: int, cursor: QTextCursor,
-                 acknowledgement: Acknowledgement | None = None) -> None:
-        self.finding = finding
-        self.occurrence = occurrence
-        self.cursor = cursor  # spans the finding; Qt moves it along with edits made after the check
-        self.acknowledgement = acknowledgement
-
-    @property
-    def severity(self) -> str:
-        return str(getattr(self.finding.severity, "value", self.finding.severity))
-
-    @property
-    def rank(self) -> int:
-        return {"block": 3, "warn": 2, "info": 1}.get(self.severity, 0)
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.finding.rule_id, self.finding.text, self.occurrence)
-
-    @property
-    def status(self) -> str:
-        """'open', 'acknowledged' (a warn, with a reason) or 'dismissed' (an info)."""
-        return self.acknowledgement.kind if self.acknowledgement is not None else "open"
-
-    @property
-    def counts(self) -> bool:
-        """Still stands: not acknowledged or dismissed."""
-        return self.acknowledgement is None
-
-    @property
-    def qt_span(self) -> tuple[int, int]:
-        return self.cursor.selectionStart(), self.cursor.selectionEnd()
-
-    def __repr__(self) -> str:
-        f = self.finding
-        return f"<LiveFinding {self.severity} {f.rule_id} {f.text!r} @{f.start}:{f.end} {self.status}>"
 
 
 class LivePolicyCheck(QObject):
@@ -165,10 +106,7 @@ class LivePolicyCheck(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check_now)
-        editor.installEventFilter(self)  # palette changes
-        editor.viewport().installEventFilter(self)  # tooltips
-        editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        editor.customContextMenuRequested.connect(self._show_context_menu)
+        self.underlines = Underlines(editor, self, self)  # underlines, tooltips and the context menu
 
     # -- state for the panel and for publishing --------------------------------------------------
     @property
@@ -401,154 +339,21 @@ class LivePolicyCheck(QObject):
         self.findings_changed.emit(self.findings)
         self.checked.emit(generation)
 
-    # -- underlines and tooltips -----------------------------------------------------------------
-    def formats(self) -> dict[str, QTextCharFormat]:
-        """The underline format of each severity, from the editor's current palette."""
-        palette = self._editor.palette()
-        formats: dict[str, QTextCharFormat] = {}
-        for severity in ("info", "warn", "block"):
-            colour = status_color(palette, severity)
-            fmt = QTextCharFormat()
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(colour)
-            if severity in TINT_ALPHA:
-                # a faint tint too: Qt's wave is thin, and what stops publishing must be seen at a glance
-                tint = QColor(colour)
-                tint.setAlpha(TINT_ALPHA[severity] + (15 if is_dark(palette) else 0))
-                fmt.setBackground(tint)
-            formats[severity] = fmt
-        return formats
-
-    def overflow_format(self) -> QTextCharFormat:
-        """Text past a network's length limit: a tint, as networks' own composers show it, not a wavy line
-        under most of a long post."""
-        palette = self._editor.palette()
-        tint = QColor(status_color(palette, "block"))
-        tint.setAlpha(OVERFLOW_TINT_ALPHA + (20 if is_dark(palette) else 0))
-        fmt = QTextCharFormat()
-        fmt.setBackground(tint)  # translucent: a warning's tint inside it still shows
-        return fmt
-
+    # -- the editor's underlines, tooltips and menu (drawn by desktop.ui.policy.underlines) --------
     def _paint(self) -> None:
-        formats = self.formats()
-        selections = []
-        # the length findings (one per network the post is too long for) overlap: tint from the earliest cut
-        overflow = [item for item in self._items
-                    if item.counts and item.finding.network is not None and item.qt_span[0] < item.qt_span[1]]
-        if overflow:
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = min(overflow, key=lambda i: i.qt_span[0]).cursor
-            selection.format = self.overflow_format()
-            selections.append(selection)
-        # drawn in list order, later on top: info, then warn, then block
-        for item in sorted(self._items, key=lambda i: i.rank):
-            if not item.counts or item.finding.network is not None or item.qt_span[0] == item.qt_span[1]:
-                continue
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = item.cursor
-            selection.format = formats.get(item.severity, formats["info"])
-            selections.append(selection)
-        self._editor.setExtraSelections(selections)
+        self.underlines.paint()
 
     def items_at(self, position: int) -> list[LiveFinding]:
         """The counting findings covering the character at Qt *position*, most severe first."""
-        return [item for item in self._items
-                if item.counts and item.cursor.selectionStart() <= position < item.cursor.selectionEnd()]
-
-    def items_at_point(self, pos: QPoint) -> tuple[list[LiveFinding], QRect]:
-        """The counting findings under viewport point *pos*, and the caret-high strip they are in."""
-        cursor = self._editor.cursorForPosition(pos)
-        caret = self._editor.cursorRect(cursor)
-        if not caret.top() <= pos.y() <= caret.bottom():
-            return [], QRect()
-        position = cursor.position()
-        # cursorForPosition gives the nearest boundary: left of it, the point is over the previous character
-        char = position - 1 if pos.x() < caret.left() and position > 0 else position
-        return self.items_at(char), QRect(pos.x() - 4, caret.top(), 8, caret.height())
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if watched is self._editor and kind in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._paint()
-        elif kind == QEvent.Type.ToolTip and watched is self._editor.viewport():
-            return self._show_tooltip(event)
-        return super().eventFilter(watched, event)
+        return self.underlines.items_at(position)
 
     def tooltip_at(self, pos: QPoint) -> tuple[str, QRect] | None:
         """The tooltip (rich text) for viewport point *pos*, and the area it belongs to."""
-        items, rect = self.items_at_point(pos)
-        if not items:
-            return None
-        parts = []
-        for item in items:
-            f = item.finding
-            colour = status_color(self._editor.palette(), item.severity).name()
-            part = (f"<p style='margin:0'><b style='color:{colour}'>{SEVERITY_LABELS.get(item.severity, item.severity)}"
-                    f":</b> {html.escape(f.message)}</p>")
-            if f.explanation:
-                part += f"<p style='margin-top:4px'>{html.escape(f.explanation)}</p>"
-            if f.tip:
-                part += f"<p style='margin-top:4px'><i>Tip:</i> {html.escape(f.tip)}</p>"
-            hint = self._action_hint(item)
-            if hint:
-                part += f"<p style='margin-top:4px'><small>{html.escape(hint)}</small></p>"
-            parts.append(part)
-        return "<hr>".join(parts), rect
+        return self.underlines.tooltip_at(pos)
 
-    def _action_hint(self, item: LiveFinding) -> str:
-        fix = item.finding.quick_fix
-        fix_hint = f"Quick fix: {fix.label} (right-click or the Policy panel)." if fix is not None else ""
-        if item.severity == "block":
-            return " ".join(filter(None, [fix_hint, "This cannot be overridden."]))
-        if item.severity == "warn":
-            return " ".join(filter(None, [fix_hint, "You can acknowledge it with a reason (right-click)."]))
-        return " ".join(filter(None, [fix_hint, "You can dismiss this hint (right-click)."]))
-
-    def _show_tooltip(self, event: Any) -> bool:
-        found = self.tooltip_at(event.pos())
-        if found is None:
-            QToolTip.hideText()
-            event.ignore()
-            return True
-        text, rect = found
-        QToolTip.showText(event.globalPos(), text, self._editor.viewport(), rect)
-        return True
-
-    # -- the editor's context menu ---------------------------------------------------------------
     def context_menu(self, pos: QPoint) -> QMenu:
         """The editor's standard menu, headed by actions for the findings under viewport point *pos*."""
-        menu = self._editor.createStandardContextMenu()
-        items, _rect = self.items_at_point(pos)
-        first = menu.actions()[0] if menu.actions() else None
-        added: list[QAction] = []
-        for item in items:
-            label = SEVERITY_LABELS.get(item.severity, item.severity)
-            fix = item.finding.quick_fix
-            if fix is not None:
-                action = QAction(f"Fix: {fix.label}", menu)
-                action.setEnabled(self.can_fix(item))
-                action.triggered.connect(lambda _checked=False, i=item: self.apply_quick_fix(i))
-                added.append(action)
-            if item.severity == "warn":
-                action = QAction("Acknowledge warning…", menu)
-                action.triggered.connect(lambda _checked=False, i=item: self.acknowledge_requested.emit(i))
-                added.append(action)
-            elif item.severity == "info":
-                action = QAction("Dismiss hint", menu)
-                action.triggered.connect(lambda _checked=False, i=item: self.acknowledge(i))
-                added.append(action)
-            action = QAction(f"Explain this {label.lower()}", menu)
-            action.triggered.connect(lambda _checked=False, i=item: self.show_requested.emit(i))
-            added.append(action)
-        if added:
-            menu.insertActions(first, added)
-            menu.insertSeparator(first)
-        return menu
-
-    def _show_context_menu(self, pos: QPoint) -> None:
-        menu = self.context_menu(pos)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self._editor.viewport().mapToGlobal(pos))
+        return self.underlines.context_menu(pos)
 
     # -- actions from the panel and the menu -----------------------------------------------------
     def select(self, item: LiveFinding) -> None:
@@ -570,8 +375,8 @@ class LivePolicyCheck(QObject):
             return False
         old = self._checked_text
         new = fix.apply(old, item.finding.start, item.finding.end)
-        prefix = _common_prefix(old, new)
-        suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
+        prefix = common_prefix(old, new)
+        suffix = common_suffix(old, new, min(len(old), len(new)) - prefix)
         qt_start, qt_end = self._offsets.span(prefix, len(old) - suffix)
         cursor = QTextCursor(self._editor.document())
         cursor.setPosition(qt_start)
@@ -605,7 +410,7 @@ class LivePolicyCheck(QObject):
     def _store_call(self, call: Callable[[AcknowledgementStore], Any], done: Callable[[Any], None], what: str) -> None:
         store = self._store
         if store is None:  # no database (tests of the editor alone): keep it for this session only
-            done(call(_MemoryStore(self._acks)))
+            done(call(MemoryStore(self._acks)))
             return
         self._runner.run(lambda: call(store), on_success=done,
                          on_failure=lambda exc: self.problem.emit(f"Could not {what}: {exc}"),
@@ -656,41 +461,3 @@ class LivePolicyCheck(QObject):
         self._paint()
         self.findings_changed.emit(self.findings)
 
-
-class _MemoryStore:
-    """Acknowledgements kept for the session when the editor runs without a database."""
-
-    def __init__(self, acks: list[Acknowledgement]) -> None:
-        self._acks = acks
-
-    def save_acknowledgement(self, ack: Acknowledgement) -> Acknowledgement:
-        ack.validate()
-        return ack
-
-    def delete_acknowledgement(self, ack: Acknowledgement) -> None:
-        pass
-
-    def acknowledgements(self, draft_id: str, policy_version: str) -> list[Acknowledgement]:
-        return [a for a in self._acks if a.draft_id == draft_id and a.policy_version == policy_version]
-
-
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:  # binary search on slice comparisons: C speed, also for a long post
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    lo, hi = 0, max(limit, 0)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo

@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
 from desktop.ui.common.badges import network_badge
 from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.publishing.run import PublishRun, StatusBridge
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountRecord
@@ -64,18 +65,6 @@ def _set_colour(label: QLabel, colour) -> None:
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, colour)
     label.setPalette(palette)
-
-
-class StatusBridge(QObject):
-    """Carries a TargetStatus from the publishing threads to the GUI thread (queued signal)."""
-
-    status = Signal(object)
-
-    def emit_from_worker(self, status: "TargetStatus") -> None:
-        try:
-            self.status.emit(status)
-        except RuntimeError:  # the window is gone (quitting): the history has it anyway
-            pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,24 +168,6 @@ class TargetPicker(QListWidget):
         super().changeEvent(event)
         if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) and hasattr(self, "_records"):
             self._paint_icons()
-
-
-# ---------------------------------------------------------------------------------------------
-# What happened to each target
-# ---------------------------------------------------------------------------------------------
-class PublishRun:
-    """One publish of one draft: the text sent, the acknowledgements, each target's latest status."""
-
-    def __init__(self, draft_id: str, text: str, acknowledged: list[Any], order: list[str]) -> None:
-        self.draft_id = draft_id
-        self.text = text
-        self.acknowledged = acknowledged
-        self.order = order  # account ids, in the order shown
-        self.handles: dict[str, tuple[str, str]] = {}  # account id -> (network, handle)
-        self.statuses: dict[str, TargetStatus] = {}
-        self.sending: set[str] = set()  # targets with work under way
-        self.refusal = ""  # the policy refused the whole publish
-        self.error = ""  # the publish could not even start
 
 
 # ---------------------------------------------------------------------------------------------

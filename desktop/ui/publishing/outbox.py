@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.ui.publishing.bar import StatusBridge
+from desktop.ui.publishing.run import StatusBridge
 from desktop.ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:

@@ -31,7 +31,7 @@ from desktop.ui.common.theme import status_color
 
 if TYPE_CHECKING:
     from desktop.core.publishing.service import TargetStatus
-    from desktop.ui.publishing.bar import PublishRun
+    from desktop.ui.publishing.run import PublishRun
 
 
 def short_url(url: str, limit: int = 48) -> str:

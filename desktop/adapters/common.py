@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, TypeVar
 
 import requests
 
@@ -166,14 +166,16 @@ def oauth_error(response: requests.Response) -> tuple[str, str]:
 
 
 def raise_for_status(response: requests.Response, *, where: str, what: str, write: bool, message: str = "",
-                     retry_after: float | None = None) -> NoReturn:
-    """The PublishError for a failed answer (call it for non-2xx answers only).
+                     retry_after: float | None = None) -> None:
+    """Raise the PublishError for a failed answer; return for a 2xx one (as requests' own does).
 
     401 → :class:`AuthError` (link again); 429 → :class:`RateLimited` after *retry_after* seconds
     (default: from the headers); 5xx → retryable, and ambiguous after a *write* (the post may have
     been published); 3xx → a refusal (redirects are never followed with credentials); anything else
     → a refusal with the server's *message*."""
     status = response.status_code
+    if 200 <= status < 300:
+        return
     detail = f" ({message})" if message else ""
     if status == 401:
         raise AuthError(f"{where} no longer accepts Chorus's access to this account{detail}. Link the account again.",

@@ -3,6 +3,7 @@ import json
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel, QSpinBox
 
+from desktop.core.networks import NETWORKS
 from desktop.core.settings import SPECS
 from desktop.ui.shell.settings_dialog import LOCKED_NOTE, SettingsDialog
 from desktop.ui.common.theme import status_color
@@ -36,13 +37,13 @@ def test_changing_settings_applies_and_saves_them(make_window, qtbot, profile):
     dialog.editors["composer.networks"].boxes["x"].setChecked(False)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert window.composer.editor.font().pointSize() == 20
-    assert set(window.composer.counter_labels) == {"bluesky", "mastodon", "linkedin"}
+    assert set(window.composer.counter_labels) == set(NETWORKS) - {"x"}
     assert QApplication.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.5
     settings_file = profile / "config" / "settings.json"
     qtbot.waitUntil(settings_file.exists, timeout=5000)
     values = json.loads(settings_file.read_text())["values"]
     assert values["editor.font_size"] == 20 and values["appearance.theme"] == "dark"
-    assert values["composer.networks"] == ["bluesky", "mastodon", "linkedin"]
+    assert values["composer.networks"] == [n for n in NETWORKS if n != "x"]
     assert "mastodon.max_characters" not in values  # untouched settings keep following the default
 
 

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from desktop.core.networks import NETWORKS
 from desktop.core.settings import SPECS, SettingLockedError, Settings
 
 
@@ -35,7 +36,7 @@ def test_wrong_types_are_reported_and_ignored_not_fatal(tmp_path):
     settings = Settings(path, managed={"editor.font_size": 500})
     assert settings.get("editor.font_size") == 12
     assert settings.get("appearance.theme") == "system"
-    assert settings.get("composer.networks") == ("bluesky", "mastodon", "linkedin", "x")
+    assert settings.get("composer.networks") == NETWORKS  # the default: every network
     assert settings.get("mastodon.max_characters") == 500  # a bool is not a number
     keys = sorted(p.key for p in settings.problems)
     assert keys == ["appearance.theme", "composer.networks", "editor.font_size", "editor.font_size",

@@ -22,6 +22,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.core import networks
 from desktop.adapters.keyring_store import KeyringSecretStore
 from desktop.bootstrap import build_services
 from desktop.core.drafts import Acknowledgement
@@ -176,7 +177,9 @@ def test_link_a_mastodon_account_through_the_panel_with_the_browser(open_window,
     panel = window.accounts_panel
     assert panel.empty.isVisible() and not panel.records
     assert window.publish_bar.why_not() == "Link an account in the Accounts panel to publish."
-    assert [a.text() for a in panel.link_menu.actions()] == ["Bluesky…", "Mastodon…", "LinkedIn…"]
+    # every network that can be linked, in the registry's order
+    assert [a.text() for a in panel.link_menu.actions()] == [f"{n.display_name}…" for n in networks.linkable()]
+    assert [a.text() for a in panel.link_menu.actions()][:3] == ["Bluesky…", "Mastodon…", "LinkedIn…"]
 
     dialog = panel.open_link_dialog("mastodon")
     assert dialog.isVisible() and not dialog.continue_button.isEnabled()

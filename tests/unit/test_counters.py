@@ -404,7 +404,7 @@ def test_count_all_defaults_to_every_network_and_passes_options():
     result = count_all("hello", mastodon_max_characters=4)
     assert tuple(result) == NETWORKS and NETWORKS[:4] == ("bluesky", "mastodon", "linkedin", "x")
     assert result["mastodon"] == Count("mastodon", 5, 4, "graphemes")
-    assert [c.used for c in result.values()] == [5, 5, 5, 5]
+    assert all(c.used == 5 for c in result.values())
     assert list(count_all("hi", ["x"])) == ["x"]
 
 

@@ -30,15 +30,14 @@ from desktop.core.errors import UserFacingError
 from desktop.core.networks import NETWORKS, REGISTRY
 from desktop.core.policy.lexicon import CASE_MODES, EVASION_LEVELS, Lexicon, Term, make_term
 from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
+from desktop.core.policy.metric import Limit, MetricRule
 from desktop.core.policy.rules import (
     AnyMatcher,
     ConditionalRule,
     DetectorRule,
     LexiconMatcher,
-    Limit,
     LexiconRule,
     Matcher,
-    MetricRule,
     PatternMatcher,
     PatternRule,
     PlacementRule,

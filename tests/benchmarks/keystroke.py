@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.ui.shell.app import create_window
 
     if args.gil_held:
-        from desktop.core.policy import rules
-        rules.REGEX_CONCURRENT = False
+        from desktop.core.policy import budget
+        budget.REGEX_CONCURRENT = False
 
     with tempfile.TemporaryDirectory(prefix="chorus-keystroke-") as tmp:
         paths = AppPaths.for_profile(Path(tmp))

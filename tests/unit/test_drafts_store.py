@@ -5,7 +5,7 @@ import pytest
 
 from desktop.core.drafts import DraftStore
 from desktop.core.drafts.migrations import LATEST_VERSION
-from desktop.core.drafts.store import fold
+from desktop.core.drafts.model import fold
 from desktop.core.errors import DatabaseTooNewError, StorageError
 
 

@@ -1,6 +1,7 @@
 """Drafts: the posts an employee is writing, kept in a local SQLite database."""
 
 from desktop.core.drafts.acknowledgements import Acknowledgement
-from desktop.core.drafts.store import Draft, DraftStore
+from desktop.core.drafts.model import Draft
+from desktop.core.drafts.store import DraftStore
 
 __all__ = ["Acknowledgement", "Draft", "DraftStore"]

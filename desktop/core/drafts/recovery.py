@@ -1,4 +1,4 @@
-"""Bringing back a drafts database that was moved aside (see :mod:`desktop.core.drafts.store`).
+"""Bringing back a drafts database that was moved aside (see :mod:`desktop.core.drafts.salvage`).
 
 Why a restore merges instead of only swapping files: between the day a file was moved aside and
 the day it is restored, the user has written new drafts in the fresh database. So the restore
@@ -18,19 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.drafts.store import (
-    BUSY_TIMEOUT_S,
-    REPLACED_INFIX,
-    DraftStore,
-    MovedAside,
-    _close_quietly,
-    _code,
-    _move_aside,
-    _rename_database,
-    _salvage,
-    _trouble,
-    moved_aside,
-)
+from desktop.core.drafts.opening import BUSY_TIMEOUT_S, close_quietly, sqlite_code, trouble
+from desktop.core.drafts.salvage import REPLACED_INFIX, MovedAside, move_aside, moved_aside, rename_database, salvage
+from desktop.core.drafts.store import DraftStore
 from desktop.core.errors import DatabaseLockedError, StorageError
 
 log = logging.getLogger(__name__)
@@ -81,27 +71,27 @@ def restore_moved_aside(database: Path, chosen: Path, clock: Callable[[], float]
     replaced = None
     if database.exists():
         try:
-            replaced = _move_aside(database, REPLACED_INFIX)
+            replaced = move_aside(database, REPLACED_INFIX)
         except OSError as exc:
-            raise _trouble(exc, database) from exc
+            raise trouble(exc, database) from exc
     try:
-        _rename_database(chosen, database)
+        rename_database(chosen, database)
     except OSError as exc:
         if replaced is not None:
-            _rename_database(replaced, database)
-        raise _trouble(exc, database) from exc
+            rename_database(replaced, database)
+        raise trouble(exc, database) from exc
     try:
         store = DraftStore.open(database, clock, busy_timeout=busy_timeout)
     except StorageError:
-        _rename_database(database, chosen)
+        rename_database(database, chosen)
         if replaced is not None:
-            _rename_database(replaced, database)
+            rename_database(replaced, database)
         raise
     try:
         merged = {}
         if replaced is not None:
             with store._lock:
-                merged = _salvage(replaced, store._db)
+                merged = salvage(replaced, store._db)
         drafts = len(store.list(limit=1_000_000))
         notices = list(store.notices)
     finally:
@@ -123,7 +113,7 @@ def _ensure_unused(database: Path, busy_timeout: float) -> None:
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         db.execute("ROLLBACK")
     except sqlite3.Error as exc:
-        code = _code(exc)
+        code = sqlite_code(exc)
         if code is not None and code & 0xFF in (5, 6):
             raise DatabaseLockedError(
                 f"Chorus (or another program) has your drafts open ({database}). Quit Chorus, then restore again. "
@@ -131,4 +121,4 @@ def _ensure_unused(database: Path, busy_timeout: float) -> None:
             ) from exc
         # A damaged current database is no obstacle: it is kept aside like any other.
     finally:
-        _close_quietly(db)
+        close_quietly(db)

@@ -5,40 +5,39 @@ and dates (embargo windows), and it has no surprises such as YAML's ``no`` becom
 or implicit type guessing, which matters for files written by communications and IT staff.
 
 A policy is data, never code. Problems are collected, not raised one at a time, so a policy
-author sees every mistake in one go: file, rule id, field, what is wrong.
+author sees every mistake in one go: file, rule id, field, what is wrong. Reading single fields
+(and the problem types) is in :mod:`desktop.core.policy.fields`; refusing patterns that could
+freeze the editor in :mod:`desktop.core.policy.probes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import regex
-
-try:  # the standard library's regex parser, only to build probe texts (see _probes_for)
-    from re import _parser as _sre_parser
-except ImportError:  # pragma: no cover - another Python: fewer probes, no failure
-    _sre_parser = None
-
-from desktop.core.errors import UserFacingError
 from desktop.core.networks import NETWORKS, REGISTRY
-from desktop.core.policy.lexicon import CASE_MODES, EVASION_LEVELS, Lexicon, Term, make_term
+# The field readers and the problem types moved to fields.py; their names stay importable from here.
+from desktop.core.policy.fields import (  # noqa: F401
+    CONTROL_CHARACTERS,
+    MATCHER_FIELDS,
+    TERM_FIELDS,
+    FieldReader,
+    PolicyError,
+    PolicyProblem,
+    control_characters,
+    did_you_mean,
+    unknown_list,
+)
+from desktop.core.policy.lexicon import EVASION_LEVELS
+from desktop.core.policy.metric import Limit, MetricRule
 from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import (
-    AnyMatcher,
     ConditionalRule,
     DetectorRule,
-    LexiconMatcher,
-    Limit,
     LexiconRule,
-    Matcher,
-    MetricRule,
     PatternMatcher,
     PatternRule,
     PlacementRule,
@@ -64,8 +63,6 @@ KIND_FIELDS = {
     "substitution": {"swaps", "evasion"},
     "metric": {"limits"},
 }
-MATCHER_FIELDS = {"terms", "sets", "patterns", "on", "ignore_case", "evasion", "compact"}
-TERM_FIELDS = {"term", "case", "unless"}
 # Keys that are only warned about when unknown: the policy still works, but a typo there
 # (``examples.pas``) silently drops what the author meant, so ``policy validate`` says so.
 TOP_FIELDS = {"policy", "sets", "rules"}
@@ -73,396 +70,10 @@ POLICY_FIELDS = {"id", "name", "version", "owner", "contact", "default_network"}
 EXAMPLE_FIELDS = {"flag", "pass"}
 QUICK_FIX_FIELDS = {"label", "append", "replace"}
 LIMIT_FIELDS = {"measure", "max"}
-# Characters that can drive a terminal or reorder what is shown (escape codes, C1 controls,
-# bidirectional overrides): never needed in a message, so a policy text holding one is warned about
-# (and the CLI prints them escaped). Tabs and line breaks are fine in explanations.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # tomllib reads nested arrays and tables recursively; far deeper than any policy needs, it would
 # overflow Python's stack, so such a file is refused with this message instead.
 NESTED_TOO_DEEPLY = ("the policy file is nested too deeply (arrays or tables hundreds of levels inside each other), "
                      "so it cannot be read; a policy needs only a few levels")
-# Inputs that make a backtracking regex blow up; a pattern that cannot finish on them in time is refused.
-_PROBES = ("a" * 3000 + "!", "1" * 3000 + "x", " " * 3000 + "!", "ab" * 1500 + "!", "a." * 1500, "a-" * 1500 + "@")
-_PROBE_TIMEOUT_S = 0.2
-# A probe that runs out of time is tried again with this much: a busy computer can slow a sound
-# pattern down several times, a catastrophic one needs millions of times longer.
-_PROBE_RETRY_TIMEOUT_S = 1.0
-_REGEX_ONLY_ESCAPE = re.compile(r"\\(?:[pP](?:\{[^}]*\}|[A-Za-z])|.)", re.DOTALL)
-
-
-# Probes built from each pattern (see _probes_for): how long a repeated run is, and how many of them.
-_RUN = 1000
-_MAX_RUN_CHARACTERS = 64
-_MAX_PUMPED = 32
-_MAX_SAMPLE = 200
-
-
-def _probes_for(source: str) -> list[str]:
-    r"""Texts made from *source* itself on which a badly written pattern backtracks for ages.
-
-    The fixed probes above only use common characters, so ``(?:%|%)+~`` sailed through: nothing
-    in them is a ``%``. Here every character the pattern mentions (literals, escapes such as
-    ``\x25``, class members, alternatives) is tried as a long run, and every repetition in the
-    pattern is "pumped": the text that leads up to it, then its body repeated thousands of times.
-    Each run is followed by a NUL, which no sensible pattern expects, so the engine must give
-    the run back piece by piece; it is tried again alone, ending the text, for patterns such as
-    ``(~|~)+[^~]`` that fail only there. The pattern's own characters come along in ``tail`` so an
-    engine that first looks for a required literal (the ``~``) cannot skip the work.
-    """
-    characters: dict[str, None] = {}  # an ordered set: characters inside repetitions first
-    pumped: dict[str, None] = {}
-    tree = _parse_tree(source)
-    if tree is not None:
-        _walk(tree, "", pumped, characters)
-    escaped = False
-    for char in source:  # also when the pattern uses syntax the stdlib parser does not know
-        if escaped or char not in "\\^$.|?*+()[]{}":
-            characters.setdefault(char)
-        escaped = char == "\\" and not escaped
-    runs = list(characters)[:_MAX_RUN_CHARACTERS]
-    tail = "".join(runs)
-    probes = []
-    for char in runs:
-        probes += [char * _RUN + "\x00" + tail, char * _RUN]
-    for text in list(pumped)[:_MAX_PUMPED]:
-        probes += [text + "\x00" + tail, text]
-    return probes
-
-
-def _parse_tree(source: str) -> Any:
-    r"""The pattern parsed by the standard library's own regex parser, or None when it cannot.
-
-    Only used to build probe texts, so the few ``regex``-only escapes are replaced by a near
-    equivalent first (``\p{L}`` by ``\w``); anything else it does not know simply means fewer probes.
-    """
-    if _sre_parser is None:
-        return None
-
-    def near(match: Any) -> str:
-        escape = match.group(0)
-        if escape[1] in "pP":
-            return r"\w" if escape[1] == "p" else r"\W"
-        return {"\\X": ".", "\\m": "", "\\M": "", "\\G": "", "\\K": ""}.get(escape, escape)
-
-    try:
-        return _sre_parser.parse(_REGEX_ONLY_ESCAPE.sub(near, source), 0)
-    except Exception:  # any refusal (or a RecursionError on deep nesting): no structural probes
-        return None
-
-
-def _op(op: Any) -> str:
-    return getattr(op, "name", str(op))
-
-
-def _walk(items: Any, prefix: str, pumped: dict[str, None], characters: dict[str, None]) -> None:
-    """Record, for every repetition in *items*, the text before it followed by its body many times."""
-    text = prefix
-    for op, av in items:
-        name = _op(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, body = av
-            if high > 1:
-                for unit in _units(body):
-                    if unit:
-                        pumped.setdefault(text[-_MAX_SAMPLE:] + unit * max(2, _RUN // len(unit)))
-                        for char in unit:
-                            characters.setdefault(char)
-            _walk(body, text, pumped, characters)
-        elif name == "BRANCH":
-            for alternative in av[1]:
-                _walk(alternative, text, pumped, characters)
-        elif name == "SUBPATTERN":
-            _walk(av[-1], text, pumped, characters)
-        elif name == "ATOMIC_GROUP":
-            _walk(av, text, pumped, characters)
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            _walk(av[1], text, pumped, characters)
-        elif name == "GROUPREF_EXISTS":
-            for branch in av[1:]:
-                if branch is not None:
-                    _walk(branch, text, pumped, characters)
-        elif name == "IN":
-            for member_op, member in av:
-                if _op(member_op) == "LITERAL":
-                    characters.setdefault(chr(member))
-                elif _op(member_op) == "RANGE":
-                    characters.setdefault(chr(member[0]))
-                    characters.setdefault(chr(member[1]))
-        elif name == "LITERAL":
-            characters.setdefault(chr(av))
-        text = (text + _sample([(op, av)]))[-_MAX_SAMPLE:]
-
-
-def _units(body: Any) -> list[str]:
-    """What one turn of a repetition can match: the body's sample and, for an alternation, each alternative's."""
-    units = [_sample(body)]
-    items = list(body)
-    while len(items) == 1 and _op(items[0][0]) in ("SUBPATTERN", "ATOMIC_GROUP"):
-        items = list(items[0][1][-1] if _op(items[0][0]) == "SUBPATTERN" else items[0][1])
-    if len(items) == 1 and _op(items[0][0]) == "BRANCH":
-        units += [_sample(alternative) for alternative in items[0][1][1]]
-    return list(dict.fromkeys(u for u in units if u))
-
-
-_CATEGORY_SAMPLES = {"DIGIT": "0", "WORD": "a", "SPACE": " ", "LINEBREAK": "\n", "NOT_DIGIT": "a", "NOT_WORD": "!",
-                     "NOT_SPACE": "a", "NOT_LINEBREAK": "a"}
-
-
-def _sample(items: Any) -> str:
-    """A short text that *items* match (or nearly: only used to lead up to a repetition)."""
-    out = ""
-    for op, av in items:
-        name = _op(op)
-        if name == "LITERAL":
-            out += chr(av)
-        elif name == "NOT_LITERAL":
-            out += "b" if av == ord("a") else "a"
-        elif name == "ANY":
-            out += "a"
-        elif name == "IN":
-            out += _member_sample(av)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, _high, body = av
-            out += _sample(body) * min(low, _MAX_SAMPLE)
-        elif name == "BRANCH":
-            out += _sample(av[1][0])
-        elif name == "SUBPATTERN":
-            out += _sample(av[-1])
-        elif name == "ATOMIC_GROUP":
-            out += _sample(av)
-        elif name == "GROUPREF_EXISTS":
-            out += _sample(av[1])
-        if len(out) > _MAX_SAMPLE:
-            return out[:_MAX_SAMPLE]
-    return out
-
-
-def _member_sample(members: Any) -> str:
-    if members and _op(members[0][0]) == "NEGATE":
-        return "\x01"
-    for op, av in members:
-        name = _op(op)
-        if name == "LITERAL":
-            return chr(av)
-        if name == "RANGE":
-            return chr(av[0])
-        if name == "CATEGORY":
-            return _CATEGORY_SAMPLES.get(_op(av).replace("CATEGORY_", "").replace("UNI_", "").replace("LOC_", ""), "a")
-    return "a"
-
-
-@dataclass(frozen=True)
-class PolicyProblem:
-    source: str
-    rule_id: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.source
-        if self.rule_id:
-            where += f": rule {self.rule_id}"
-        if self.field:
-            where += f": {self.field}"
-        return f"{where}: {self.message}"
-
-
-def did_you_mean(word: Any, known: Any) -> str:
-    """`` (did you mean `pass`?)`` for a near miss among *known*, else an empty text."""
-    if not isinstance(word, str):
-        return ""
-    close = difflib.get_close_matches(word, sorted(str(k) for k in known), n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
-
-
-def _unknown_list(keys: Any, known: Any) -> str:
-    return ", ".join(f"{key}{did_you_mean(key, known)}" for key in sorted(map(str, keys)))
-
-
-def control_characters(text: str) -> list[str]:
-    """The terminal-driving characters in *text*, as ``U+001B`` (empty when there are none)."""
-    return sorted({f"U+{ord(c):04X}" for c in CONTROL_CHARACTERS.findall(text)})
-
-
-class PolicyError(UserFacingError):
-    def __init__(self, problems: list[PolicyProblem], warnings: list[PolicyProblem] | None = None) -> None:
-        self.problems = problems
-        # found on the way; a "did you mean `rules`?" often explains a problem, so validate shows them too
-        self.warnings = list(warnings or [])
-        count = len(problems)
-        super().__init__(f"the policy has {count} problem{'s' if count != 1 else ''}:\n" +
-                         "\n".join(f"  {p}" for p in problems))
-
-
-class _Reader:
-    """Collects problems while turning the TOML document into rules."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[PolicyProblem] = []
-        self.warnings: list[PolicyProblem] = []  # the policy works, but the author should look (see TOP_FIELDS)
-        self.sets: dict[str, list[Term]] = {}
-        self.set_exceptions: dict[str, list[regex.Pattern[str]]] = {}
-        self._lexicons: dict[tuple, Lexicon] = {}
-
-    def lexicon(self, terms: list[Term], evasion: str, compact: bool) -> Lexicon:
-        """One Lexicon per distinct term list: a check matches each only once, however many rules use it."""
-        key = (tuple(terms), evasion, compact)
-        if key not in self._lexicons:
-            self._lexicons[key] = Lexicon(terms, evasion, compact)
-        return self._lexicons[key]
-
-    def problem(self, rule_id: str | None, field: str | None, message: str) -> None:
-        self.problems.append(PolicyProblem(self.source, rule_id, field, message))
-
-    def warn(self, rule_id: str | None, field: str | None, message: str) -> None:
-        self.warnings.append(PolicyProblem(self.source, rule_id, field, message))
-
-    def unknown_keys(self, table: dict, known: set[str], rule_id: str | None, field: str | None, where: str) -> None:
-        """Warn about each key of *table* not in *known*, with the nearest known key as a suggestion."""
-        for key in sorted(set(map(str, table)) - known):
-            self.warn(rule_id, field, f"unknown key `{key}` in {where}, ignored{did_you_mean(key, known)}; "
-                      f"known keys: {', '.join(sorted(known))}")
-
-    def shown_text(self, value: str, rule_id: str | None, field: str) -> None:
-        """Warn when a text shown to authors holds a control character (it could drive a terminal)."""
-        found = control_characters(value)
-        if found:
-            self.warn(rule_id, field, f"contains control character(s) {', '.join(found)}, which are shown escaped "
-                      "(for example \\x1b); remove them")
-
-    # -- small typed getters -------------------------------------------------------------------
-    def text(self, table: dict, key: str, rule_id: str | None, *, required: bool = True, default: str = "") -> str:
-        value = table.get(key, None)
-        if value is None:
-            if required:
-                self.problem(rule_id, key, "is missing")
-            return default
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.problem(rule_id, key, f"must be a non-empty text, not {value!r}")
-            return default
-        self.shown_text(value, rule_id, key)
-        return value
-
-    def flag(self, table: dict, key: str, rule_id: str | None, default: bool) -> bool:
-        value = table.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(rule_id, key, f"must be true or false (without quotes), not {value!r}")
-            return default
-        return value
-
-    def texts(self, table: dict, key: str, rule_id: str | None, field: str | None = None) -> list[str]:
-        """A list of texts (a missing key is an empty list)."""
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(rule_id, field or key, f"must be a list of texts in quotes, like [\"a\", \"b\"], not {value!r}")
-            return []
-        return value
-
-    def patterns(self, table: dict, key: str, rule_id: str | None, field: str, ignore_case: bool = True) -> list[regex.Pattern[str]]:
-        compiled = (self.pattern(source, rule_id, field, ignore_case) for source in self.texts(table, key, rule_id, field))
-        return [p for p in compiled if p is not None]
-
-    def choice(self, table: dict, key: str, rule_id: str | None, choices: tuple[str, ...], default: str) -> str:
-        value = table.get(key, default)
-        if value not in choices:
-            self.problem(rule_id, key, f"must be one of {', '.join(choices)}, not {value!r}{did_you_mean(value, choices)}")
-            return default
-        return value
-
-    def pattern(self, source: Any, rule_id: str | None, field: str, ignore_case: bool = True) -> regex.Pattern[str] | None:
-        if not isinstance(source, str) or not source:
-            self.problem(rule_id, field, f"must be a regular expression in a text, not {source!r}")
-            return None
-        try:
-            compiled = regex.compile(source, regex.IGNORECASE if ignore_case else 0)
-        except regex.error as exc:
-            self.problem(rule_id, field, f"is not a valid regular expression ({exc}): {source!r}")
-            return None
-        for probe in (*_PROBES, *_probes_for(source)):
-            try:
-                # concurrent=False: the match keeps the GIL, so the time limit counts matching only,
-                # not waiting for other threads of a busy app
-                try:
-                    compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=False)
-                except TimeoutError:
-                    compiled.search(probe, timeout=_PROBE_RETRY_TIMEOUT_S, concurrent=False)
-            except TimeoutError:
-                self.problem(rule_id, field, f"can take too long on some texts (catastrophic backtracking), so it "
-                             f"could freeze the editor; avoid nested repetition such as (a+)+ or (%|%)+ "
-                             f"(alternatives that can match the same text inside a repetition): {source!r}")
-                return None
-        return compiled
-
-    def terms(self, items: Any, rule_id: str | None, field: str) -> list[tuple[Term, list[regex.Pattern[str]]]]:
-        if not isinstance(items, list):
-            self.problem(rule_id, field, f"must be a list of terms, not {items!r}")
-            return []
-        out = []
-        for item in items:
-            unless: list[regex.Pattern[str]] = []
-            if isinstance(item, str):
-                text, case = item, "any"
-            elif isinstance(item, dict) and isinstance(item.get("term"), str):
-                text, case = item["term"], item.get("case", "any")
-                extra = set(item) - TERM_FIELDS
-                if extra:
-                    self.problem(rule_id, field, f"term {text!r} has unknown keys: {_unknown_list(extra, TERM_FIELDS)}")
-                unless.extend(self.patterns(item, "unless", rule_id, f"{field}.{text}.unless"))
-                if not isinstance(case, str):
-                    self.problem(rule_id, field, f"term {text!r}: case must be one of {', '.join(CASE_MODES)}")
-                    continue
-            else:
-                self.problem(rule_id, field, f"each term is a text or {{term = ..., case = ...}}, not {item!r}")
-                continue
-            try:
-                out.append((make_term(text, case), unless))
-            except ValueError as exc:
-                self.problem(rule_id, field, str(exc))
-        return out
-
-    def term_list(self, table: dict, rule_id: str | None) -> tuple[list[Term], dict[str, list[regex.Pattern[str]]]]:
-        terms: list[Term] = []
-        exceptions: dict[str, list[regex.Pattern[str]]] = {}
-        for term, unless in self.terms(table.get("terms", []), rule_id, "terms"):
-            terms.append(term)
-            if unless:
-                exceptions[term.text] = unless
-        names = self.texts(table, "sets", rule_id)
-        for name in names:
-            if name not in self.sets:
-                self.problem(rule_id, "sets", f"names an unknown set {name!r}{did_you_mean(name, self.sets)} "
-                             f"(known: {', '.join(sorted(self.sets)) or 'none'})")
-                continue
-            terms.extend(self.sets[name])
-            for term in self.sets[name]:
-                if term.text in self.set_exceptions:
-                    exceptions[term.text] = self.set_exceptions[term.text]
-        return terms, exceptions
-
-    def matcher(self, table: Any, rule_id: str | None, field: str, default_evasion: str = "standard") -> Matcher | None:
-        if isinstance(table, list):
-            parts = [m for m in (self.matcher(t, rule_id, field, default_evasion) for t in table) if m is not None]
-            return AnyMatcher(parts) if parts else None
-        if not isinstance(table, dict):
-            self.problem(rule_id, field, f"must be a table with terms, sets or patterns, not {table!r}")
-            return None
-        unknown = set(table) - MATCHER_FIELDS
-        if unknown:
-            self.problem(rule_id, field, f"has unknown keys: {_unknown_list(unknown, MATCHER_FIELDS)}")
-        parts: list[Matcher] = []
-        terms, _ = self.term_list(table, rule_id)
-        if terms:
-            evasion = self.choice(table, "evasion", rule_id, EVASION_LEVELS, default_evasion)
-            parts.append(LexiconMatcher(self.lexicon(terms, evasion, self.flag(table, "compact", rule_id, True))))
-        on = self.choice(table, "on", rule_id, ("original", "view"), "view")
-        ignore_case = self.flag(table, "ignore_case", rule_id, True)
-        for compiled in self.patterns(table, "patterns", rule_id, f"{field}.patterns", ignore_case):
-            parts.append(PatternMatcher(compiled, on=on))
-        if not parts:
-            self.problem(rule_id, field, "matches nothing: give terms, sets or patterns")
-            return None
-        return parts[0] if len(parts) == 1 else AnyMatcher(parts)
 
 
 class ParsedPolicy(NamedTuple):
@@ -490,7 +101,7 @@ def parse_policy_document(document: str, source: str) -> ParsedPolicy:
 
 
 def _parse(document: str, source: str) -> ParsedPolicy:
-    reader = _Reader(source)
+    reader = FieldReader(source)
     try:
         data = tomllib.loads(document)
     except tomllib.TOMLDecodeError as exc:
@@ -549,14 +160,14 @@ def _parse(document: str, source: str) -> ParsedPolicy:
     return ParsedPolicy(info, rules, reader.warnings)
 
 
-def _rule(reader: _Reader, table: dict, rule_id: str, default_network: str | None) -> Rule | None:
+def _rule(reader: FieldReader, table: dict, rule_id: str, default_network: str | None) -> Rule | None:
     kind = reader.choice(table, "kind", rule_id, KINDS, "")
     if not kind:
         return None
     unknown = set(table) - COMMON_FIELDS - KIND_FIELDS[kind]
     if unknown:
         reader.problem(rule_id, None, f"unknown field(s) for a {kind} rule: "
-                       f"{_unknown_list(unknown, COMMON_FIELDS | KIND_FIELDS[kind])}")
+                       f"{unknown_list(unknown, COMMON_FIELDS | KIND_FIELDS[kind])}")
     severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"), "block")
     networks = table.get("networks")
     if networks is not None:
@@ -617,7 +228,7 @@ def _rule(reader: _Reader, table: dict, rule_id: str, default_network: str | Non
     return builder(reader, table, rule_id, common, default_network)
 
 
-def _example(reader: _Reader, item: Any, rule_id: str, field: str) -> tuple[str, str | None] | None:
+def _example(reader: FieldReader, item: Any, rule_id: str, field: str) -> tuple[str, str | None] | None:
     """An example is a text, or {text = "...", network = "x"} to check it as a post for that network."""
     if isinstance(item, str):
         return item, None

@@ -4,125 +4,41 @@ Every rule turns a :class:`Document` into findings with code-point spans into th
 Rules that read words (lexicon, proximity, conditional, substitution) match on the normalised view
 and skip the excluded zones (URLs, e-mail addresses, secrets: G3); detectors, patterns marked
 ``on = "original"`` and the length metric read the original text.
+
+The length rule itself (``MetricRule``, ``fit``) is in :mod:`desktop.core.policy.metric`, the time
+budget of the author's patterns in :mod:`desktop.core.policy.budget`.
 """
 
 from __future__ import annotations
 
 import bisect
-import contextlib
-import contextvars
 import datetime as dt
-import logging
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import regex
 
-from desktop.core import networks
-from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import detectors
+# The time budget moved to its own module; its names stay importable from here (the UI's live
+# check imports budget_limit, older code and tests the rest).
+from desktop.core.policy.budget import (  # noqa: F401
+    CHECK_BUDGET_S,
+    EXAMPLE_BUDGET_S,
+    EXAMPLE_REGEX_TIMEOUT_S,
+    REGEX_TIMEOUT_S,
+    Budget,
+    RuleIncomplete,
+    bounded_finditer,
+    bounded_search,
+    budget_limit,
+)
 from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
 from desktop.core.policy.model import Finding, QuickFix, Severity
 from desktop.core.policy.text import View, normalise, sentence_bounds
 
 Span = tuple[int, int]
-_REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
-REGEX_TIMEOUT_S = 0.05  # one search of a policy author's pattern (the policy README's 50 ms)
-CHECK_BUDGET_S = 0.08  # every author pattern of one check together: no policy can make a check slower
-EXAMPLE_REGEX_TIMEOUT_S = 2.0  # when a policy runs its own examples at load (a busy computer must not fail them)
-EXAMPLE_BUDGET_S = 4.0
-# Author patterns run with the GIL released (concurrent=True): a check on the policy lane then never
-# keeps the GUI thread waiting for the GIL during a long search (with it kept, a GUI timer fired up to a
-# whole search late; tests/benchmarks/keystroke.py --hostile measures both). The time limits count wall
-# time either way, so the budget still bounds the check.
-REGEX_CONCURRENT = True
 INCOMPLETE_MESSAGE = "Rule {rule} could not be completed in time; check this post yourself."
-log = logging.getLogger(__name__)
-
-
-_BUDGET_S: contextvars.ContextVar[float] = contextvars.ContextVar("policy_check_budget_s", default=CHECK_BUDGET_S)
-
-
-@contextlib.contextmanager
-def budget_limit(seconds: float) -> Iterator[None]:
-    """Checks started inside (in this thread) get a budget of *seconds* instead of :data:`CHECK_BUDGET_S`:
-    the editor checks on the GUI thread with a frame's budget and, when that is not enough, again on
-    its worker with the full one."""
-    token = _BUDGET_S.set(seconds)
-    try:
-        yield
-    finally:
-        _BUDGET_S.reset(token)
-
-
-class RuleIncomplete(Exception):
-    """An author's pattern ran out of time: what the rule would have found is unknown."""
-
-
-class Budget:
-    """The time that the author's patterns of one check may take, together (:data:`CHECK_BUDGET_S`).
-
-    Every search gets what is left, capped at :data:`REGEX_TIMEOUT_S`; a search that runs out of
-    time, or any search once nothing is left, raises :class:`RuleIncomplete`, which the check turns
-    into an "incomplete" finding for that rule (never a silent pass). Only the author's patterns
-    count: the built-in work (normalising, word lists, detectors) is linear in the post's length and
-    must not turn an ordinary long post into incomplete rules.
-    """
-
-    def __init__(self, seconds: float | None = None, per_search: float = REGEX_TIMEOUT_S) -> None:
-        self.seconds = _BUDGET_S.get() if seconds is None else seconds
-        self.per_search = per_search
-        self.spent = 0.0
-        self.searches = 0  # searches started (tests, diagnostics)
-        self.timed_out = 0  # searches stopped by a time limit
-
-    @property
-    def remaining(self) -> float:
-        return self.seconds - self.spent
-
-    def search(self, pattern: regex.Pattern[str], text: str, pos: int, endpos: int) -> regex.Match[str] | None:
-        timeout = min(self.per_search, self.remaining)
-        if timeout <= 0:
-            raise RuleIncomplete(f"no time left for {pattern.pattern[:80]!r}")
-        self.searches += 1
-        started = time.perf_counter()
-        try:
-            return pattern.search(text, pos, endpos, concurrent=REGEX_CONCURRENT, timeout=timeout)
-        except TimeoutError:
-            self.timed_out += 1
-            log.warning("policy pattern stopped after %d ms on a %d-character text: %.80s",
-                        timeout * 1000, len(text), pattern.pattern)
-            raise RuleIncomplete(f"{pattern.pattern[:80]!r} ran out of time") from None
-        finally:
-            self.spent += time.perf_counter() - started
-
-
-def bounded_finditer(pattern: regex.Pattern[str], text: str, budget: Budget, pos: int = 0,
-                     endpos: int | None = None) -> Iterator[regex.Match[str]]:
-    """The non-overlapping matches of a policy author's pattern, each search within the *budget*.
-
-    A search per match (not ``finditer``, whose time limit is fixed when it starts), so each one
-    gets exactly what is left. Raises :class:`RuleIncomplete` when time runs out: the matches after
-    that point are unknown, so the caller must not pass the rule. After an empty match the next
-    search starts one character on (callers ignore empty matches).
-    """
-    end = len(text) if endpos is None else endpos
-    while pos <= end:
-        match = budget.search(pattern, text, pos, end)
-        if match is None:
-            return
-        handed = time.perf_counter()
-        yield match
-        # what the caller did with the match counts too: a pattern with a match at every character
-        # costs more in handling its matches than in finding them
-        budget.spent += time.perf_counter() - handed
-        pos = match.end() if match.end() > match.start() else match.end() + 1
-
-
-def bounded_search(pattern: regex.Pattern[str], text: str, budget: Budget) -> bool:
-    return budget.search(pattern, text, 0, len(text)) is not None
 
 
 class Document:
@@ -511,118 +427,3 @@ class SubstitutionRule(Rule):
             fix = QuickFix(f"Replace with “{replacement}”", replacement=replacement)
             findings.append(self.finding(doc, match.start, match.end, quick_fix=fix))
         return findings
-
-
-MEASURES: dict[str, Callable[[str], int]] = {}
-
-
-def _measures() -> dict[str, Callable[..., int]]:
-    if not MEASURES:
-        from desktop.core import counters
-
-        MEASURES.update(
-            code_points=len,
-            utf16_units=lambda t: len(t.encode("utf-16-le", "surrogatepass")) // 2,
-            graphemes=counters.grapheme_count,
-            utf8_bytes=lambda t: len(t.encode("utf-8", "surrogatepass")),
-        )
-        for network in networks.REGISTRY:  # each network's own measure, under the name policy files use
-            if network.measure:
-                MEASURES[network.measure] = lambda t, network=network: network.count(t).used
-    return MEASURES
-
-
-@dataclass(frozen=True)
-class Limit:
-    measure: str
-    maximum: int
-
-
-@dataclass
-class MetricRule(Rule):
-    """Per-network length: the finding covers the part of the post past the limit."""
-
-    limits: dict[str, list[Limit]] = field(default_factory=dict)
-    default_network: str | None = None
-
-    def check(self, doc: Document) -> list[Finding]:
-        network = doc.network or self.default_network
-        if network is None or network not in self.limits:
-            return []
-        text = doc.text
-        # where each limit cuts the text (the whole text when it fits): the measures grow with the
-        # text, so a cut before the end means the post is over that limit
-        cuts = []
-        for limit in self.limits[network]:
-            maximum, measure = limit.maximum, None
-            instance = doc.instance_limits.get(network, {})
-            measured = networks.by_measure(limit.measure)
-            if instance and measured is not None and measured.capabilities.instance_limits:
-                # the author's server decides (its own limit and what a link counts)
-                own = {k: int(v) for k, v in instance.items() if isinstance(v, int) and v > 0}
-                maximum = own.get(measured.limit_key, maximum)
-                measure = _instance_measure(measured, own)
-            cut = fit(limit.measure, text, maximum, measure)
-            if cut < len(text):
-                cuts.append(cut)
-        if not cuts:
-            return []
-        finding = self.finding(doc, min(cuts), len(text), network=network)
-        name = DISPLAY_NAMES.get(network, network)
-        return [replace(finding, message=finding.message.replace("{network}", name))]
-
-
-def _instance_measure(network: networks.Network, limits: dict[str, int]) -> Callable[[str], int]:
-    return lambda t: network.count(t, limits).used
-
-
-_CLUSTERS: dict[int, regex.Pattern[str]] = {}
-
-
-def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int] | None = None) -> int:
-    """How many code points of *text* fit in *maximum* units of the measure: one pass where the
-    measure allows it, otherwise a search that starts near the answer and probes short prefixes."""
-    if measure_name == "code_points":
-        return min(len(text), maximum)
-    if measure_name == "utf16_units":
-        return len(text.encode("utf-16-le", "surrogatepass")[: 2 * maximum].decode("utf-16-le", "ignore"))
-    if measure_name == "utf8_bytes":
-        return len(text.encode("utf-8", "surrogatepass")[:maximum].decode("utf-8", "ignore"))
-    if measure_name == "graphemes" and not _REGIONAL_INDICATOR.search(text):
-        if maximum not in _CLUSTERS:
-            _CLUSTERS[maximum] = regex.compile(r"\X{0,%d}" % maximum)
-        match = _CLUSTERS[maximum].match(text)
-        return match.end() if match else 0
-    return _gallop(measure or _measures()[measure_name], text, maximum, guess=min(len(text), maximum))
-
-
-def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:
-    """The longest prefix length whose measure is <= maximum (measures grow with the prefix)."""
-    n = len(text)
-    if measure(text[:guess]) <= maximum:
-        fits, step = guess, 1
-        while True:
-            probe = min(n, fits + step)
-            if probe == fits:
-                return n
-            if measure(text[:probe]) > maximum:
-                too_long = probe
-                break
-            fits, step = probe, step * 2
-    else:
-        too_long, step = guess, 1
-        while True:
-            probe = max(0, too_long - step)
-            if measure(text[:probe]) <= maximum:
-                fits = probe
-                break
-            if probe == 0:
-                return 0
-            too_long, step = probe, step * 2
-    while too_long - fits > 1:
-        middle = (fits + too_long) // 2
-        if measure(text[:middle]) <= maximum:
-            fits = middle
-        else:
-            too_long = middle
-    return fits

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import Budget, Finding, Policy
-from desktop.core.policy.rules import MetricRule
+from desktop.core.policy.metric import MetricRule
 
 
 class TargetedCheck:

@@ -147,9 +147,9 @@ def build_services(
     store: DraftStore,
     cache_dir: Path | None = None,
     *,
-    secret_store: "SecretStore | None" = None,
+    secret_store: SecretStore | None = None,
     endpoints: Mapping[str, Mapping[str, str]] | None = None,
-) -> "Services":
+) -> Services:
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
     One loop over the network registry: each network whose adapter package is installed gets its
@@ -173,7 +173,7 @@ def build_services(
         from desktop.core.accounts import AccountService, AccountStore
         from desktop.core.accounts.secrets import SerialSecretStore
 
-        def make_secret_store() -> "SecretStore":
+        def make_secret_store() -> SecretStore:
             if secret_store is not None:
                 return secret_store
             from desktop.adapters.keyring_store import KeyringSecretStore
@@ -184,7 +184,7 @@ def build_services(
         closing.append(secrets)
         return AccountService(secrets, AccountStore(store))
 
-    def client_factory(network: "networks.Network") -> Callable[[], Any]:
+    def client_factory(network: networks.Network) -> Callable[[], Any]:
         """The network's client factory, its adapter imported on the first call."""
 
         def client() -> Any:

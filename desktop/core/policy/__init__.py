@@ -10,8 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.budget import (CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget,
-                                        RuleIncomplete)
+from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
 from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy
 from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import Document, Rule

@@ -136,7 +136,8 @@ class FieldReader:
             return []
         return value
 
-    def patterns(self, table: dict, key: str, rule_id: str | None, field: str, ignore_case: bool = True) -> list[regex.Pattern[str]]:
+    def patterns(self, table: dict, key: str, rule_id: str | None, field: str,
+                 ignore_case: bool = True) -> list[regex.Pattern[str]]:
         compiled = (self.pattern(source, rule_id, field, ignore_case) for source in self.texts(table, key, rule_id, field))
         return [p for p in compiled if p is not None]
 

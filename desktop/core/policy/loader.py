@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.networks import NETWORKS, REGISTRY
+
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
     CONTROL_CHARACTERS,

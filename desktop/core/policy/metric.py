@@ -96,7 +96,7 @@ def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int
         return len(text.encode("utf-8", "surrogatepass")[:maximum].decode("utf-8", "ignore"))
     if measure_name == "graphemes" and not _REGIONAL_INDICATOR.search(text):
         if maximum not in _CLUSTERS:
-            _CLUSTERS[maximum] = regex.compile(r"\X{0,%d}" % maximum)
+            _CLUSTERS[maximum] = regex.compile(rf"\X{{0,{maximum}}}")
         match = _CLUSTERS[maximum].match(text)
         return match.end() if match else 0
     return _gallop(measure or _measures()[measure_name], text, maximum, guess=min(len(text), maximum))

@@ -15,7 +15,7 @@ class Severity(str, Enum):
     def rank(self) -> int:
         return {"block": 3, "warn": 2, "info": 1}[self.value]
 
-    def lowered(self) -> "Severity":
+    def lowered(self) -> Severity:
         """One level down (self-censored strong words: block → warn)."""
         return {Severity.BLOCK: Severity.WARN, Severity.WARN: Severity.INFO, Severity.INFO: Severity.INFO}[self]
 

@@ -99,7 +99,7 @@ def _parse_tree(source: str) -> Any:
 
     try:
         return _sre_parser.parse(_REGEX_ONLY_ESCAPE.sub(near, source), 0)
-    except Exception:  # any refusal (or a RecursionError on deep nesting): no structural probes
+    except Exception:  # noqa: BLE001 - any refusal (or a RecursionError on deep nesting): no structural probes
         return None
 
 

@@ -20,6 +20,7 @@ from functools import cached_property
 import regex
 
 from desktop.core.policy import detectors
+
 # The time budget moved to its own module; its names stay importable from here (the UI's live
 # check imports budget_limit, older code and tests the rest).
 from desktop.core.policy.budget import (  # noqa: F401

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
 from desktop.core.publishing.verdict import count_words
+from desktop.ui.common.theme import status_color
+from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
 from desktop.ui.policy.live_finding import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding
-from desktop.ui.common.two_lines import TwoLineDelegate
-from desktop.ui.common.theme import status_color
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXT = "No policy problems found"

@@ -248,7 +248,7 @@ class LivePolicyCheck(QObject):
                 # again on the lane with the full budget (the GUI thread never waits for it)
                 with budget_limit(INLINE_BUDGET_S):
                     findings = list(checker(text))
-            except Exception as exc:  # a broken rule must not take the editor down
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not take the editor down
                 self._failed(generation, exc)
                 return
             elapsed = time.perf_counter() - started
@@ -309,7 +309,7 @@ class LivePolicyCheck(QObject):
         if first:  # once, not on every keystroke while it keeps failing
             self.problem.emit(f"The policy check failed: {exc}. Publishing is refused until it works again.")
 
-    def _show(self, findings: Sequence["Finding"], generation: int, text: str, offsets: Utf16Offsets,
+    def _show(self, findings: Sequence[Finding], generation: int, text: str, offsets: Utf16Offsets,
               elapsed: float) -> None:
         if generation != self._generation:
             self.dropped_results += 1  # an older text; the check of the current one is on its way
@@ -321,7 +321,7 @@ class LivePolicyCheck(QObject):
         self.last_check_ms = elapsed * 1000
         document = self._editor.document()
         items = []
-        for finding, occurrence in zip(findings, occurrences(findings)):
+        for finding, occurrence in zip(findings, occurrences(findings), strict=True):
             start, end = finding.start, finding.end
             if not 0 <= start <= end <= offsets.length:
                 log.warning("finding %s has span %d:%d outside the text (%d code points); shown without underline",
@@ -453,7 +453,7 @@ class LivePolicyCheck(QObject):
         self._refresh_acknowledgements()
 
     def _match_acknowledgements(self) -> None:
-        for item, ack in zip(self._items, match([i.finding for i in self._items], self._acks)):
+        for item, ack in zip(self._items, match([i.finding for i in self._items], self._acks), strict=True):
             item.acknowledgement = ack
 
     def _refresh_acknowledgements(self) -> None:

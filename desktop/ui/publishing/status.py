@@ -114,7 +114,7 @@ class StatusRow(QWidget):
         self._status: TargetStatus | None = None
         self.show_status(None)
 
-    def show_status(self, status: "TargetStatus | None", *, can_retry: bool = True) -> None:
+    def show_status(self, status: TargetStatus | None, *, can_retry: bool = True) -> None:
         """*status* None: the publish-time policy check is under way. *can_retry*: the post's text is
         known (a publish from this session), so Retry can send exactly it again."""
         self._status = status

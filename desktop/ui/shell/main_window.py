@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         checker: Checker | None = None,
         policy_version: str = "",
         policy_cache: Path | None = None,
-        services: "Services | None" = None,
+        services: Services | None = None,
         open_url: Callable[[str], object] | None = None,
         outbox_first_try_ms: int | None = None,
     ) -> None:
@@ -91,8 +91,8 @@ class MainWindow(QMainWindow):
                                  checker=checker, policy_version=policy_version, acknowledgements=store)
         self.composer.set_font_size(settings.get("editor.font_size"))
         self.autosaver = Autosaver(runner, store.save_body, self)
-        self.publish_bar: "PublishBar | None" = None
-        self.accounts: "AccountsFeature | None" = None
+        self.publish_bar: PublishBar | None = None
+        self.accounts: AccountsFeature | None = None
         self.accounts_panel = None
         self.history_dialog = None
         editor_side: QWidget = self.composer
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-    def _build_accounts(self, services: "Services", outbox_first_try_ms: int | None) -> None:
+    def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         from desktop.ui.accounts.feature import AccountsFeature
 
         bar = self.publish_bar
@@ -187,14 +187,14 @@ class MainWindow(QMainWindow):
         return dock
 
     @property
-    def active_policy(self) -> "ActivePolicy | None":
+    def active_policy(self) -> ActivePolicy | None:
         return self.policy.active
 
     @property
     def outbox(self):
         return self.accounts.outbox if self.accounts is not None else None
 
-    def policy_now(self) -> "Policy | None":
+    def policy_now(self) -> Policy | None:
         """The policy in force (for publishing; any thread may ask)."""
         return self.policy.policy_now()
 
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
     def reload_drafts(self, search: str | None = None) -> None:
         self.drafts_controller.reload(search)
 
-    def start_outbox(self, services: "Services | None" = None) -> None:
+    def start_outbox(self, services: Services | None = None) -> None:
         if self.accounts is not None:
             self.accounts.start_outbox(lambda: self.active_policy is not None)
 

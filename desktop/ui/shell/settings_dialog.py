@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES, NETWORKS
-from desktop.core.settings import Kind, SettingSpec, Settings
+from desktop.core.settings import Kind, Settings, SettingSpec
 
 LOCKED_NOTE = "Set by your organisation"
 

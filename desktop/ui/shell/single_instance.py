@@ -184,7 +184,7 @@ class ProfileGuard:
             self._lock.unlock()
 
 
-def bring_forward(window: "QWidget") -> None:
+def bring_forward(window: QWidget) -> None:
     """Show *window* on top and give it the focus: restored if minimised (kept maximised if it was).
     The window manager may still decline to move focus (focus-stealing prevention); it then marks
     the window as wanting attention."""

@@ -40,7 +40,7 @@ class Account:
     display_name: str = ""
     avatar_url: str = ""
     expires_at: float | None = None  # epoch seconds when the credential stops working, if known
-    limits: dict = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
+    limits: dict[str, Any] = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
 
 
 @dataclass(frozen=True)

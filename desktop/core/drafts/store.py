@@ -29,6 +29,7 @@ salvaging their rows and listing them in :mod:`desktop.core.drafts.salvage`.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import os
@@ -39,6 +40,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from desktop.core.drafts.acknowledgements import Acknowledgement
 
@@ -287,7 +290,7 @@ class DraftStore:
             raise StorageError(f"draft {ack.draft_id} does not exist") from exc
         return stored
 
-    def acknowledgements(self, draft_id: str, policy_version: str) -> list[Acknowledgement]:
+    def acknowledgements(self, draft_id: str, policy_version: str) -> builtins.list[Acknowledgement]:
         """The draft's acknowledgements made under *policy_version* (others no longer apply)."""
         with self._lock:
             rows = self._db.execute(
@@ -350,7 +353,8 @@ class _Transaction:
         self.store._db.execute("BEGIN IMMEDIATE")
         return self.store._db
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             db = self.store._db
             if exc_type is None:
@@ -366,7 +370,7 @@ class _Transaction:
             self.store._lock.release()
 
 
-def _draft(row: tuple) -> Draft:
+def _draft(row: tuple[Any, ...]) -> Draft:
     try:
         targets = tuple(str(t) for t in json.loads(row[4]))
     except (ValueError, TypeError):

@@ -22,6 +22,11 @@ _REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
 MEASURES: dict[str, Callable[[str], int]] = {}
 
 
+def _used_by(network: networks.Network) -> Callable[[str], int]:
+    """The network's own count of a text, as a measure."""
+    return lambda text: network.count(text).used
+
+
 def _measures() -> dict[str, Callable[..., int]]:
     if not MEASURES:
         from desktop.core import counters
@@ -34,7 +39,7 @@ def _measures() -> dict[str, Callable[..., int]]:
         )
         for network in networks.REGISTRY:  # each network's own measure, under the name policy files use
             if network.measure:
-                MEASURES[network.measure] = lambda t, network=network: network.count(t).used
+                MEASURES[network.measure] = _used_by(network)
     return MEASURES
 
 

@@ -102,7 +102,7 @@ def _prototype(ch: str) -> str | None:
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False) or []
     for entry in found:
         for glyph in entry.get("homoglyphs", []):
-            candidate = glyph.get("c", "")
+            candidate: str = glyph.get("c", "")
             if len(candidate) == 1 and candidate.isascii() and candidate.isalpha():
                 return candidate
     return None
@@ -198,8 +198,8 @@ def normalise(original: str) -> View:
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.
-        found = list(tokenizer.finditer(text))
-        return View(original, text, starts, ends, list(map(_Match.start, found)), list(map(_Match.end, found)),
+        matches = list(tokenizer.finditer(text))
+        return View(original, text, starts, ends, list(map(_Match.start, matches)), list(map(_Match.end, matches)),
                     tokenizer.findall(text))
     if raw_tokens is None:
         raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]

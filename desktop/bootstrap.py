@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop import APP_NAME, __version__
 from desktop.core.drafts import DraftStore
-from desktop.core.drafts.store import BUSY_TIMEOUT_S
+from desktop.core.drafts.opening import BUSY_TIMEOUT_S
 from desktop.core.errors import ProfileFolderError, StorageError
 from desktop.core.logs import configure_logging
 from desktop.core.networks import NETWORKS, parse_network
@@ -137,7 +137,9 @@ def report_failure(failure: StartFailure, show: Callable[[str], None] | None = N
     """Print *failure*, show it in a dialog (*show*; by default the Qt one) and return its exit code."""
     print(f"chorus: {failure.message}", file=sys.stderr)
     if show is None:
-        from desktop.ui.shell.app import show_fatal as show
+        from desktop.ui.shell.app import show_fatal
+
+        show = show_fatal
     show(failure.message)
     return failure.exit_code
 

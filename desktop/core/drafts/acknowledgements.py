@@ -27,10 +27,14 @@ KINDS = (ACKNOWLEDGED, DISMISSED)
 
 
 class _FindingLike(Protocol):
-    rule_id: str
-    text: str
-    start: int
-    end: int
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
     @property
     def severity(self) -> object: ...

@@ -230,11 +230,11 @@ class AccountsPanel(QWidget):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(0)
         self.list_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.list)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.list)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = QHBoxLayout()
         header.addWidget(self.link_button)
         header.addStretch(1)
@@ -243,7 +243,7 @@ class AccountsPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.notice)
         layout.addWidget(self.empty)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.empty.hide()
         self._timer = QTimer(self)
         self._timer.setInterval(HEALTH_REFRESH_MS)
@@ -274,9 +274,9 @@ class AccountsPanel(QWidget):
         keep = {record.account.id for record in self.records}
         for account_id in list(self.rows):
             if account_id not in keep:
-                row = self.rows.pop(account_id)
-                self.list_layout.removeWidget(row)
-                row.deleteLater()
+                gone = self.rows.pop(account_id)
+                self.list_layout.removeWidget(gone)
+                gone.deleteLater()
         for position, (record, health) in enumerate(rows):
             row = self.rows.get(record.account.id)
             if row is None:
@@ -290,7 +290,7 @@ class AccountsPanel(QWidget):
             self.list_layout.insertWidget(position, row)
             self._load_avatar(row)
         self.empty.setVisible(not rows)
-        self.scroll.setVisible(bool(rows))
+        self.scroll_area.setVisible(bool(rows))
         first = not self.loaded
         self.loaded = True
         self.accounts_changed.emit(list(self.records))

@@ -72,7 +72,8 @@ class CounterLabel(QLabel):
     def _repaint_colour(self) -> None:
         palette = self.palette()
         over = self.count is not None and self.count.over
-        colour = status_color(palette, "over") if over else self.parentWidget().palette().color(
+        parent = self.parentWidget()
+        colour = status_color(palette, "over") if over else (parent if parent is not None else self).palette().color(
             QPalette.ColorRole.PlaceholderText
         )
         palette.setColor(QPalette.ColorRole.WindowText, colour)

@@ -240,7 +240,7 @@ class LivePolicyCheck(QObject):
             return
         text = self._editor.toPlainText()
         if self._inline_ok(text):
-            from desktop.core.policy.rules import budget_limit  # loaded with the policy, not at start-up
+            from desktop.core.policy.budget import budget_limit  # loaded with the policy, not at start-up
 
             started = time.perf_counter()
             try:
@@ -403,7 +403,11 @@ class LivePolicyCheck(QObject):
         ack = item.acknowledgement
         if ack is None:
             return
-        self._store_call(lambda store: (store.delete_acknowledgement(ack), ack)[1], self._withdrawn,
+        def withdraw(store: AcknowledgementStore) -> Acknowledgement:
+            store.delete_acknowledgement(ack)
+            return ack
+
+        self._store_call(withdraw, self._withdrawn,
                          "withdraw the acknowledgement")
 
     # -- acknowledgements ------------------------------------------------------------------------

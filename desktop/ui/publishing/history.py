@@ -99,7 +99,8 @@ class PublishHistoryDialog(QDialog):
                                               for a in pub.acknowledged if isinstance(a, dict)))
                 self.table.setItem(row, column, item)
             icon_item = self.table.item(row, 1)
-            icon_item.setIcon(QIcon(network_badge(pub.network, 16, palette)))
+            if icon_item is not None:  # set just above
+                icon_item.setIcon(QIcon(network_badge(pub.network, 16, palette)))
             if pub.post_url:
                 link = QLabel(f"<a href='{html.escape(pub.post_url, quote=True)}'>"
                               f"{html.escape(short_url(pub.post_url, 40))}</a>", self.table)

@@ -19,8 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop import APP_NAME
 from desktop.core.drafts import Draft, DraftStore
@@ -42,7 +51,9 @@ if TYPE_CHECKING:
     from desktop.core.policy.active import ActivePolicy
     from desktop.core.services import Services
     from desktop.ui.accounts.feature import AccountsFeature
+    from desktop.ui.accounts.panel import AccountsPanel
     from desktop.ui.publishing.bar import PublishBar
+    from desktop.ui.publishing.history import PublishHistoryDialog
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,21 @@ class MainWindow(QMainWindow):
     drafts_loaded = Signal()  # the list shows the database's drafts (after start or a search)
     draft_opened = Signal(str)  # draft id now in the composer
     policy_changed = Signal()  # a policy load finished (see active_policy)
+    # the commands and the View menu, made by desktop.ui.shell.actions.build_actions
+    act_new: QAction
+    act_duplicate: QAction
+    act_delete: QAction
+    act_restore: QAction
+    act_search: QAction
+    act_editor: QAction
+    act_publish: QAction
+    act_history: QAction
+    act_link: QAction
+    act_settings: QAction
+    act_shortcuts: QAction
+    act_about: QAction
+    act_quit: QAction
+    menu_view: QMenu
 
     def __init__(
         self,
@@ -93,8 +119,8 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(runner, store.save_body, self)
         self.publish_bar: PublishBar | None = None
         self.accounts: AccountsFeature | None = None
-        self.accounts_panel = None
-        self.history_dialog = None
+        self.accounts_panel: AccountsPanel | None = None
+        self.history_dialog: PublishHistoryDialog | None = None
         editor_side: QWidget = self.composer
         if services is not None:
             from desktop.ui.common.browser import BrowserBridge

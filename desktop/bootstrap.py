@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop import APP_NAME, __version__
 from desktop.core.drafts import DraftStore
-from desktop.core.drafts.store import BUSY_TIMEOUT_S
+from desktop.core.drafts.opening import BUSY_TIMEOUT_S
 from desktop.core.errors import ProfileFolderError, StorageError
 from desktop.core.logs import configure_logging
 from desktop.core.networks import NETWORKS, parse_network
@@ -137,7 +137,9 @@ def report_failure(failure: StartFailure, show: Callable[[str], None] | None = N
     """Print *failure*, show it in a dialog (*show*; by default the Qt one) and return its exit code."""
     print(f"chorus: {failure.message}", file=sys.stderr)
     if show is None:
-        from desktop.ui.shell.app import show_fatal as show
+        from desktop.ui.shell.app import show_fatal
+
+        show = show_fatal
     show(failure.message)
     return failure.exit_code
 
@@ -147,9 +149,9 @@ def build_services(
     store: DraftStore,
     cache_dir: Path | None = None,
     *,
-    secret_store: "SecretStore | None" = None,
+    secret_store: SecretStore | None = None,
     endpoints: Mapping[str, Mapping[str, str]] | None = None,
-) -> "Services":
+) -> Services:
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
     One loop over the network registry: each network whose adapter package is installed gets its
@@ -173,7 +175,7 @@ def build_services(
         from desktop.core.accounts import AccountService, AccountStore
         from desktop.core.accounts.secrets import SerialSecretStore
 
-        def make_secret_store() -> "SecretStore":
+        def make_secret_store() -> SecretStore:
             if secret_store is not None:
                 return secret_store
             from desktop.adapters.keyring_store import KeyringSecretStore
@@ -184,7 +186,7 @@ def build_services(
         closing.append(secrets)
         return AccountService(secrets, AccountStore(store))
 
-    def client_factory(network: "networks.Network") -> Callable[[], Any]:
+    def client_factory(network: networks.Network) -> Callable[[], Any]:
         """The network's client factory, its adapter imported on the first call."""
 
         def client() -> Any:

@@ -288,15 +288,17 @@ def _print_text(results: Iterable[tuple[str, str, list]], policy, network: str |
 
 def _validate(path: str, strict: bool, stdout: TextIO, stderr: TextIO) -> int:
     """Every problem and warning at once; warnings do not fail the policy unless *strict*."""
-    from desktop.core.policy import PolicyError, load_policy
+    from desktop.core.policy import Policy, PolicyError, load_policy
 
+    policy: Policy | None
     try:
-        policy = load_policy(path)
+        loaded = load_policy(path)
     except PolicyError as exc:
         problems, warnings = exc.problems, exc.warnings
         policy = None
     else:
-        problems, warnings = ([], policy.warnings) if not strict else (policy.warnings, [])
+        problems, warnings = ([], loaded.warnings) if not strict else (loaded.warnings, [])
+        policy = loaded
     for problem in problems:
         _say(stderr, str(problem))
     for warning in warnings:

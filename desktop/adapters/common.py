@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 
@@ -50,7 +50,7 @@ def parse_time(value: Any) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -113,7 +113,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
 
 def until_next_utc_midnight(now: float) -> float:
     """Seconds from *now* to the next 00:00 UTC (when daily API limits such as LinkedIn's reset)."""
-    today = datetime.fromtimestamp(now, timezone.utc).date()
+    today = datetime.fromtimestamp(now, UTC).date()
     return calendar.timegm((today + timedelta(days=1)).timetuple()) - now
 
 

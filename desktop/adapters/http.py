@@ -135,7 +135,7 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().connect()
         _watch(self.sock)
 
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         _watch(self.sock)  # a kept-alive connection, connected for an earlier request
         return super().getresponse()
 
@@ -145,7 +145,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         super().connect()
         _watch(self.sock)
 
-    def getresponse(self) -> Any:  # type: ignore[override]
+    def getresponse(self) -> Any:
         _watch(self.sock)
         return super().getresponse()
 

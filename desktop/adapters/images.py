@@ -4,8 +4,9 @@
     data = fetch("https://files.mastodon.social/accounts/avatars/…/original/a.png")   # bytes or None
 
 Blocking: call it from a worker. Only http(s) URLs, at most :data:`MAX_BYTES`, image content
-types only, :data:`DEADLINE_S` for the whole download (:func:`desktop.adapters.http.fetch`); failures are logged (without the query string) and give None, so a missing avatar
-never disturbs anything else. Cached files are named by the URL's SHA-256 and written atomically.
+types only, :data:`DEADLINE_S` for the whole download (:func:`desktop.adapters.http.fetch`);
+failures are logged (without the query string) and give None, so a missing avatar never disturbs
+anything else. Cached files are named by the URL's SHA-256 and written atomically.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import regex
 
@@ -539,14 +539,14 @@ def _prefix_tree_pattern(words: Iterable[str]) -> str:
     Equivalent to an alternation of the words sorted longest first, but factored by common
     prefix, so ``re`` follows one branch per character instead of trying every word.
     """
-    tree: dict[str, dict] = {}
+    tree: dict[str, Any] = {}
     for word in words:
         node = tree
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}  # a word ends here
 
-    def source(node: dict[str, dict]) -> str:
+    def source(node: dict[str, Any]) -> str:
         branches = [re.escape(char) + source(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""

@@ -22,12 +22,12 @@ class AppPaths:
     cache_dir: Path
 
     @classmethod
-    def for_profile(cls, profile: Path) -> "AppPaths":
+    def for_profile(cls, profile: Path) -> AppPaths:
         profile = Path(profile).expanduser().resolve()
         return cls(profile / "config", profile / "data", profile / "logs", profile / "cache")
 
     @classmethod
-    def platform_default(cls) -> "AppPaths":
+    def platform_default(cls) -> AppPaths:
         import platformdirs
 
         dirs = platformdirs.PlatformDirs(appname=APP_ID if os.name != "nt" else APP_NAME, appauthor=False)

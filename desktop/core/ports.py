@@ -17,7 +17,7 @@ composition root calls it for each network in the registry whose adapter is inst
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -40,7 +40,7 @@ class Account:
     display_name: str = ""
     avatar_url: str = ""
     expires_at: float | None = None  # epoch seconds when the credential stops working, if known
-    limits: dict = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
+    limits: dict[str, Any] = field(default_factory=dict)  # e.g. {"max_characters": 500, "characters_reserved_per_url": 23}
 
 
 @dataclass(frozen=True)
@@ -225,4 +225,4 @@ class AdapterContext:
     the adapter at servers on this computer."""
 
     setting: Callable[[str], Any]
-    endpoints: dict[str, str] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)

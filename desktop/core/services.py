@@ -36,9 +36,9 @@ class Services:
 
     def __init__(
         self,
-        make_accounts: Callable[[], "AccountService"],
-        make_linking: Callable[["AccountService"], "Linking"],
-        make_publisher: Callable[["AccountService", PolicyNow], "PublishService"],
+        make_accounts: Callable[[], AccountService],
+        make_linking: Callable[[AccountService], Linking],
+        make_publisher: Callable[[AccountService, PolicyNow], PublishService],
         *,
         linkable: Sequence[str] = (),
         fetch_image: Callable[[str], bytes | None] = lambda url: None,
@@ -58,27 +58,27 @@ class Services:
         self._publisher: PublishService | None = None
 
     @property
-    def accounts(self) -> "AccountService":
+    def accounts(self) -> AccountService:
         with self._lock:
             if self._accounts is None:
                 self._accounts = self._make_accounts()
             return self._accounts
 
     @property
-    def linking(self) -> "Linking":
+    def linking(self) -> Linking:
         with self._lock:
             if self._linking is None:
                 self._linking = self._make_linking(self.accounts)
             return self._linking
 
     @property
-    def publications(self) -> "PublishStore":
+    def publications(self) -> PublishStore:
         """Publish history and the outbox (a view over the accounts' database file)."""
         from desktop.core.publishing.store import PublishStore
 
         return PublishStore(self.accounts.store.database)
 
-    def publisher(self, policy: PolicyNow) -> "PublishService":
+    def publisher(self, policy: PolicyNow) -> PublishService:
         """The one publishing service (built on first use, with the first *policy* getter given)."""
         with self._lock:
             if self._publisher is None:

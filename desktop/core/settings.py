@@ -12,12 +12,12 @@ sharing the profile loses nothing.
 from __future__ import annotations
 
 import json
-import time
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
-from types import MappingProxyType
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from desktop.core.atomic import write_atomic

@@ -91,7 +91,7 @@ def child(profile: Path, target: Path) -> int:
     from desktop.adapters.keyring_store import KeyringSecretStore
 
     servers = []
-    for domain, port in zip(DOMAINS, PORTS):
+    for domain, port in zip(DOMAINS, PORTS, strict=True):
         server = MastodonTestServer(port=_port(port), users={}, domain=domain, max_characters=500)
         server.add_user(USER, PASSWORD, NAME)
         servers.append(server.start())
@@ -334,9 +334,9 @@ def child_three(profile: Path, target: Path) -> int:
     timer.start(100)
     def give_up() -> None:
         panel = window.accounts_panel
-        print(f"gave up at step {state['step']}: {len(linked)} linked, panel "
-              f"{[(r.account.handle, r.account.avatar_url, row.image is not None) for r, row in ((r, panel.rows.get(r.id)) for r in panel.records) if row]}",
-              file=sys.stderr)
+        shown = [(r.account.handle, r.account.avatar_url, row.image is not None)
+                 for r, row in ((r, panel.rows.get(r.id)) for r in panel.records) if row]
+        print(f"gave up at step {state['step']}: {len(linked)} linked, panel {shown}", file=sys.stderr)
         app.quit()
 
     QTimer.singleShot(90_000, give_up)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 from desktop.core.policy import Policy, PolicyInfo, load_policy  # noqa: E402
 from desktop.core.policy.lexicon import Lexicon, make_term  # noqa: E402
 from desktop.core.policy.model import Severity  # noqa: E402
-from desktop.core.policy.rules import PatternMatcher, PatternRule, LexiconRule  # noqa: E402
+from desktop.core.policy.rules import LexiconRule, PatternMatcher, PatternRule  # noqa: E402
 from tests.benchmarks.keystroke import long_post  # noqa: E402
 
 INFO = PolicyInfo(id="hostile", name="Hostile", version="1", owner="QA", contact="qa@example.com",

@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             editor.viewport().repaint()  # the keystroke's own paint, as typing does anyway
             key_done = time.perf_counter()
             generation = check._generation
-            wait_for(lambda: generation in applied, 10.0, wake=check.checked)
+            wait_for(lambda generation=generation: generation in applied, 10.0, wake=check.checked)
             painted_from = time.perf_counter()
             editor.viewport().repaint()
             paint = time.perf_counter() - painted_from
@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             applied.clear()
             # let the autosave and the counters settle so each keystroke starts from quiet
             settle = time.monotonic() + 0.05
-            wait_for(lambda: time.monotonic() >= settle)
+            wait_for(lambda settle=settle: time.monotonic() >= settle)
 
         pulse.stop()
         incomplete = sum(1 for item in check.findings if getattr(item.finding, "incomplete", False))

@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 
 import regex
-from PySide6.QtCore import Qt
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import Qt
 
 from desktop.core.policy import Policy, PolicyInfo
 from desktop.core.policy.detectors import Intervals, overlaps

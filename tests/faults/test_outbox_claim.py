@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop.core.publishing.store import PublishStore
 from desktop.core.drafts import DraftStore
+from desktop.core.publishing.store import PublishStore
 from tests.faults._linked_profile import CLEAN, PASSWORD, STATUSES, Child, link_alice
 from tests.integration.secret_service import SecretService
 from tests.servers.mastodon_server import MastodonTestServer

@@ -69,9 +69,9 @@ def finish(process: subprocess.Popen) -> tuple[int, str]:
     """Wait for a process that should exit by itself; its exit code and stderr."""
     try:
         _out, err = process.communicate(timeout=DEADLINE_S)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as exc:
         err = stop(process)
-        raise AssertionError(f"the second Chorus did not exit by itself; it is running a window of its own: {err}")
+        raise AssertionError(f"the second Chorus did not exit by itself; it is running a window of its own: {err}") from exc
     return process.returncode, err
 
 
@@ -80,9 +80,9 @@ def starts_logged(profile: Path) -> int:
 
 
 def socket_file(profile: Path) -> Path:
-    from desktop.ui.shell.single_instance import server_name
-
     from PySide6.QtCore import QDir
+
+    from desktop.ui.shell.single_instance import server_name
 
     return Path(QDir.tempPath()) / server_name((profile / "data").resolve())
 

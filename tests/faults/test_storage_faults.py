@@ -486,8 +486,8 @@ def test_a_file_where_the_data_folder_belongs_gives_a_clear_message(tmp_path):
 def test_the_window_names_the_moved_aside_file_and_the_restore_command(qtbot, tmp_path):
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.shell.main_window import MainWindow
     from desktop.ui.common.tasks import TaskRunner
+    from desktop.ui.shell.main_window import MainWindow
 
     paths = AppPaths.for_profile(tmp_path / "profile")
     paths.ensure()

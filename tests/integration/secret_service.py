@@ -80,7 +80,7 @@ class SecretService:
             env["DBUS_SESSION_BUS_ADDRESS"] = self.address
         return env
 
-    def start(self, timeout: float = 15.0) -> "SecretService":
+    def start(self, timeout: float = 15.0) -> SecretService:
         dbus_daemon = shutil.which("dbus-daemon")
         keyring_daemon = shutil.which("gnome-keyring-daemon")
         if not dbus_daemon:

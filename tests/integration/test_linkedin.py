@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -318,7 +318,7 @@ def test_too_long_posts_are_refused_before_and_after_escaping(client, server, li
 
 def test_429_honours_retry_after_and_daily_limits_reset_at_midnight_utc(server, linked, port):
     account, token = linked
-    now = datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc).timestamp()
+    now = datetime(2026, 11, 23, 22, 30, tzinfo=UTC).timestamp()
     client = LinkedInClient(make_config(server, port), allow_http=True, clock=lambda: now)
     the_post = dataclasses.replace(post(key="k-429"), first_attempt_at=now)
     server.rate_limit_next(retry_after=7)

@@ -14,8 +14,8 @@ from desktop.core.accounts import AccountService, AccountStore
 from desktop.core.drafts import DraftStore
 from desktop.core.policy import load_policy
 from desktop.core.publishing.service import PublishService, idempotency_key
-from tests.integration.test_keyring import store_on
 from tests.integration.secret_service import SecretService
+from tests.integration.test_keyring import store_on
 from tests.servers.mastodon_browser import AuthorizeBrowser
 from tests.servers.mastodon_server import MastodonTestServer
 
@@ -77,7 +77,7 @@ def test_publishes_to_every_account_in_parallel_with_a_status_each(world, server
 
     results = world["service"].publish(world["draft"].id, CLEAN, ids(world), on_update=on_update)
     assert [r.state for r in results] == ["sent", "sent"]
-    for result, server in zip(results, servers):
+    for result, server in zip(results, servers, strict=True):
         (status,) = server.statuses_of("alice")
         assert status.text == CLEAN
         assert result.post_url == f"{server.url}/@alice/{status.id}"

@@ -40,7 +40,7 @@ def score_post(post_id: str, text: str, expectations: list[dict], findings: list
     spans = locate(text, expectations)
     used: set[int] = set()
     satisfied: set[int] = set()
-    for e_index, (expect, (s, e)) in enumerate(zip(expectations, spans)):
+    for e_index, (expect, (s, e)) in enumerate(zip(expectations, spans, strict=True)):
         for f_index, finding in enumerate(findings):
             if f_index in used:
                 continue

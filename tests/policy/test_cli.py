@@ -63,7 +63,7 @@ def test_jsonl_keeps_input_order_and_offsets_into_each_text() -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert [row["id"] for row in rows] == ["a", 7, "c"]
     assert code == 1
-    for post, row in zip(posts, rows):
+    for post, row in zip(posts, rows, strict=True):
         for finding in row["findings"]:
             assert set(finding) == {"rule_id", "category", "severity", "start", "end", "text", "message"}
             assert post["text"][finding["start"] : finding["end"]] == finding["text"]

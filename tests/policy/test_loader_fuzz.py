@@ -8,11 +8,11 @@ backtrack catastrophically are refused at load; a heavy pattern that gets throug
 
 from __future__ import annotations
 
-import threading
 import copy
 import datetime as dt
 import random
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -401,7 +401,8 @@ FIELDS: list[tuple[tuple, str | None, str, tuple]] = [
     (("rules", "S1", "swaps"), "S1", "swaps", ("table", ["text", 42, [1], {"BadForm": 5}, {"": "x"}])),
     (("rules", "S1", "evasion"), "S1", "evasion", CHOICE),
     # metric
-    (("rules", "M1", "limits"), "M1", "limits", ("table", ["text", 42, {"x": 5}, {"myspace": {"measure": "code_points", "max": 1}},
+    (("rules", "M1", "limits"), "M1", "limits", ("table", ["text", 42, {"x": 5},
+                                                           {"myspace": {"measure": "code_points", "max": 1}},
                                                            {"x": {"measure": "furlongs", "max": 10}},
                                                            {"x": {"measure": "code_points", "max": "10"}}])),
 ]

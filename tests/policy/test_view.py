@@ -39,7 +39,7 @@ def reference_view(original: str) -> tuple[str, list[int], list[int], list[tuple
     for s, e in raw:
         _fold_confusables(chars, s, e)
     out, out_starts, out_ends, remap = [], [], [], []
-    for ch, s, e in zip(chars, starts, ends):
+    for ch, s, e in zip(chars, starts, ends, strict=True):
         remap.append(len(out))
         for piece in ch.casefold():
             out.append(piece)
@@ -86,4 +86,4 @@ def test_sentences_end_after_terminal_punctuation_and_white_space_and_at_line_br
 
     plain = re.compile(r"[.!?]+(?=\s)|\n|\r\n?|\u2028|\u2029")  # G5 as written
     ends = [m.end() for m in plain.finditer(text)]
-    assert sentence_bounds(text) == list(zip([0, *ends], [*ends, len(text)]))
+    assert sentence_bounds(text) == list(zip([0, *ends], [*ends, len(text)], strict=True))

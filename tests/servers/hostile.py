@@ -20,7 +20,6 @@ Every request's raw body is kept in :attr:`raw_bodies` (the tests look for a pas
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 

@@ -70,7 +70,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from ipaddress import ip_address
 from typing import Any
@@ -228,11 +228,11 @@ def _valid_redirect_uri(uri: str) -> bool:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 _URL_RE = re.compile(r"(?i)\b(?:https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini)://[^\s<>\"]+")
@@ -1177,7 +1177,7 @@ def _add_query(uri: str, extra: Mapping[str, str]) -> str:
 
 def _iso_reset(epoch: float) -> str:
     """rack_attack.rb: ``(now + …).iso8601(6)``, e.g. 2026-11-23T05:30:00.000000Z."""
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _retry_after_value(seconds: float) -> str:

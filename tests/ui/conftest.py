@@ -8,9 +8,9 @@ import pytest
 from desktop.core.drafts import DraftStore
 from desktop.core.paths import AppPaths
 from desktop.core.settings import Settings
-from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import apply_theme
+from desktop.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.core import networks
 from desktop.adapters.keyring_store import KeyringSecretStore
 from desktop.bootstrap import build_services
+from desktop.core import networks
 from desktop.core.drafts import Acknowledgement
 from desktop.core.policy import load_policy
 from tests.integration.secret_service import SecretService
@@ -259,7 +259,7 @@ def test_a_server_error_is_shown_with_its_reason_and_nothing_is_linked(open_wind
     qtbot.waitUntil(lambda: bool(browser.opened), timeout=WAIT)
     browser.approve(approve=False)  # alice presses Deny
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=WAIT)
-    assert dialog.error.text() == "You did not authorize Chorus on 127.0.0.1:%d." % servers[0].port
+    assert dialog.error.text() == f"You did not authorize Chorus on 127.0.0.1:{servers[0].port}."
     assert window.services.accounts.accounts() == [] and dialog.isVisible()
 
     dialog.server.setText("not a server")
@@ -451,7 +451,7 @@ def test_publish_to_two_accounts_and_both_rows_turn_to_posted_with_links(open_wi
     assert window.composer.text() == CLEAN  # Ctrl+Return published, it did not add a line
     view = bar.status_view
     assert view.isVisible() and view.summary.text() == "Posted to both accounts"
-    for server, record in zip(servers, (first, second)):
+    for server, record in zip(servers, (first, second), strict=True):
         (status,) = server.statuses_of("alice")
         assert status.text == CLEAN
         row = rows(window)[record.id]

@@ -8,11 +8,19 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.integration.test_keyring import items
 from tests.servers.bluesky_pds import BlueskyPDS, bluesky_pds  # noqa: F401 - the session fixture
 from tests.ui.test_accounts_publishing import (  # noqa: F401 - the fixtures
-    CLEAN, WAIT, browser, closed, keyring, open_window, rows, secret_service, write,
+    CLEAN,
+    WAIT,
+    browser,
+    closed,
+    keyring,
+    open_window,
+    rows,
+    secret_service,
+    write,
 )
-from tests.integration.test_keyring import items
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ once. Real Mastodon-API test server, real Secret Service keyring; no mocks, no s
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.bootstrap import build_services
@@ -19,10 +20,17 @@ from desktop.core.publishing.service import idempotency_key
 from desktop.core.settings import Settings
 from tests.servers.mastodon_browser import AuthorizeBrowser
 from tests.ui.test_accounts_publishing import (  # noqa: F401 - the fixtures
-    CLEAN, PASSWORD, STATUSES, WAIT, browser, keyring, open_window, rows, secret_service, servers,
+    CLEAN,
+    PASSWORD,
+    STATUSES,
+    WAIT,
+    browser,
+    keyring,
+    open_window,
+    rows,
+    secret_service,
+    servers,
 )
-
-import pytest
 
 
 def crash_mid_send(profile, keyring, server, *, arrived: bool) -> tuple[str, str]:

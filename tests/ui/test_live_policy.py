@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from desktop.core.paths import AppPaths
 from desktop.core.policy import load_policy, policies_dir
+from desktop.ui.common.theme import apply_theme, status_color
 from desktop.ui.policy.findings_panel import AcknowledgeDialog
 from desktop.ui.policy.live_check import INLINE_CHECK_LIMIT
 from desktop.ui.policy.live_finding import BLOCK_NOTE
-from desktop.ui.common.theme import apply_theme, status_color
 
 ACME = {"policy.source": "acme-example"}
 REASON = "Initech approved being named, mail from their PR team on 3 May"

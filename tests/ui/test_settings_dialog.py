@@ -5,8 +5,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDialogButtonBox, QLabel,
 
 from desktop.core.networks import NETWORKS
 from desktop.core.settings import SPECS
-from desktop.ui.shell.settings_dialog import LOCKED_NOTE, SettingsDialog
 from desktop.ui.common.theme import status_color
+from desktop.ui.shell.settings_dialog import LOCKED_NOTE, SettingsDialog
 
 
 def open_dialog(window, qtbot):

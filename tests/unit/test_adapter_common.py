@@ -4,7 +4,7 @@ all three networks, and the shared client a client_factory hands out."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import formatdate
 
 import pytest
@@ -29,7 +29,7 @@ def test_linkedin_measures_a_retry_after_date_against_linkedins_clock():
 
 def test_reset_headers_of_either_spelling():
     assert retry_after_seconds({"RateLimit-Reset": str(int(NOW + 90))}, NOW) == pytest.approx(90)  # Bluesky's PDS
-    reset = datetime.fromtimestamp(NOW + 150, timezone.utc).isoformat().replace("+00:00", "Z")
+    reset = datetime.fromtimestamp(NOW + 150, UTC).isoformat().replace("+00:00", "Z")
     assert retry_after_seconds({"X-RateLimit-Reset": reset}, NOW) == pytest.approx(150)  # Mastodon
     assert retry_after_seconds({"RateLimit-Reset": "later"}, NOW) == DEFAULT_RETRY_AFTER_S
 

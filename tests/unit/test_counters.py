@@ -18,7 +18,7 @@ from twitter_text import parse_tweet
 from twitter_text.extract_urls import extract_urls_with_indices
 from twitter_text.regexp.emoji import emoji_list
 
-from desktop.core import counters, measures
+from desktop.core import measures
 from desktop.core.counters import NETWORKS, Count, count, count_all, find_urls, grapheme_count
 
 REPO = Path(__file__).resolve().parents[2]

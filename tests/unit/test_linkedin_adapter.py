@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -24,7 +24,7 @@ from desktop.core.settings import SPECS, Settings
 
 
 def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> float:
-    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc).timestamp()
+    return datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()
 
 
 def test_settings_defaults_match_the_adapter(tmp_path):

@@ -3,6 +3,7 @@ and how a status's HTML is compared with the text Chorus sent."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from email.utils import formatdate
 
 import pytest
@@ -93,9 +94,9 @@ def test_retry_after_as_an_http_date_is_measured_against_the_servers_clock() -> 
 
 def test_mastodons_iso_reset_without_retry_after() -> None:
     # rack_attack.rb: X-RateLimit-Reset is (now + …).iso8601(6); there is no Retry-After.
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    reset = datetime.fromtimestamp(NOW + 120, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    reset = datetime.fromtimestamp(NOW + 120, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
     assert retry_after_seconds({"X-RateLimit-Reset": reset}, NOW) == pytest.approx(120)
     # A local clock an hour fast does not matter when the server says what time it is.
     headers = {"X-RateLimit-Reset": reset, "Date": formatdate(NOW, usegmt=True)}

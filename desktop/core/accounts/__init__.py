@@ -10,9 +10,9 @@ from desktop.core.accounts.service import AccountHealth, AccountNotFound, Accoun
 from desktop.core.accounts.store import (
     AccountRecord,
     AccountStore,
-    AppRegistration,
     normalize_server,
 )
+from desktop.core.ports import AppRegistration
 
 __all__ = [
     "AccountHealth",

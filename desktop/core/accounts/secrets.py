@@ -14,8 +14,10 @@ a network app registered on a server (Mastodon's client secret) is :func:`app_se
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
-from desktop.core.publishing import SecretStoreError
+from desktop.core.publishing import SecretStore, SecretStoreError
 
 SERVICE_NAME = "Chorus"  # the keyring "service" every entry is filed under
 MAX_SECRET_BYTES = 2_000  # UTF-8
@@ -110,16 +112,16 @@ class SerialSecretStore:
     Each call blocks its caller until done. Exceptions (SecretStoreError) reach the caller as is.
     """
 
-    def __init__(self, make_store, thread_name: str = "chorus-secrets") -> None:
+    def __init__(self, make_store: Callable[[], SecretStore], thread_name: str = "chorus-secrets") -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._make_store = make_store
-        self._store = None
+        self._store: SecretStore | None = None
         self._executor = ThreadPoolExecutor(1, thread_name_prefix=thread_name)
         self._thread_ident: int | None = None
 
-    def _call(self, method: str, *args):
-        def work():
+    def _call(self, method: str, *args: str) -> Any:
+        def work() -> Any:
             self._thread_ident = threading.get_ident()
             if self._store is None:
                 self._store = self._make_store()
@@ -134,7 +136,8 @@ class SerialSecretStore:
         return future.result()
 
     def get(self, key: str) -> str | None:
-        return self._call("get", key)
+        value: str | None = self._call("get", key)
+        return value
 
     def set(self, key: str, value: str) -> None:
         self._call("set", key, value)

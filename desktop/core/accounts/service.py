@@ -26,9 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop.core.accounts.secrets import account_secret_key, app_secret_key
-from desktop.core.accounts.store import AccountRecord, AccountStore, AppRegistration, normalize_server
+from desktop.core.accounts.store import AccountRecord, AccountStore, normalize_server
 from desktop.core.errors import ChorusError
 from desktop.core.logs import register_secret
+from desktop.core.ports import AppRegistration
 from desktop.core.publishing import Account, SecretStore, SecretStoreError
 
 log = logging.getLogger(__name__)

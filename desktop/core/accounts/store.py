@@ -19,7 +19,7 @@ import dataclasses
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,7 @@ class AccountStore:
         self.database = database
 
     @property
-    def clock(self):
+    def clock(self) -> Callable[[], float]:
         return self.database.clock
 
     # -- accounts --------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def _json(text: str, default: Any) -> Any:
         return default
 
 
-def _account(row: tuple) -> AccountRecord:
+def _account(row: tuple[Any, ...]) -> AccountRecord:
     limits = _json(row[8], {})
     account = Account(
         id=row[0], network=row[1], handle=row[2], server=row[3], remote_id=row[4], display_name=row[5],

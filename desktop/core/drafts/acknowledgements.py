@@ -27,10 +27,14 @@ KINDS = (ACKNOWLEDGED, DISMISSED)
 
 
 class _FindingLike(Protocol):
-    rule_id: str
-    text: str
-    start: int
-    end: int
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
     @property
     def severity(self) -> object: ...
@@ -63,7 +67,7 @@ class Acknowledgement:
     @classmethod
     def for_finding(
         cls, draft_id: str, finding: _FindingLike, occurrence: int, policy_version: str, reason: str = ""
-    ) -> "Acknowledgement":
+    ) -> Acknowledgement:
         """The acknowledgement (warn) or dismissal (info) of *finding*; a block finding raises ValueError."""
         severity = _severity(finding)
         if severity == "block":
@@ -100,7 +104,7 @@ def match(findings: Sequence[_FindingLike], acknowledgements: Iterable[Acknowled
     """
     by_key = {ack.key: ack for ack in acknowledgements}
     result: list[Acknowledgement | None] = []
-    for finding, occurrence in zip(findings, occurrences(findings)):
+    for finding, occurrence in zip(findings, occurrences(findings), strict=True):
         ack = by_key.get((finding.rule_id, finding.text, occurrence))
         wanted = {"warn": ACKNOWLEDGED, "info": DISMISSED}.get(_severity(finding))
         result.append(ack if ack is not None and ack.kind == wanted else None)

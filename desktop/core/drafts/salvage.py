@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # the name this log has always had (before salvage left store.py): log filters keep working
 log = logging.getLogger("desktop.core.drafts.store")
@@ -149,7 +150,7 @@ def _copy_table(old: sqlite3.Connection, fresh: sqlite3.Connection, table: str, 
 _MIN_ROWID, _MAX_ROWID = -(2 ** 63), 2 ** 63 - 1
 
 
-def _readable_rows(old: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[tuple]:
+def _readable_rows(old: sqlite3.Connection, table: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
     """Every row of *table* that can be read, in rowid order, jumping over unreadable pages.
 
     One row per query (``rowid >= ? LIMIT 1``): a cursor that steps on to a damaged page would

@@ -29,6 +29,7 @@ salvaging their rows and listing them in :mod:`desktop.core.drafts.salvage`.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import os
@@ -39,8 +40,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from desktop.core.drafts.acknowledgements import Acknowledgement
+
 # Draft, opening and the files moved aside have their own modules; the names other code imported
 # from here stay importable (desktop.bootstrap reads BUSY_TIMEOUT_S).
 from desktop.core.drafts.model import TITLE_LENGTH, Draft, fold  # noqa: F401
@@ -83,7 +87,7 @@ class DraftStore:
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path, clock: Callable[[], float] = time.time, *,
-             busy_timeout: float = BUSY_TIMEOUT_S) -> "DraftStore":
+             busy_timeout: float = BUSY_TIMEOUT_S) -> DraftStore:
         """Open (creating or migrating) the database at *path*; see the module docstring.
 
         *busy_timeout* is how long to wait for another process holding the file before raising
@@ -112,7 +116,7 @@ class DraftStore:
         return store
 
     @classmethod
-    def _recover(cls, path: Path, clock: Callable[[], float], busy_timeout: float, damage: BaseException) -> "DraftStore":
+    def _recover(cls, path: Path, clock: Callable[[], float], busy_timeout: float, damage: BaseException) -> DraftStore:
         """Move the damaged file aside, make a fresh database and copy every readable row into it.
 
         If the fresh database cannot be made or filled, it is deleted and the original put back,
@@ -159,7 +163,7 @@ class DraftStore:
         return store
 
     # -- files moved aside ------------------------------------------------------------------------
-    def moved_aside(self) -> "list[MovedAside]":
+    def moved_aside(self) -> list[MovedAside]:
         """The database files moved aside beside this one (damaged, or replaced by a restore), newest first."""
         if not moved_aside_candidates(self.path):
             return []  # the usual case: no query at all
@@ -286,7 +290,7 @@ class DraftStore:
             raise StorageError(f"draft {ack.draft_id} does not exist") from exc
         return stored
 
-    def acknowledgements(self, draft_id: str, policy_version: str) -> list[Acknowledgement]:
+    def acknowledgements(self, draft_id: str, policy_version: str) -> builtins.list[Acknowledgement]:
         """The draft's acknowledgements made under *policy_version* (others no longer apply)."""
         with self._lock:
             rows = self._db.execute(
@@ -321,7 +325,7 @@ class DraftStore:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     # -- the shared connection, for the other stores of this database file ------------------------
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         """``with store.transaction() as db:``: BEGIN IMMEDIATE … COMMIT (ROLLBACK on error), under the lock.
 
         Other stores keeping their tables in this file (desktop.core.accounts.store) write
@@ -336,7 +340,7 @@ class DraftStore:
             yield self._db
 
     # -- internals -----------------------------------------------------------------------------
-    def _write(self) -> "_Transaction":
+    def _write(self) -> _Transaction:
         return _Transaction(self)
 
 
@@ -349,7 +353,8 @@ class _Transaction:
         self.store._db.execute("BEGIN IMMEDIATE")
         return self.store._db
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             db = self.store._db
             if exc_type is None:
@@ -365,7 +370,7 @@ class _Transaction:
             self.store._lock.release()
 
 
-def _draft(row: tuple) -> Draft:
+def _draft(row: tuple[Any, ...]) -> Draft:
     try:
         targets = tuple(str(t) for t in json.loads(row[4]))
     except (ValueError, TypeError):

@@ -25,7 +25,7 @@ MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
     # measures load regex and twitter-text: imported on the first count, not when the registry is read
     from desktop.core.measures import Count, grapheme_count, utf8_length
 

@@ -28,7 +28,7 @@ ID = "linkedin"
 MAX_UTF16_UNITS = 3000
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
     # measures load regex and twitter-text: imported on the first count, not when the registry is read
     from desktop.core.measures import Count, utf16_length
 

@@ -27,7 +27,7 @@ DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
     # measures load regex and twitter-text: imported on the first count, not when the registry is read
     from desktop.core.measures import Count, grapheme_count, mastodon_countable_text
 
@@ -35,7 +35,8 @@ def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
     if maximum < 1:
         raise ValueError(f"mastodon_max_characters (the instance's max_characters) must be at least 1, not {maximum}")
     if url_length < 0:
-        raise ValueError(f"mastodon_url_length (the instance's characters_reserved_per_url) must not be negative, not {url_length}")
+        raise ValueError("mastodon_url_length (the instance's characters_reserved_per_url) must not be negative, "
+                         f"not {url_length}")
     return Count(ID, grapheme_count(spoiler_text + mastodon_countable_text(text, url_length)), maximum, "graphemes")
 
 

@@ -103,7 +103,7 @@ class Network:
     def __post_init__(self) -> None:
         object.__setattr__(self, "default_limits", MappingProxyType(dict(self.default_limits)))
 
-    def count(self, text: str, limits: Mapping[str, int] | None = None, *, spoiler_text: str = "") -> "Count":
+    def count(self, text: str, limits: Mapping[str, int] | None = None, *, spoiler_text: str = "") -> Count:
         """*text*'s length in this network's unit, against *limits* (the author's own server's figures)
         or the defaults."""
         return self.counter(text, {**self.default_limits, **(limits or {})}, spoiler_text)

@@ -17,7 +17,7 @@ ID = "x"
 MAX_WEIGHTED_LENGTH = 280  # twitter-text v3 "max_weighted_tweet_length" (measures checks the library agrees)
 
 
-def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> "Count":
+def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
     # measures load regex and twitter-text: imported on the first count, not when the registry is read
     from desktop.core.measures import Count, x_weighted_length
 

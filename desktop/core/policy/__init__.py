@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.budget import (CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget,
-                                        RuleIncomplete)
-from desktop.core.policy.loader import PolicyError, PolicyProblem, parse_policy, read_policy
+from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
+from desktop.core.policy.fields import PolicyError, PolicyProblem
+from desktop.core.policy.loader import parse_policy, read_policy
 from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
 from desktop.core.policy.rules import Document, Rule
 
@@ -33,7 +34,7 @@ class Policy:
         return f"{self.info.id}@{self.info.version}"
 
     def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
-              instance_limits: dict[str, dict] | None = None, budget: Budget | None = None) -> list[Finding]:
+              instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None) -> list[Finding]:
         """Findings for *text* posted to *network* (default: the policy's). *instance_limits* are the
         author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 

@@ -25,7 +25,8 @@ _SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("github_token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])")),
     ("slack_token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}+")),
     ("private_key", re.compile(
-        r"-----BEGIN (?:(?!PRIVATE )[A-Z0-9]++ )*+PRIVATE KEY-----(?:[\s\S]*?-----END (?:(?!PRIVATE )[A-Z0-9]++ )*+PRIVATE KEY-----)?")),
+        r"-----BEGIN (?:(?!PRIVATE )[A-Z0-9]++ )*+PRIVATE KEY-----"
+        r"(?:[\s\S]*?-----END (?:(?!PRIVATE )[A-Z0-9]++ )*+PRIVATE KEY-----)?")),
     ("jwt", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}+\.eyJ[A-Za-z0-9_-]{5,}+\.[A-Za-z0-9_-]*+")),
 )
 # One scan finds which shapes are worth searching for: each needs one of these literals.

@@ -80,7 +80,7 @@ class FieldReader:
         self.warnings: list[PolicyProblem] = []  # the policy works, but the author should look (see TOP_FIELDS)
         self.sets: dict[str, list[Term]] = {}
         self.set_exceptions: dict[str, list[regex.Pattern[str]]] = {}
-        self._lexicons: dict[tuple, Lexicon] = {}
+        self._lexicons: dict[tuple[Any, ...], Lexicon] = {}
 
     def lexicon(self, terms: list[Term], evasion: str, compact: bool) -> Lexicon:
         """One Lexicon per distinct term list: a check matches each only once, however many rules use it."""
@@ -95,7 +95,7 @@ class FieldReader:
     def warn(self, rule_id: str | None, field: str | None, message: str) -> None:
         self.warnings.append(PolicyProblem(self.source, rule_id, field, message))
 
-    def unknown_keys(self, table: dict, known: set[str], rule_id: str | None, field: str | None, where: str) -> None:
+    def unknown_keys(self, table: dict[str, Any], known: set[str], rule_id: str | None, field: str | None, where: str) -> None:
         """Warn about each key of *table* not in *known*, with the nearest known key as a suggestion."""
         for key in sorted(set(map(str, table)) - known):
             self.warn(rule_id, field, f"unknown key `{key}` in {where}, ignored{did_you_mean(key, known)}; "
@@ -109,7 +109,7 @@ class FieldReader:
                       "(for example \\x1b); remove them")
 
     # -- small typed getters -------------------------------------------------------------------
-    def text(self, table: dict, key: str, rule_id: str | None, *, required: bool = True, default: str = "") -> str:
+    def text(self, table: dict[str, Any], key: str, rule_id: str | None, *, required: bool = True, default: str = "") -> str:
         value = table.get(key, None)
         if value is None:
             if required:
@@ -121,14 +121,14 @@ class FieldReader:
         self.shown_text(value, rule_id, key)
         return value
 
-    def flag(self, table: dict, key: str, rule_id: str | None, default: bool) -> bool:
+    def flag(self, table: dict[str, Any], key: str, rule_id: str | None, default: bool) -> bool:
         value = table.get(key, default)
         if not isinstance(value, bool):
             self.problem(rule_id, key, f"must be true or false (without quotes), not {value!r}")
             return default
         return value
 
-    def texts(self, table: dict, key: str, rule_id: str | None, field: str | None = None) -> list[str]:
+    def texts(self, table: dict[str, Any], key: str, rule_id: str | None, field: str | None = None) -> list[str]:
         """A list of texts (a missing key is an empty list)."""
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -136,16 +136,17 @@ class FieldReader:
             return []
         return value
 
-    def patterns(self, table: dict, key: str, rule_id: str | None, field: str, ignore_case: bool = True) -> list[regex.Pattern[str]]:
+    def patterns(self, table: dict[str, Any], key: str, rule_id: str | None, field: str,
+                 ignore_case: bool = True) -> list[regex.Pattern[str]]:
         compiled = (self.pattern(source, rule_id, field, ignore_case) for source in self.texts(table, key, rule_id, field))
         return [p for p in compiled if p is not None]
 
-    def choice(self, table: dict, key: str, rule_id: str | None, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, table: dict[str, Any], key: str, rule_id: str | None, choices: tuple[str, ...], default: str) -> str:
         value = table.get(key, default)
         if value not in choices:
             self.problem(rule_id, key, f"must be one of {', '.join(choices)}, not {value!r}{did_you_mean(value, choices)}")
             return default
-        return value
+        return str(value)
 
     def pattern(self, source: Any, rule_id: str | None, field: str, ignore_case: bool = True) -> regex.Pattern[str] | None:
         if not isinstance(source, str) or not source:
@@ -190,7 +191,7 @@ class FieldReader:
                 self.problem(rule_id, field, str(exc))
         return out
 
-    def term_list(self, table: dict, rule_id: str | None) -> tuple[list[Term], dict[str, list[regex.Pattern[str]]]]:
+    def term_list(self, table: dict[str, Any], rule_id: str | None) -> tuple[list[Term], dict[str, list[regex.Pattern[str]]]]:
         terms: list[Term] = []
         exceptions: dict[str, list[regex.Pattern[str]]] = {}
         for term, unless in self.terms(table.get("terms", []), rule_id, "terms"):
@@ -211,8 +212,8 @@ class FieldReader:
 
     def matcher(self, table: Any, rule_id: str | None, field: str, default_evasion: str = "standard") -> Matcher | None:
         if isinstance(table, list):
-            parts = [m for m in (self.matcher(t, rule_id, field, default_evasion) for t in table) if m is not None]
-            return AnyMatcher(parts) if parts else None
+            alternatives = [m for m in (self.matcher(t, rule_id, field, default_evasion) for t in table) if m is not None]
+            return AnyMatcher(alternatives) if alternatives else None
         if not isinstance(table, dict):
             self.problem(rule_id, field, f"must be a table with terms, sets or patterns, not {table!r}")
             return None

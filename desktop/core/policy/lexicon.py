@@ -23,8 +23,8 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from desktop.core.policy.text import LEET, View
 
@@ -87,7 +87,7 @@ class Lexicon:
         """Every match in *view*, longest first at a position, overlapping shorter ones dropped."""
         return self.find_in(TokenIndex(view, excluded))
 
-    def find_in(self, index: "TokenIndex") -> list[Match]:
+    def find_in(self, index: TokenIndex) -> list[Match]:
         """Like :meth:`find`, on a text's shared token index (built once per text for every lexicon).
 
         Only the dictionary keys both the lexicon and the text have are visited (a set intersection
@@ -125,7 +125,7 @@ class Lexicon:
                         for term in by_compact[key]:
                             found.append(self._match(view, term, index, position, position))
         if self.evasion == "strict":
-            for first, last, word in index.spaced_runs():
+            for first, _last, word in index.spaced_runs():
                 # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
                 # "I f.u.c.k agree"; anything else in the run is part of the word (S c u n t h o r p e)
                 for i, j in _trims(word):
@@ -140,7 +140,7 @@ class Lexicon:
         return _keep_longest(m for m in found if m.term.case == "any" or _case_ok(view, m))
 
     @staticmethod
-    def _match(view: View, term: Term, index: "TokenIndex", first: int, last: int) -> Match:
+    def _match(view: View, term: Term, index: TokenIndex, first: int, last: int) -> Match:
         start = view.starts[index.starts[first]]
         end = view.ends[index.ends[last] - 1]
         if start > 0 and view.original[start - 1] in "#@$":
@@ -366,7 +366,7 @@ def self_censored(text: str, strong_terms: Iterable[Term]) -> list[tuple[int, in
             continue
         for term in by_length.get(len(word), ()):
             target = term.tokens[0]
-            if all(w == "*" or w == t for w, t in zip(word, target)):
+            if all(w == "*" or w == t for w, t in zip(word, target, strict=True)):
                 found.append((start, end, term))
                 break
     return found

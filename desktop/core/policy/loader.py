@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.networks import NETWORKS, REGISTRY
+
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
     CONTROL_CHARACTERS,
@@ -120,7 +121,7 @@ def _parse(document: str, source: str) -> ParsedPolicy:
     info = PolicyInfo(
         id=reader.text(head, "id", None),
         name=reader.text(head, "name", None),
-        version=str(head.get("version", "")) or (reader.problem(None, "policy.version", "is missing") or ""),
+        version=str(head.get("version", "")) or _missing(reader, "policy.version"),
         owner=reader.text(head, "owner", None),
         contact=reader.text(head, "contact", None),
         source=source,
@@ -160,7 +161,13 @@ def _parse(document: str, source: str) -> ParsedPolicy:
     return ParsedPolicy(info, rules, reader.warnings)
 
 
-def _rule(reader: FieldReader, table: dict, rule_id: str, default_network: str | None) -> Rule | None:
+def _missing(reader: FieldReader, field: str) -> str:
+    """Report a required field as missing; its value stays empty."""
+    reader.problem(None, field, "is missing")
+    return ""
+
+
+def _rule(reader: FieldReader, table: dict[str, Any], rule_id: str, default_network: str | None) -> Rule | None:
     kind = reader.choice(table, "kind", rule_id, KINDS, "")
     if not kind:
         return None
@@ -242,7 +249,8 @@ def _example(reader: FieldReader, item: Any, rule_id: str, field: str) -> tuple[
     return None
 
 
-def _lexicon_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _lexicon_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                  _default: str | None) -> Rule | None:
     terms, exceptions = reader.term_list(table, rule_id)
     if not terms:
         reader.problem(rule_id, "terms", "a lexicon rule needs terms or sets")
@@ -253,7 +261,8 @@ def _lexicon_rule(reader, table, rule_id, common, _default) -> Rule | None:
                        self_censor=reader.flag(table, "self_censor", rule_id, False))
 
 
-def _pattern_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _pattern_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                  _default: str | None) -> Rule | None:
     compiled = reader.pattern(table.get("pattern"), rule_id, "pattern", reader.flag(table, "ignore_case", rule_id, True))
     if compiled is None:
         return None
@@ -269,7 +278,8 @@ def _pattern_rule(reader, table, rule_id, common, _default) -> Rule | None:
                        report=reader.choice(table, "report", rule_id, REPORTS, "every"))
 
 
-def _detector_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _detector_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                   _default: str | None) -> Rule | None:
     detector = reader.choice(table, "detector", rule_id, DETECTORS, "secrets")
     hosts = tuple(h.lower() for h in reader.texts(table, "hosts", rule_id))
     private_ips = reader.flag(table, "private_ips", rule_id, False)
@@ -279,7 +289,8 @@ def _detector_rule(reader, table, rule_id, common, _default) -> Rule | None:
                         allow=tuple(reader.texts(table, "allow", rule_id)))
 
 
-def _proximity_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _proximity_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                    _default: str | None) -> Rule | None:
     parts_data = table.get("all")
     if not isinstance(parts_data, list) or len(parts_data) < 2:
         reader.problem(rule_id, "all", "a proximity rule needs a list of at least two matchers in `all`")
@@ -289,13 +300,15 @@ def _proximity_rule(reader, table, rule_id, common, _default) -> Rule | None:
     if not isinstance(anchor, int) or not 0 <= anchor < len(parts_data):
         reader.problem(rule_id, "anchor", f"must be the index of one of the `all` matchers (0 to {len(parts_data) - 1})")
         anchor = 0
-    if any(p is None for p in parts):
+    matchers = [p for p in parts if p is not None]
+    if len(matchers) < len(parts):
         return None
-    return ProximityRule(**common, parts=parts, anchor=anchor,
+    return ProximityRule(**common, parts=matchers, anchor=anchor,
                          report=reader.choice(table, "report", rule_id, REPORTS, "once_per_sentence"))
 
 
-def _conditional_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _conditional_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                      _default: str | None) -> Rule | None:
     trigger = reader.matcher(table.get("trigger"), rule_id, "trigger")
     require = reader.matcher(table.get("require"), rule_id, "require")
     ambiguous = reader.matcher(table["ambiguous"], rule_id, "ambiguous") if "ambiguous" in table else None
@@ -305,7 +318,8 @@ def _conditional_rule(reader, table, rule_id, common, _default) -> Rule | None:
                            ambiguous_message=reader.text(table, "ambiguous_message", rule_id, required=False))
 
 
-def _placement_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _placement_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                    _default: str | None) -> Rule | None:
     target = reader.matcher(table.get("target"), rule_id, "target")
     max_start = table.get("max_start", 200)
     if not isinstance(max_start, int) or max_start < 0:
@@ -314,7 +328,8 @@ def _placement_rule(reader, table, rule_id, common, _default) -> Rule | None:
     return PlacementRule(**common, target=target, max_start=max_start) if target else None
 
 
-def _substitution_rule(reader, table, rule_id, common, _default) -> Rule | None:
+def _substitution_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                       _default: str | None) -> Rule | None:
     swaps = table.get("swaps")
     if not isinstance(swaps, dict) or not swaps or not all(isinstance(v, str) for v in swaps.values()):
         reader.problem(rule_id, "swaps", "must be a table of \"form to avoid\" = \"replacement\"")
@@ -324,7 +339,8 @@ def _substitution_rule(reader, table, rule_id, common, _default) -> Rule | None:
     return SubstitutionRule(**common, lexicon=reader.lexicon(terms, evasion, False), swaps=dict(swaps))
 
 
-def _metric_rule(reader, table, rule_id, common, default_network) -> Rule | None:
+def _metric_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                 default_network: str | None) -> Rule | None:
     limits_data = table.get("limits")
     if not isinstance(limits_data, dict) or not limits_data:
         reader.problem(rule_id, "limits", "must map network names to {measure = ..., max = ...} (or a list of them)")

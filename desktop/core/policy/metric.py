@@ -22,6 +22,11 @@ _REGIONAL_INDICATOR = regex.compile("[\U0001F1E6-\U0001F1FF]")
 MEASURES: dict[str, Callable[[str], int]] = {}
 
 
+def _used_by(network: networks.Network) -> Callable[[str], int]:
+    """The network's own count of a text, as a measure."""
+    return lambda text: network.count(text).used
+
+
 def _measures() -> dict[str, Callable[..., int]]:
     if not MEASURES:
         from desktop.core import counters
@@ -34,7 +39,7 @@ def _measures() -> dict[str, Callable[..., int]]:
         )
         for network in networks.REGISTRY:  # each network's own measure, under the name policy files use
             if network.measure:
-                MEASURES[network.measure] = lambda t, network=network: network.count(t).used
+                MEASURES[network.measure] = _used_by(network)
     return MEASURES
 
 
@@ -96,7 +101,7 @@ def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int
         return len(text.encode("utf-8", "surrogatepass")[:maximum].decode("utf-8", "ignore"))
     if measure_name == "graphemes" and not _REGIONAL_INDICATOR.search(text):
         if maximum not in _CLUSTERS:
-            _CLUSTERS[maximum] = regex.compile(r"\X{0,%d}" % maximum)
+            _CLUSTERS[maximum] = regex.compile(rf"\X{{0,{maximum}}}")
         match = _CLUSTERS[maximum].match(text)
         return match.end() if match else 0
     return _gallop(measure or _measures()[measure_name], text, maximum, guess=min(len(text), maximum))

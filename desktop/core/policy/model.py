@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -15,7 +16,7 @@ class Severity(str, Enum):
     def rank(self) -> int:
         return {"block": 3, "warn": 2, "info": 1}[self.value]
 
-    def lowered(self) -> "Severity":
+    def lowered(self) -> Severity:
         """One level down (self-censored strong words: block → warn)."""
         return {Severity.BLOCK: Severity.WARN, Severity.WARN: Severity.INFO, Severity.INFO: Severity.INFO}[self]
 
@@ -52,7 +53,7 @@ class Finding:
     # is about the whole post (an empty span at 0), and says the author must check it themselves
     incomplete: bool = False
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         extra = {"incomplete": True} if self.incomplete else {}
         return {
             "rule_id": self.rule_id,

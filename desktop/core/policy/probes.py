@@ -15,7 +15,7 @@ from typing import Any
 import regex
 
 try:  # the standard library's regex parser, only to build probe texts (see _probes_for)
-    from re import _parser as _sre_parser
+    from re import _parser as _sre_parser  # type: ignore[attr-defined]  # private: not in typeshed
 except ImportError:  # pragma: no cover - another Python: fewer probes, no failure
     _sre_parser = None
 
@@ -92,14 +92,14 @@ def _parse_tree(source: str) -> Any:
         return None
 
     def near(match: Any) -> str:
-        escape = match.group(0)
+        escape: str = match.group(0)
         if escape[1] in "pP":
             return r"\w" if escape[1] == "p" else r"\W"
         return {"\\X": ".", "\\m": "", "\\M": "", "\\G": "", "\\K": ""}.get(escape, escape)
 
     try:
         return _sre_parser.parse(_REGEX_ONLY_ESCAPE.sub(near, source), 0)
-    except Exception:  # any refusal (or a RecursionError on deep nesting): no structural probes
+    except Exception:  # noqa: BLE001 - any refusal (or a RecursionError on deep nesting): no structural probes
         return None
 
 

@@ -16,10 +16,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import regex
 
 from desktop.core.policy import detectors
+
 # The time budget moved to its own module; its names stay importable from here (the UI's live
 # check imports budget_limit, older code and tests the rest).
 from desktop.core.policy.budget import (  # noqa: F401
@@ -45,7 +47,7 @@ class Document:
     """One text being checked; everything derived from it is computed once, on first use."""
 
     def __init__(self, text: str, network: str | None, today: dt.date, *, budget: Budget | None = None,
-                 instance_limits: dict[str, dict] | None = None) -> None:
+                 instance_limits: dict[str, dict[str, Any]] | None = None) -> None:
         self.text = text
         self.network = network
         self.today = today
@@ -54,7 +56,7 @@ class Document:
         # what the author's accounts' servers allow, e.g. {"mastodon": {"max_characters": 640,
         # "characters_reserved_per_url": 23}}: length limits follow the instance (R20)
         self.instance_limits = instance_limits or {}
-        self._lexicon_cache: dict[int, list] = {}
+        self._lexicon_cache: dict[int, list[Any]] = {}
         self._contains: dict[tuple[str, int], bool | None] = {}  # None: the search ran out of time
 
     def contains(self, pattern: regex.Pattern[str]) -> bool:
@@ -102,7 +104,7 @@ class Document:
     def token_index(self) -> TokenIndex:
         return TokenIndex(self.view, self.zones)
 
-    def lexicon_matches(self, lexicon: Lexicon) -> list:
+    def lexicon_matches(self, lexicon: Lexicon) -> list[Any]:
         key = id(lexicon)
         if key not in self._lexicon_cache:
             self._lexicon_cache[key] = lexicon.find_in(self.token_index)

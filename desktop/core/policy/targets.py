@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import Budget, Finding, Policy
@@ -31,7 +32,8 @@ class TargetedCheck:
     A plain callable with no state of its own between calls: safe to call from a worker thread.
     """
 
-    def __init__(self, policy: Policy, networks: Sequence[str] = (), instance_limits: dict[str, dict] | None = None) -> None:
+    def __init__(self, policy: Policy, networks: Sequence[str] = (),
+                 instance_limits: dict[str, dict[str, Any]] | None = None) -> None:
         self.policy = policy
         self.instance_limits = instance_limits or None  # e.g. a linked Mastodon account's max_characters
         self.networks = tuple(dict.fromkeys(networks))
@@ -68,7 +70,7 @@ class TargetedCheck:
         return f"<TargetedCheck {self.policy.version_key} primary={self.primary} others={list(self._others)}>"
 
 
-def _identity(finding: Finding) -> tuple:
+def _identity(finding: Finding) -> tuple[Any, ...]:
     return (finding.rule_id, finding.start, finding.end, finding.severity, finding.network)
 
 

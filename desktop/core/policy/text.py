@@ -22,12 +22,12 @@ line break.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from itertools import repeat
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from functools import cached_property, lru_cache
+from itertools import repeat
+from typing import NamedTuple
 
 IGNORABLE = frozenset(
     [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E]
@@ -102,7 +102,7 @@ def _prototype(ch: str) -> str | None:
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False) or []
     for entry in found:
         for glyph in entry.get("homoglyphs", []):
-            candidate = glyph.get("c", "")
+            candidate: str = glyph.get("c", "")
             if len(candidate) == 1 and candidate.isascii() and candidate.isalpha():
                 return candidate
     return None
@@ -113,7 +113,7 @@ class Token(NamedTuple):
     end: int  # view index, exclusive
     text: str  # case-folded view text of the token
 
-    def span(self, view: "View") -> tuple[int, int]:
+    def span(self, view: View) -> tuple[int, int]:
         return view.original_span(self.start, self.end)
 
 
@@ -130,7 +130,7 @@ class View:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        return list(map(_new_token, repeat(Token), zip(self.token_starts, self.token_ends, self.token_texts)))
+        return list(map(_new_token, repeat(Token), zip(self.token_starts, self.token_ends, self.token_texts, strict=True)))
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a view span [start, end) to the original text (code points)."""
@@ -198,8 +198,8 @@ def normalise(original: str) -> View:
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.
-        found = list(tokenizer.finditer(text))
-        return View(original, text, starts, ends, list(map(_Match.start, found)), list(map(_Match.end, found)),
+        matches = list(tokenizer.finditer(text))
+        return View(original, text, starts, ends, list(map(_Match.start, matches)), list(map(_Match.end, matches)),
                     tokenizer.findall(text))
     if raw_tokens is None:
         raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
@@ -208,7 +208,7 @@ def normalise(original: str) -> View:
     out_starts: list[int] = []
     out_ends: list[int] = []
     remap: list[int] = []
-    for ch, s, e in zip(folded_text, starts, ends):
+    for ch, s, e in zip(folded_text, starts, ends, strict=True):
         remap.append(len(out_starts))
         piece = ch.casefold()
         out_chars.append(piece)
@@ -219,7 +219,7 @@ def normalise(original: str) -> View:
     token_starts = [remap[s] for s, _ in raw_tokens]
     token_ends = [remap[e] for _, e in raw_tokens]
     return View(original, text, out_starts, out_ends, token_starts, token_ends,
-                [text[s:e] for s, e in zip(token_starts, token_ends)])
+                [text[s:e] for s, e in zip(token_starts, token_ends, strict=True)])
 
 
 def _token_start(text: str, position: int) -> int:
@@ -266,7 +266,7 @@ def _fold_confusables(chars: list[str], start: int, end: int) -> None:
     letters = [c for c in chars[start:end] if c.isalpha()]
     mixed = "latin" in scripts
     all_confusable = all(
-        look is not None for c, look in zip(chars[start:end], lookalikes) if c.isalpha()
+        look is not None for c, look in zip(chars[start:end], lookalikes, strict=True) if c.isalpha()
     ) and bool(letters)
     if not (mixed or all_confusable):
         return
@@ -283,4 +283,4 @@ _SENTENCE_END = re.compile(r"[.!?\n\r\u2028\u2029](?:(?<=[.!?])[.!?]*(?=\s)|(?<=
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Sentences of the original text (G5), as code-point spans covering the whole text."""
     ends = list(map(_Match.end, _SENTENCE_END.finditer(text)))
-    return list(zip([0, *ends], [*ends, len(text)]))
+    return list(zip([0, *ends], [*ends, len(text)], strict=True))

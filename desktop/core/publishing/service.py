@@ -45,12 +45,12 @@ from desktop.core.publishing import (
     NetworkClient,
     Offline,
     Post,
-    PublishUnconfirmed,
     PublishError,
+    PublishUnconfirmed,
     RateLimited,
     SecretStoreError,
+    verdict,
 )
-from desktop.core.publishing import verdict
 from desktop.core.publishing.store import PublishStore
 from desktop.core.publishing.tid import new_tid
 
@@ -109,9 +109,9 @@ def idempotency_key(draft_id: str, account_id: str, text: str, round_: int = 0) 
 
 @dataclass
 class PublishService:
-    accounts: "AccountService"
+    accounts: AccountService
     clients: dict[str, NetworkClient]
-    policy: Callable[[], "Policy | None"]  # the policy in force now (None: no valid policy)
+    policy: Callable[[], Policy | None]  # the policy in force now (None: no valid policy)
     max_parallel: int = 8
     max_wait_s: float = 30.0  # the longest server-requested wait done on the spot
     clock: Callable[[], float] = time.time
@@ -121,7 +121,7 @@ class PublishService:
     # publish history and outbox (default: in the accounts' database file)
     store: PublishStore = field(default=None, kw_only=True)  # type: ignore[assignment]
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _inflight: dict[Future, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
+    _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
     _slots: threading.BoundedSemaphore = field(init=False, repr=False)
 
@@ -148,10 +148,10 @@ class PublishService:
         reason = verdict.refusal(blocks)
         return Refusal(reason, tuple(blocks)) if reason else None
 
-    def _targets(self, account_ids: Iterable[str]) -> list[tuple[str, dict]]:
+    def _targets(self, account_ids: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
         """(network, the account's server limits) for each distinct target; a post goes to every
         account as one text, so each account's own limits are checked."""
-        targets: list[tuple[str, dict]] = []
+        targets: list[tuple[str, dict[str, Any]]] = []
         for account_id in account_ids:
             record = self.accounts.store.get_account(account_id)
             if record is not None:
@@ -182,7 +182,7 @@ class PublishService:
             self.store.enqueue(draft_id, offline, text)
         return statuses
 
-    def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
+    def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
                      on_update: Callable[[TargetStatus], None], round_: int | None = None) -> TargetStatus:
         try:
             if round_ is None:  # the latest round: a post sent as new again stays that post
@@ -200,7 +200,7 @@ class PublishService:
             on_update(status)
         return status
 
-    def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list,
+    def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
               on_update: Callable[[TargetStatus], None], round_: int = 0) -> TargetStatus:
         record = self.accounts.store.get_account(account_id)
         if record is None:
@@ -223,7 +223,8 @@ class PublishService:
             reason = f"{exc} {exc.advice}".strip()
             self.store.mark_failed(key, reason)
             return self._status(draft_id, account_id, FAILED, account=account, reason=reason, retryable=True)
-        except Exception as exc:  # MissingSecret: the keyring entry is gone
+        except Exception as exc:  # noqa: BLE001 - MissingSecret (the keyring entry is gone; defined in accounts,
+            # which publishing does not import); anything else still ends as a failed target, not a lost one
             self.store.mark_failed(key, str(exc))
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
@@ -349,7 +350,8 @@ class PublishService:
         except PublishError as exc:  # offline, rate limited, the server failed: still unknown
             return self._status(draft_id, account_id, INTERRUPTED, account=account, retryable=True,
                                 reason=f"Chorus could not look ({exc.reason})")
-        except Exception as exc:  # MissingSecret: the keyring entry is gone
+        except Exception as exc:  # noqa: BLE001 - MissingSecret (the keyring entry is gone; defined in accounts,
+            # which publishing does not import); anything else still ends as a failed target, not a lost one
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         if found is not None:
@@ -405,10 +407,11 @@ class PublishService:
                                               reason=_CLOSED_WHILE_SENDING, retryable=True))
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _submit(self, draft_id: str, account_id: str, fn: Callable[..., TargetStatus], *args: Any) -> Future:
+    def _submit(self, draft_id: str, account_id: str, fn: Callable[..., TargetStatus],
+                *args: Any) -> Future[TargetStatus]:
         """Run *fn* on a daemon thread of its own, at most ``max_parallel`` at once (see the module
         docstring for why not an executor). The future settles with its status, or at :meth:`close`."""
-        future: Future = Future()
+        future: Future[TargetStatus] = Future()
         with self._lock:
             if self._closed:
                 raise RuntimeError("Chorus is closing: nothing more is published")
@@ -423,23 +426,24 @@ class PublishService:
                 try:
                     status = fn(*args)
                 except BaseException as exc:  # noqa: BLE001 - handed to the waiting publish()
-                    self._settle(future, error=exc)
+                    self._settle(future, exc)
                 else:
                     self._settle(future, status)
 
         threading.Thread(target=work, name=f"publish-{account_id[:8]}", daemon=True).start()
         return future
 
-    def _settle(self, future: Future, status: TargetStatus | None = None, *, error: BaseException | None = None) -> None:
-        """Give *future* its outcome once: the worker's, or the interrupted one close() gives first."""
+    def _settle(self, future: Future[TargetStatus], outcome: TargetStatus | BaseException) -> None:
+        """Give *future* its outcome (a status, or the worker's exception) once: the worker's, or the
+        interrupted one close() gives first."""
         with self._lock:
             self._inflight.pop(future, None)
             if future.done():
                 return
-            if error is not None:
-                future.set_exception(error)
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
             else:
-                future.set_result(status)
+                future.set_result(outcome)
 
     def _status(self, draft_id: str, account_id: str, state: str, *, account: Account | None = None,
                 **details: Any) -> TargetStatus:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +76,7 @@ class PublishStore:
         self.database = database
 
     @property
-    def clock(self):
+    def clock(self) -> Callable[[], float]:
         return self.database.clock
 
     # -- publish history -------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _publication(row: tuple) -> Publication:
+def _publication(row: tuple[Any, ...]) -> Publication:
     acknowledged = _json(row[11], [])
     return Publication(
         id=row[0], idempotency_key=row[1], draft_id=row[2], account_id=row[3], network=row[4], handle=row[5],
@@ -251,7 +251,7 @@ def _publication(row: tuple) -> Publication:
     )
 
 
-def _outbox(row: tuple) -> OutboxEntry:
+def _outbox(row: tuple[Any, ...]) -> OutboxEntry:
     ids = _json(row[2], [])
     return OutboxEntry(id=row[0], draft_id=row[1], account_ids=tuple(str(i) for i in ids) if isinstance(ids, list)
                        else (), text=row[3], queued_at=row[4], attempts=row[5], next_attempt_at=row[6],

@@ -22,7 +22,7 @@ def count_words(n: int, severity: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def blocks(findings: Iterable["Finding"]) -> list["Finding"]:
+def blocks(findings: Iterable[Finding]) -> list[Finding]:
     """The block findings, each once (the same rule on the same span found for several networks)."""
     seen: set[tuple[str, int, int]] = set()
     found = []
@@ -34,7 +34,7 @@ def blocks(findings: Iterable["Finding"]) -> list["Finding"]:
     return found
 
 
-def refusal(block_findings: Sequence["Finding"], unacknowledged_warnings: int = 0) -> str | None:
+def refusal(block_findings: Sequence[Finding], unacknowledged_warnings: int = 0) -> str | None:
     """Why a post with these block findings and this many warnings still to acknowledge may not be
     published, in words for the author; None when it may."""
     if block_findings:

@@ -30,15 +30,15 @@ OUTBOX_FIRST_TRY_MS = 4000  # the outbox is first tried this long after start (t
 
 
 class AccountsFeature(QObject):
-    def __init__(self, window: QMainWindow, services: "Services", runner: TaskRunner, browser: BrowserBridge,
-                 bar: "PublishBar", composer: "Composer", drafts: "DraftsController", notice: NoticeBar,
-                 limits: CounterLimits, policy_now: Callable[[], "Policy | None"],
+    def __init__(self, window: QMainWindow, services: Services, runner: TaskRunner, browser: BrowserBridge,
+                 bar: PublishBar, composer: Composer, drafts: DraftsController, notice: NoticeBar,
+                 limits: CounterLimits, policy_now: Callable[[], Policy | None],
                  add_panel: Callable[[str, AccountsPanel], QDockWidget], below: QDockWidget) -> None:
         super().__init__(window)
         self.window, self.services, self.runner = window, services, runner
         self.bar, self.composer, self.drafts, self.notice = bar, composer, drafts, notice
         self.limits, self.policy_now = limits, policy_now
-        self.outbox: "OutboxSender | None" = None
+        self.outbox: OutboxSender | None = None
         self.panel = AccountsPanel(services, runner, browser, window)
         self.dock = add_panel("Accounts", self.panel)
         window.splitDockWidget(below, self.dock, Qt.Orientation.Vertical)
@@ -76,7 +76,7 @@ class AccountsFeature(QObject):
         self.drafts.loaded.disconnect(self._first_load)
         self.panel.refresh()
 
-    def _accounts_changed(self, records: "list[AccountRecord]") -> None:
+    def _accounts_changed(self, records: list[AccountRecord]) -> None:
         self.bar.set_accounts(records)
         if self.limits.follow_accounts(records):
             self.composer.limits_changed()

@@ -69,7 +69,7 @@ class LinkDialog(QDialog):
 
     linked = Signal(object)  # AccountRecord, after the account was stored
 
-    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, network: Network, services: Services, runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         assert network.link is not None, f"{network.id} accounts cannot be linked"
@@ -175,7 +175,7 @@ class LinkDialog(QDialog):
         self._cancel = threading.Event()
         return self._cancel
 
-    def finish(self, record: "AccountRecord") -> None:
+    def finish(self, record: AccountRecord) -> None:
         self.linked.emit(record)
         self.accept()
 
@@ -197,7 +197,7 @@ class AppPasswordDialog(LinkDialog):
     """LinkFlow.APP_PASSWORD: a handle or e-mail and an app password; the person's own server under
     "Advanced" where the network allows one."""
 
-    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, network: Network, services: Services, runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None, *, identifier: str = "") -> None:
         super().__init__(network, services, runner, browser, parent)
         spec, name = self.spec, network.display_name
@@ -285,7 +285,7 @@ class BrowserDialog(LinkDialog):
 
     waiting_text = "Waiting for you to approve in the browser…"
 
-    def __init__(self, network: Network, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, network: Network, services: Services, runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None, *, server: str = "") -> None:
         super().__init__(network, services, runner, browser, parent)
         spec = self.spec
@@ -435,8 +435,8 @@ class BrowserDialog(LinkDialog):
         self.run(lambda: linking.complete_code(network, pending, code), self.finish, "Linking your account…")
 
 
-def link_dialog(network_id: str, services: "Services", runner: TaskRunner, browser: BrowserBridge,
-                parent: QWidget | None = None, relink: "AccountRecord | None" = None) -> LinkDialog:
+def link_dialog(network_id: str, services: Services, runner: TaskRunner, browser: BrowserBridge,
+                parent: QWidget | None = None, relink: AccountRecord | None = None) -> LinkDialog:
     """The dialog of the network's link flow; for *relink*, filled in with what the account had."""
     network = networks.get(network_id)
     assert network.link is not None, f"{network_id} accounts cannot be linked"

@@ -94,7 +94,7 @@ class AccountRow(QFrame):
     relink_requested = Signal(object)  # AccountRecord
     unlink_requested = Signal(object)  # AccountRecord
 
-    def __init__(self, record: "AccountRecord", health: "AccountHealth", parent: QWidget | None = None) -> None:
+    def __init__(self, record: AccountRecord, health: AccountHealth, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.record = record
         self.health = health
@@ -145,7 +145,7 @@ class AccountRow(QFrame):
     def account_id(self) -> str:
         return self.record.account.id
 
-    def show_record(self, record: "AccountRecord", health: "AccountHealth") -> None:
+    def show_record(self, record: AccountRecord, health: AccountHealth) -> None:
         self.record, self.health = record, health
         account = record.account
         network = NETWORK_NAMES.get(account.network, account.network)
@@ -192,7 +192,7 @@ class AccountsPanel(QWidget):
     dialog_opened = Signal(object)  # LinkDialog, just opened (tests, screenshots)
     profiles_refreshed = Signal(int)  # how many accounts changed (refresh_profiles finished)
 
-    def __init__(self, services: "Services", runner: TaskRunner, browser: BrowserBridge,
+    def __init__(self, services: Services, runner: TaskRunner, browser: BrowserBridge,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
@@ -205,7 +205,7 @@ class AccountsPanel(QWidget):
         self._fetching: set[str] = set()
         self._request = 0
         self.loaded = False
-        self.dialog: "LinkDialog | None" = None
+        self.dialog: LinkDialog | None = None
 
         self.link_button = QPushButton("&Link account…", self)
         self.link_button.setAccessibleName("Link account")
@@ -230,11 +230,11 @@ class AccountsPanel(QWidget):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(0)
         self.list_layout.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.list)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.list)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = QHBoxLayout()
         header.addWidget(self.link_button)
         header.addStretch(1)
@@ -243,7 +243,7 @@ class AccountsPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.notice)
         layout.addWidget(self.empty)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.empty.hide()
         self._timer = QTimer(self)
         self._timer.setInterval(HEALTH_REFRESH_MS)
@@ -256,7 +256,7 @@ class AccountsPanel(QWidget):
         self._request += 1
         request = self._request
 
-        def work() -> list[tuple["AccountRecord", "AccountHealth"]]:
+        def work() -> list[tuple[AccountRecord, AccountHealth]]:
             accounts = services.accounts  # built here on first use, off the GUI thread
             return [(record, accounts.health(record)) for record in accounts.accounts()]
 
@@ -267,16 +267,16 @@ class AccountsPanel(QWidget):
         log.error("reading the linked accounts failed", exc_info=exc)
         self.notice.show_message(f"Chorus could not read your linked accounts: {exc}")
 
-    def _show(self, request: int, rows: list[tuple["AccountRecord", "AccountHealth"]]) -> None:
+    def _show(self, request: int, rows: list[tuple[AccountRecord, AccountHealth]]) -> None:
         if request != self._request:
             return
         self.records = [record for record, _health in rows]
         keep = {record.account.id for record in self.records}
         for account_id in list(self.rows):
             if account_id not in keep:
-                row = self.rows.pop(account_id)
-                self.list_layout.removeWidget(row)
-                row.deleteLater()
+                gone = self.rows.pop(account_id)
+                self.list_layout.removeWidget(gone)
+                gone.deleteLater()
         for position, (record, health) in enumerate(rows):
             row = self.rows.get(record.account.id)
             if row is None:
@@ -290,7 +290,7 @@ class AccountsPanel(QWidget):
             self.list_layout.insertWidget(position, row)
             self._load_avatar(row)
         self.empty.setVisible(not rows)
-        self.scroll.setVisible(bool(rows))
+        self.scroll_area.setVisible(bool(rows))
         first = not self.loaded
         self.loaded = True
         self.accounts_changed.emit(list(self.records))
@@ -345,11 +345,11 @@ class AccountsPanel(QWidget):
         self.runner.run(lambda: fetch(url), on_success=loaded, on_failure=lambda exc: self._fetching.discard(url),
                         owner=self, lane="io")
 
-    def record(self, account_id: str) -> "AccountRecord | None":
+    def record(self, account_id: str) -> AccountRecord | None:
         return next((r for r in self.records if r.account.id == account_id), None)
 
     # -- linking -----------------------------------------------------------------------------------
-    def open_link_dialog(self, network: str, relink: "AccountRecord | None" = None) -> "LinkDialog":
+    def open_link_dialog(self, network: str, relink: AccountRecord | None = None) -> LinkDialog:
         """The network's link dialog (its flow's), opened non-blocking; a finished link refreshes the list."""
         from desktop.ui.accounts.link_dialogs import link_dialog
 
@@ -363,7 +363,7 @@ class AccountsPanel(QWidget):
         self.dialog_opened.emit(dialog)
         return dialog
 
-    def relink(self, record: "AccountRecord") -> None:
+    def relink(self, record: AccountRecord) -> None:
         self.open_link_dialog(record.account.network, record)
 
     def relink_account(self, account_id: str) -> None:
@@ -371,7 +371,7 @@ class AccountsPanel(QWidget):
         if record is not None:
             self.relink(record)
 
-    def _linked(self, record: "AccountRecord") -> None:
+    def _linked(self, record: AccountRecord) -> None:
         self.notice.hide()
         self.message.emit(f"Linked {record.account.handle} ({NETWORK_NAMES.get(record.account.network, '')})")
         self.linked.emit(record)
@@ -379,7 +379,7 @@ class AccountsPanel(QWidget):
         self.refresh_profiles([record.account.id])
 
     # -- unlinking ---------------------------------------------------------------------------------
-    def confirm_unlink(self, record: "AccountRecord") -> QMessageBox:
+    def confirm_unlink(self, record: AccountRecord) -> QMessageBox:
         account = record.account
         box = QMessageBox(QMessageBox.Icon.Question, "Unlink account",
                           f"Unlink {account.handle} from Chorus?", parent=self.window())

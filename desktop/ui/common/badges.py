@@ -16,7 +16,6 @@ from desktop.core import networks
 from desktop.ui.common.theme import network_color
 
 
-
 def _device_ratio() -> float:
     app = QApplication.instance()
     return app.devicePixelRatio() if isinstance(app, QApplication) else 1.0

@@ -12,8 +12,8 @@ Five lanes, each a ``concurrent.futures`` executor:
 
 A result comes back on the GUI thread through a queued Qt signal; the callback is dropped when its
 owner widget has been deleted meanwhile, and for work cancelled before it started
-(``Future.cancel()`` on the returned future: a check made stale by newer typing). :meth:`shutdown` waits for queued database writes so the
-last edits reach the disk before the app exits.
+(``Future.cancel()`` on the returned future: a check made stale by newer typing). :meth:`shutdown`
+waits for queued database writes so the last edits reach the disk before the app exits.
 """
 
 from __future__ import annotations

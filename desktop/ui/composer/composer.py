@@ -33,10 +33,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, 
 from desktop.core.drafts import Draft
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.publishing.verdict import count_words
-from desktop.ui.policy.live_check import Checker, LivePolicyCheck
-from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import status_color
+from desktop.ui.policy.live_check import Checker, LivePolicyCheck
+from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding
 
 if TYPE_CHECKING:  # imported on first use: the counters load `regex`, not needed for the first paint
     from desktop.core import counters
@@ -49,11 +49,11 @@ class CounterLabel(QLabel):
     def __init__(self, network: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.network = network
-        self.count: "counters.Count | None" = None
+        self.count: counters.Count | None = None
         self.setAccessibleName(f"{DISPLAY_NAMES[network]} length")
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
 
-    def show_count(self, count: "counters.Count") -> None:
+    def show_count(self, count: counters.Count) -> None:
         self.count = count
         name = DISPLAY_NAMES[self.network]
         text = f"{name} {count.used:,}/{count.limit:,}"
@@ -72,7 +72,8 @@ class CounterLabel(QLabel):
     def _repaint_colour(self) -> None:
         palette = self.palette()
         over = self.count is not None and self.count.over
-        colour = status_color(palette, "over") if over else self.parentWidget().palette().color(
+        parent = self.parentWidget()
+        colour = status_color(palette, "over") if over else (parent if parent is not None else self).palette().color(
             QPalette.ColorRole.PlaceholderText
         )
         palette.setColor(QPalette.ColorRole.WindowText, colour)
@@ -135,7 +136,7 @@ class Composer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
         layout.addLayout(footer)
-        self._policy_object: "Policy | None" = None
+        self._policy_object: Policy | None = None
         self._networks: tuple[str, ...] = tuple(networks)
         self.set_networks(networks)
         self._recount_timer = QTimer(self)
@@ -174,11 +175,11 @@ class Composer(QWidget):
         return self.policy.publish_refusal()
 
     @property
-    def checking_policy(self) -> "Policy | None":
+    def checking_policy(self) -> Policy | None:
         """The policy the text is checked against (None: a plain checker, or none)."""
         return self._policy_object
 
-    def set_policy(self, policy: "Policy | None", off_reason: str | None = None) -> None:
+    def set_policy(self, policy: Policy | None, off_reason: str | None = None) -> None:
         """Check against *policy* for the composer's networks; None turns checking off, saying *off_reason*."""
         self._policy_object = policy
         if policy is None:
@@ -189,7 +190,7 @@ class Composer(QWidget):
     def policy_loading(self) -> None:
         self.policy.set_loading()
 
-    def _targeted_check(self, policy: "Policy") -> Checker:
+    def _targeted_check(self, policy: Policy) -> Checker:
         from desktop.core.policy.targets import TargetedCheck
 
         limits = {network: own for network, own in self._count_options().items() if own}
@@ -312,7 +313,7 @@ class Composer(QWidget):
         if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) and hasattr(self, "policy"):
             self._show_policy_summary()
 
-    def _show_counts(self, generation: int, result: "dict[str, counters.Count]") -> None:
+    def _show_counts(self, generation: int, result: dict[str, counters.Count]) -> None:
         if generation != self._count_generation:
             return  # an older text; a newer count is on its way
         for network, count in result.items():

@@ -19,7 +19,7 @@ class CounterLimits:
         self.settings = settings
         self.instance: dict[str, dict] = {}  # network id -> the linked servers' smallest limits
 
-    def follow_accounts(self, records: Iterable["AccountRecord"]) -> bool:
+    def follow_accounts(self, records: Iterable[AccountRecord]) -> bool:
         """Take the linked accounts' server limits; True when the counters must count again."""
         records = list(records)
         chosen: dict[str, dict] = {}

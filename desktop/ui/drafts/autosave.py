@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -56,9 +57,9 @@ class Autosaver(QObject):
         for draft_id, text in pending.items():
             self._in_flight += 1
             self._runner.run(
-                lambda d=draft_id, t=text: self._save(d, t),
+                partial(self._save, draft_id, text),
                 on_success=self._on_saved,
-                on_failure=lambda exc, d=draft_id, t=text: self._on_failed(d, t, exc),
+                on_failure=partial(self._on_failed, draft_id, text),  # called with the exception
                 owner=self,
                 lane="db",
             )

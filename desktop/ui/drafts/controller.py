@@ -34,8 +34,8 @@ class DraftsController(QObject):
     opened = Signal(str)  # draft id now in the composer
     can_restore = Signal(bool)  # whether there is a deleted draft to bring back
 
-    def __init__(self, window: "QMainWindow", store: DraftStore, runner: TaskRunner, panel: "DraftsPanel",
-                 composer: "Composer", autosaver: "Autosaver", notice: NoticeBar, status_label: "QLabel",
+    def __init__(self, window: QMainWindow, store: DraftStore, runner: TaskRunner, panel: DraftsPanel,
+                 composer: Composer, autosaver: Autosaver, notice: NoticeBar, status_label: QLabel,
                  targets_for: Callable[[Draft], Sequence[str]] | None = None) -> None:
         super().__init__(window)
         self.window = window

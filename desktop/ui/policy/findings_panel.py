@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.drafts.acknowledgements import MIN_REASON_LENGTH
 from desktop.core.publishing.verdict import count_words
+from desktop.ui.common.theme import status_color
+from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
 from desktop.ui.policy.live_finding import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding
-from desktop.ui.common.two_lines import TwoLineDelegate
-from desktop.ui.common.theme import status_color
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXT = "No policy problems found"
@@ -306,11 +306,11 @@ class FindingsPanel(QWidget):
             try:
                 self.list.clear()
                 for finding in findings:
-                    row = QListWidgetItem()
-                    row.setData(ItemRole, finding)
-                    row.setData(Qt.ItemDataRole.AccessibleTextRole, describe(finding))
-                    row.setToolTip(describe(finding))
-                    self.list.addItem(row)
+                    list_item = QListWidgetItem()
+                    list_item.setData(ItemRole, finding)
+                    list_item.setData(Qt.ItemDataRole.AccessibleTextRole, describe(finding))
+                    list_item.setToolTip(describe(finding))
+                    self.list.addItem(list_item)
                 if findings:
                     keys = [(f.key, f.severity) for f in findings]
                     self.list.setCurrentRow(keys.index(keep) if keep in keys else 0)
@@ -381,7 +381,7 @@ class FindingsPanel(QWidget):
         self.explanation.setVisible(bool(finding.explanation))
         self.tip.setText(f"Tip: {finding.tip}" if finding.tip else "")
         self.tip.setVisible(bool(finding.tip))
-        if item.status == "acknowledged":
+        if item.status == "acknowledged" and item.acknowledgement is not None:
             note = f"You acknowledged this warning: “{item.acknowledgement.reason}”"
         elif item.status == "dismissed":
             note = "You dismissed this hint."

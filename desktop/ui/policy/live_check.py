@@ -240,7 +240,7 @@ class LivePolicyCheck(QObject):
             return
         text = self._editor.toPlainText()
         if self._inline_ok(text):
-            from desktop.core.policy.rules import budget_limit  # loaded with the policy, not at start-up
+            from desktop.core.policy.budget import budget_limit  # loaded with the policy, not at start-up
 
             started = time.perf_counter()
             try:
@@ -248,7 +248,7 @@ class LivePolicyCheck(QObject):
                 # again on the lane with the full budget (the GUI thread never waits for it)
                 with budget_limit(INLINE_BUDGET_S):
                     findings = list(checker(text))
-            except Exception as exc:  # a broken rule must not take the editor down
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not take the editor down
                 self._failed(generation, exc)
                 return
             elapsed = time.perf_counter() - started
@@ -309,7 +309,7 @@ class LivePolicyCheck(QObject):
         if first:  # once, not on every keystroke while it keeps failing
             self.problem.emit(f"The policy check failed: {exc}. Publishing is refused until it works again.")
 
-    def _show(self, findings: Sequence["Finding"], generation: int, text: str, offsets: Utf16Offsets,
+    def _show(self, findings: Sequence[Finding], generation: int, text: str, offsets: Utf16Offsets,
               elapsed: float) -> None:
         if generation != self._generation:
             self.dropped_results += 1  # an older text; the check of the current one is on its way
@@ -321,7 +321,7 @@ class LivePolicyCheck(QObject):
         self.last_check_ms = elapsed * 1000
         document = self._editor.document()
         items = []
-        for finding, occurrence in zip(findings, occurrences(findings)):
+        for finding, occurrence in zip(findings, occurrences(findings), strict=True):
             start, end = finding.start, finding.end
             if not 0 <= start <= end <= offsets.length:
                 log.warning("finding %s has span %d:%d outside the text (%d code points); shown without underline",
@@ -403,7 +403,11 @@ class LivePolicyCheck(QObject):
         ack = item.acknowledgement
         if ack is None:
             return
-        self._store_call(lambda store: (store.delete_acknowledgement(ack), ack)[1], self._withdrawn,
+        def withdraw(store: AcknowledgementStore) -> Acknowledgement:
+            store.delete_acknowledgement(ack)
+            return ack
+
+        self._store_call(withdraw, self._withdrawn,
                          "withdraw the acknowledgement")
 
     # -- acknowledgements ------------------------------------------------------------------------
@@ -453,7 +457,7 @@ class LivePolicyCheck(QObject):
         self._refresh_acknowledgements()
 
     def _match_acknowledgements(self) -> None:
-        for item, ack in zip(self._items, match([i.finding for i in self._items], self._acks)):
+        for item, ack in zip(self._items, match([i.finding for i in self._items], self._acks), strict=True):
             item.acknowledgement = ack
 
     def _refresh_acknowledgements(self) -> None:

@@ -38,7 +38,7 @@ class LiveFinding:
 
     __slots__ = ("finding", "occurrence", "cursor", "acknowledgement")
 
-    def __init__(self, finding: "Finding", occurrence: int, cursor: QTextCursor,
+    def __init__(self, finding: Finding, occurrence: int, cursor: QTextCursor,
                  acknowledgement: Acknowledgement | None = None) -> None:
         self.finding = finding
         self.occurrence = occurrence

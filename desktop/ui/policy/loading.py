@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 class PolicyLoader(QObject):
     changed = Signal()  # a load finished (see active)
 
-    def __init__(self, settings: Settings, store: DraftStore, runner: TaskRunner, composer: "Composer",
+    def __init__(self, settings: Settings, store: DraftStore, runner: TaskRunner, composer: Composer,
                  notice: NoticeBar, label: QLabel, cache: Path | None, db_failed: Callable[[BaseException], None],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,11 +47,11 @@ class PolicyLoader(QObject):
         self.label = label
         self.cache = cache
         self.db_failed = db_failed
-        self.active: "ActivePolicy | None" = None
+        self.active: ActivePolicy | None = None
         self.loaded_source: str | None = None
         self._request = 0
 
-    def policy_now(self) -> "Policy | None":
+    def policy_now(self) -> Policy | None:
         """The policy in force (for publishing; any thread may ask)."""
         active = self.active
         return active.policy if active is not None else None
@@ -67,7 +67,7 @@ class PolicyLoader(QObject):
         if self.active is None:
             self.label.setText("Policy: loading…")
 
-        def work() -> "ActivePolicy":
+        def work() -> ActivePolicy:
             from desktop.core.policy.active import load_active_policy  # the engine's import, off the GUI thread too
 
             return load_active_policy(source, cache)
@@ -80,7 +80,7 @@ class PolicyLoader(QObject):
         if self.loaded_source is not None and self.settings.get("policy.source") != self.loaded_source:
             self.load()
 
-    def _loaded(self, request: int, active: "ActivePolicy") -> None:
+    def _loaded(self, request: int, active: ActivePolicy) -> None:
         if request != self._request:
             return  # the setting changed again meanwhile
         self.active = active

@@ -193,9 +193,12 @@ class Underlines(QObject):
             action = QAction(f"Explain this {label.lower()}", menu)
             action.triggered.connect(lambda _checked=False, i=item: host.show_requested.emit(i))
             added.append(action)
-        if added:
+        if added and first is not None:
             menu.insertActions(first, added)
             menu.insertSeparator(first)
+        elif added:  # an empty menu: what inserting before no action does
+            menu.addActions(added)
+            menu.addSeparator()
         return menu
 
     def _show_context_menu(self, pos: QPoint) -> None:

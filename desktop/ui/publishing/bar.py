@@ -49,12 +49,12 @@ from desktop.ui.publishing.run import PublishRun, StatusBridge
 
 if TYPE_CHECKING:
     from desktop.core.accounts import AccountRecord
-    from desktop.ui.publishing.status import PublishStatusView
     from desktop.core.drafts import Draft, DraftStore
     from desktop.core.publishing.service import TargetStatus
     from desktop.core.services import PolicyNow, Services
-    from desktop.ui.composer.composer import Composer
     from desktop.ui.common.browser import BrowserBridge
+    from desktop.ui.composer.composer import Composer
+    from desktop.ui.publishing.status import PublishStatusView
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class TargetPicker(QListWidget):
         self.itemChanged.connect(self._changed)
         self.itemActivated.connect(self._toggle)
 
-    def set_accounts(self, records: list["AccountRecord"], checked: list[str]) -> None:
+    def set_accounts(self, records: list[AccountRecord], checked: list[str]) -> None:
         self._quiet = True
         try:
             self._records = list(records)
@@ -187,8 +187,8 @@ class PublishBar(QWidget):
     history_requested = Signal()
     interrupted_found = Signal(list)  # [Interrupted]: publishes left half-done when Chorus last stopped
 
-    def __init__(self, services: "Services", runner: TaskRunner, composer: "Composer", store: "DraftStore",
-                 browser: "BrowserBridge", policy: "PolicyNow", parent: QWidget | None = None, *,
+    def __init__(self, services: Services, runner: TaskRunner, composer: Composer, store: DraftStore,
+                 browser: BrowserBridge, policy: PolicyNow, parent: QWidget | None = None, *,
                  before_publish: Callable[[], None] = lambda: None) -> None:
         super().__init__(parent)
         self.services = services
@@ -244,7 +244,7 @@ class PublishBar(QWidget):
         self.update_state()
 
     @property
-    def status_view(self) -> "PublishStatusView":
+    def status_view(self) -> PublishStatusView:
         """The statuses of the open draft's last publish, above the bar (built when first needed)."""
         if self._status_view is None:
             from desktop.ui.publishing.status import PublishStatusView
@@ -260,7 +260,7 @@ class PublishBar(QWidget):
         return self._status_view
 
     # -- accounts and targets --------------------------------------------------------------------
-    def set_accounts(self, records: list["AccountRecord"]) -> None:
+    def set_accounts(self, records: list[AccountRecord]) -> None:
         self.records = list(records)
         self.accounts_loaded = True
         self.picker.set_accounts(self.records, self.targets_for(self.composer.draft))
@@ -299,7 +299,7 @@ class PublishBar(QWidget):
         if found:
             self.interrupted_found.emit(list(found))
 
-    def targets_for(self, draft: "Draft | None") -> list[str]:
+    def targets_for(self, draft: Draft | None) -> list[str]:
         """The accounts chosen for *draft* (only linked ones). A draft never set up gets the only
         account when there is just one."""
         if draft is None:
@@ -312,7 +312,7 @@ class PublishBar(QWidget):
                 chosen = linked
         return [a for a in linked if a in chosen]
 
-    def draft_opened(self, draft: "Draft | None") -> None:
+    def draft_opened(self, draft: Draft | None) -> None:
         self.picker.set_checked(self.targets_for(draft))
         run = self.runs.get(draft.id) if draft else None
         if run is not None or self._status_view is not None:
@@ -456,7 +456,7 @@ class PublishBar(QWidget):
         self.runner.run(work, on_success=lambda result: self._finished(run, ids, result),
                         on_failure=lambda exc: self._failed(run, ids, exc), owner=self, lane="io")
 
-    def _on_status(self, status: "TargetStatus") -> None:
+    def _on_status(self, status: TargetStatus) -> None:
         run = self.runs.get(status.draft_id)
         if run is None:  # the outbox sent a draft published in an earlier session
             run = self.runs[status.draft_id] = PublishRun(status.draft_id, "", [], [])
@@ -497,7 +497,7 @@ class PublishBar(QWidget):
         if draft is not None and draft.id == run.draft_id:
             self.status_view.show_run(run)
 
-    def outbox_status(self, status: "TargetStatus") -> None:
+    def outbox_status(self, status: TargetStatus) -> None:
         """A status from the outbox sender."""
         self._on_status(status)
         if status.state == "sent":

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
 from desktop.ui.common.badges import network_badge
-from desktop.ui.publishing.status import short_url
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import status_color
+from desktop.ui.publishing.status import short_url
 
 if TYPE_CHECKING:
-    from desktop.core.publishing.store import Publication
     from desktop.core.drafts import Draft
+    from desktop.core.publishing.store import Publication
     from desktop.core.services import Services
     from desktop.ui.common.browser import BrowserBridge
 
@@ -43,7 +43,7 @@ class PublishHistoryDialog(QDialog):
     loaded = Signal()
     COLUMNS = ("When", "Where", "Status", "Post", "Policy", "Acknowledged")
 
-    def __init__(self, services: "Services", runner: TaskRunner, browser: "BrowserBridge", draft: "Draft",
+    def __init__(self, services: Services, runner: TaskRunner, browser: BrowserBridge, draft: Draft,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Publish history — {draft.title}")
@@ -77,7 +77,7 @@ class PublishHistoryDialog(QDialog):
         self.runner.run(lambda: store.history(draft_id), on_success=self._show, owner=self, lane="db",
                         on_failure=lambda exc: self.empty.setText(f"The history could not be read: {exc}"))
 
-    def _show(self, publications: list["Publication"]) -> None:
+    def _show(self, publications: list[Publication]) -> None:
         self.publications = list(reversed(publications))  # newest first
         self.table.setRowCount(len(self.publications))
         palette = self.palette()
@@ -99,7 +99,8 @@ class PublishHistoryDialog(QDialog):
                                               for a in pub.acknowledged if isinstance(a, dict)))
                 self.table.setItem(row, column, item)
             icon_item = self.table.item(row, 1)
-            icon_item.setIcon(QIcon(network_badge(pub.network, 16, palette)))
+            if icon_item is not None:  # set just above
+                icon_item.setIcon(QIcon(network_badge(pub.network, 16, palette)))
             if pub.post_url:
                 link = QLabel(f"<a href='{html.escape(pub.post_url, quote=True)}'>"
                               f"{html.escape(short_url(pub.post_url, 40))}</a>", self.table)
@@ -112,6 +113,6 @@ class PublishHistoryDialog(QDialog):
         self.loaded.emit()
 
     @staticmethod
-    def _acknowledged(pub: "Publication") -> str:
+    def _acknowledged(pub: Publication) -> str:
         n = len(pub.acknowledged)
         return "—" if not n else f"{n} finding{'s' if n != 1 else ''}"

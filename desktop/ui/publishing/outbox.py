@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop.ui.publishing.run import StatusBridge
 from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.publishing.run import StatusBridge
 
 if TYPE_CHECKING:
     from desktop.core.services import PolicyNow, Services
@@ -37,7 +37,7 @@ class OutboxSender(QObject):
     status = Signal(object)  # TargetStatus, from the outbox
     sent = Signal(int)  # how many targets the last round handled
 
-    def __init__(self, services: "Services", runner: TaskRunner, policy: "PolicyNow", ready: Callable[[], bool],
+    def __init__(self, services: Services, runner: TaskRunner, policy: PolicyNow, ready: Callable[[], bool],
                  parent: QObject | None = None, *, interval_ms: int = OUTBOX_INTERVAL_MS,
                  watch_network: bool = True) -> None:
         super().__init__(parent)

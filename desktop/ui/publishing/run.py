@@ -24,7 +24,7 @@ class StatusBridge(QObject):
 
     status = Signal(object)
 
-    def emit_from_worker(self, status: "TargetStatus") -> None:
+    def emit_from_worker(self, status: TargetStatus) -> None:
         try:
             self.status.emit(status)
         except RuntimeError:  # the window is gone (quitting): the history has it anyway

@@ -114,7 +114,7 @@ class StatusRow(QWidget):
         self._status: TargetStatus | None = None
         self.show_status(None)
 
-    def show_status(self, status: "TargetStatus | None", *, can_retry: bool = True) -> None:
+    def show_status(self, status: TargetStatus | None, *, can_retry: bool = True) -> None:
         """*status* None: the publish-time policy check is under way. *can_retry*: the post's text is
         known (a publish from this session), so Retry can send exactly it again."""
         self._status = status
@@ -127,7 +127,7 @@ class StatusRow(QWidget):
                        self.check_button):
             button.setVisible(False)
         rich = state == "sent"
-        if state == "sending":
+        if status is None or state == "sending":
             text, colour = ("Checking…" if status is None else "Sending…"), None
         elif state == "sent":
             url = status.post_url
@@ -157,8 +157,9 @@ class StatusRow(QWidget):
             self.relink_button.setVisible(status.needs_relink)
         self.text.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         self.text.setText(text)
-        self.text.setAccessibleDescription(f"Posted: {status.post_url}" if state == "sent" else
-                                           f"May have been posted. {status.reason}" if state == "unconfirmed" else text)
+        self.text.setAccessibleDescription(text if status is None else f"Posted: {status.post_url}" if state == "sent"
+                                           else f"May have been posted. {status.reason}" if state == "unconfirmed"
+                                           else text)
         _set_colour(self.text, colour if colour is not None else palette.color(QPalette.ColorRole.PlaceholderText))
         self.badge.setPixmap(network_badge(self.network, 18, palette))
 
@@ -298,6 +299,6 @@ class PublishStatusView(QFrame):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) \
-                and getattr(self, "run", None) is not None:
-            self._summarise(self.run)
+        run = getattr(self, "run", None)
+        if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange) and run is not None:
+            self._summarise(run)

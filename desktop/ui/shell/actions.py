@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from desktop.ui.shell.main_window import MainWindow
 
 
-def _action(window: "MainWindow", text: str, shortcut: Any, slot: Callable[[], object], tip: str = "") -> QAction:
+def _action(window: MainWindow, text: str, shortcut: Any, slot: Callable[[], object], tip: str = "") -> QAction:
     action = QAction(text, window)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
@@ -29,7 +29,7 @@ def _action(window: "MainWindow", text: str, shortcut: Any, slot: Callable[[], o
     return action
 
 
-def build_actions(window: "MainWindow") -> None:
+def build_actions(window: MainWindow) -> None:
     """The actions (``window.act_*``), the File, Edit, View and Help menus (``window.menu_view`` takes the
     panels' toggles) and the drafts toolbar."""
     w = window
@@ -90,7 +90,7 @@ def build_actions(window: "MainWindow") -> None:
     w.menu_view.addAction(toolbar.toggleViewAction())
 
 
-def show_shortcuts(window: "MainWindow") -> None:
+def show_shortcuts(window: MainWindow) -> None:
     dialog = QDialog(window)
     dialog.setWindowTitle("Keyboard shortcuts")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -110,7 +110,7 @@ def show_shortcuts(window: "MainWindow") -> None:
     dialog.open()
 
 
-def show_about(window: "MainWindow") -> None:
+def show_about(window: MainWindow) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                       f"<b>{APP_NAME} {__version__}</b><p>Write posts, check them against your company's "
                       "social-media policy, and publish them to your own accounts.</p>",

@@ -16,10 +16,10 @@ from desktop import APP_ID, APP_NAME, __version__
 from desktop.core.drafts import DraftStore
 from desktop.core.settings import Settings
 from desktop.ui.common.assets import asset_path
-from desktop.ui.shell.crash import install_excepthook
-from desktop.ui.shell.main_window import MainWindow
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import apply_theme
+from desktop.ui.shell.crash import install_excepthook
+from desktop.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     from desktop.core.services import Services
@@ -64,7 +64,7 @@ def show_fatal(message: str) -> None:
 
 def create_window(
     settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str], qt_argv: Sequence[str] = (),
-    policy_cache: Path | None = None, services: "Services | None" = None, **window_options,
+    policy_cache: Path | None = None, services: Services | None = None, **window_options,
 ) -> tuple[QApplication, MainWindow, TaskRunner]:
     """The application and its main window; the policy starts loading on the policy lane as soon as
     the event loop runs.
@@ -86,8 +86,8 @@ def create_window(
 
 
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
-        qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: "Services | None" = None,
-        guard: "ProfileGuard | None" = None) -> int:
+        qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: Services | None = None,
+        guard: ProfileGuard | None = None) -> int:
     """Show the window and run until quit. *guard* owns the profile (desktop.ui.shell.single_instance): once
     the window is up, a second start on the same profile brings this window forward."""
     app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)

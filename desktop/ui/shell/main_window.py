@@ -19,8 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop import APP_NAME
 from desktop.core.drafts import Draft, DraftStore
@@ -42,7 +51,9 @@ if TYPE_CHECKING:
     from desktop.core.policy.active import ActivePolicy
     from desktop.core.services import Services
     from desktop.ui.accounts.feature import AccountsFeature
+    from desktop.ui.accounts.panel import AccountsPanel
     from desktop.ui.publishing.bar import PublishBar
+    from desktop.ui.publishing.history import PublishHistoryDialog
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,21 @@ class MainWindow(QMainWindow):
     drafts_loaded = Signal()  # the list shows the database's drafts (after start or a search)
     draft_opened = Signal(str)  # draft id now in the composer
     policy_changed = Signal()  # a policy load finished (see active_policy)
+    # the commands and the View menu, made by desktop.ui.shell.actions.build_actions
+    act_new: QAction
+    act_duplicate: QAction
+    act_delete: QAction
+    act_restore: QAction
+    act_search: QAction
+    act_editor: QAction
+    act_publish: QAction
+    act_history: QAction
+    act_link: QAction
+    act_settings: QAction
+    act_shortcuts: QAction
+    act_about: QAction
+    act_quit: QAction
+    menu_view: QMenu
 
     def __init__(
         self,
@@ -62,7 +88,7 @@ class MainWindow(QMainWindow):
         checker: Checker | None = None,
         policy_version: str = "",
         policy_cache: Path | None = None,
-        services: "Services | None" = None,
+        services: Services | None = None,
         open_url: Callable[[str], object] | None = None,
         outbox_first_try_ms: int | None = None,
     ) -> None:
@@ -91,10 +117,10 @@ class MainWindow(QMainWindow):
                                  checker=checker, policy_version=policy_version, acknowledgements=store)
         self.composer.set_font_size(settings.get("editor.font_size"))
         self.autosaver = Autosaver(runner, store.save_body, self)
-        self.publish_bar: "PublishBar | None" = None
-        self.accounts: "AccountsFeature | None" = None
-        self.accounts_panel = None
-        self.history_dialog = None
+        self.publish_bar: PublishBar | None = None
+        self.accounts: AccountsFeature | None = None
+        self.accounts_panel: AccountsPanel | None = None
+        self.history_dialog: PublishHistoryDialog | None = None
         editor_side: QWidget = self.composer
         if services is not None:
             from desktop.ui.common.browser import BrowserBridge
@@ -158,7 +184,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-    def _build_accounts(self, services: "Services", outbox_first_try_ms: int | None) -> None:
+    def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         from desktop.ui.accounts.feature import AccountsFeature
 
         bar = self.publish_bar
@@ -187,14 +213,14 @@ class MainWindow(QMainWindow):
         return dock
 
     @property
-    def active_policy(self) -> "ActivePolicy | None":
+    def active_policy(self) -> ActivePolicy | None:
         return self.policy.active
 
     @property
     def outbox(self):
         return self.accounts.outbox if self.accounts is not None else None
 
-    def policy_now(self) -> "Policy | None":
+    def policy_now(self) -> Policy | None:
         """The policy in force (for publishing; any thread may ask)."""
         return self.policy.policy_now()
 
@@ -231,7 +257,7 @@ class MainWindow(QMainWindow):
     def reload_drafts(self, search: str | None = None) -> None:
         self.drafts_controller.reload(search)
 
-    def start_outbox(self, services: "Services | None" = None) -> None:
+    def start_outbox(self, services: Services | None = None) -> None:
         if self.accounts is not None:
             self.accounts.start_outbox(lambda: self.active_policy is not None)
 

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES, NETWORKS
-from desktop.core.settings import Kind, SettingSpec, Settings
+from desktop.core.setting_spec import Kind, SettingSpec
+from desktop.core.settings import Settings
 
 LOCKED_NOTE = "Set by your organisation"
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCryptographicHash, QLockFile, Qt
 
 if TYPE_CHECKING:  # QtWidgets is not needed to decide who owns the profile
+    from PySide6.QtNetwork import QLocalServer
     from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class ProfileGuard:
         self._lock = QLockFile(str(self.lock_path))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
         self._owned = False
-        self._server = None
+        self._server: QLocalServer | None = None
         self._clients: list = []
 
     # -- at start ----------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ class ProfileGuard:
             self._lock.unlock()
 
 
-def bring_forward(window: "QWidget") -> None:
+def bring_forward(window: QWidget) -> None:
     """Show *window* on top and give it the focus: restored if minimised (kept maximised if it was).
     The window manager may still decline to move focus (focus-stealing prevention); it then marks
     the window as wanting attention."""

@@ -46,6 +46,8 @@ the DID directory at a test PDS); ``factory.close()`` at quit closes its HTTP se
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.adapters.common import SharedClient
 from desktop.adapters.networks.bluesky.client import BlueskyClient, length_problem
 from desktop.adapters.networks.bluesky.facets import (
@@ -67,5 +69,5 @@ __all__ = ["APP_PASSWORD_SCOPES", "DEFAULT_PLC_DIRECTORY", "DEFAULT_SERVICE", "P
 
 def client_factory(context: AdapterContext) -> SharedClient[BlueskyClient]:
     """The composition root's way to the Bluesky client: one shared client, built on first use."""
-    endpoints = dict(context.endpoints)
+    endpoints: dict[str, Any] = dict(context.endpoints)
     return SharedClient(lambda _key: BlueskyClient(**endpoints))

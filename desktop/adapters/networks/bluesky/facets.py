@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import regex
@@ -128,7 +128,7 @@ def build_facets(text: str, resolve_handle: Callable[[str], str | None] | None =
 
 def build_record(text: str, *, facets: list[dict], language: str | None = None,
                  created_at: datetime | None = None) -> dict:
-    when = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (created_at or datetime.now(UTC)).astimezone(UTC)
     record: dict[str, Any] = {
         "$type": POST_COLLECTION,
         "text": text,

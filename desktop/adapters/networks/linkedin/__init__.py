@@ -74,8 +74,9 @@ rate limit never needs ``r_member_social``.
 :class:`RateLimited` (``Retry-After`` when sent; LinkedIn's daily limits reset at 00:00 UTC);
 426 ``NONEXISTENT_VERSION`` → a refusal naming the setting IT must update; 5xx, timeouts and
 dropped connections after sending → ``PublishError(ambiguous=True)``; no connection at all (refused,
-unknown host) → :class:`Offline` (the service queues the post). LinkedIn error bodies are ``{"status": …, "message": …}`` (plus ``serviceErrorCode``,
-``code``); OAuth errors ``{"error": …, "error_description": …}``. No token, code or secret is
+unknown host) → :class:`Offline` (the service queues the post). LinkedIn error bodies are
+``{"status": …, "message": …}`` (plus ``serviceErrorCode``, ``code``); OAuth errors ``{"error": …, "error_description": …}``.
+No token, code or secret is
 logged or put in an exception message. Every request goes through
 :func:`desktop.adapters.http.fetch`: https only (plain http to this computer only, and only with
 ``allow_http``), no redirect ever followed (the code, the client secret and the token stay with the

@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from desktop.adapters.http import InsecureAddress, require_https
@@ -99,7 +99,7 @@ def version_warning(version: str, now: float | None = None) -> str | None:
     match = _VERSION_RE.match(version or "")
     if not match:
         return f"{version!r} is not a LinkedIn API version (YYYYMM)."
-    today = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc)
+    today = datetime.fromtimestamp(time.time() if now is None else now, UTC)
     age = (today.year - int(match.group(1))) * 12 + today.month - int(match.group(2))
     if age >= VERSION_LIFETIME_MONTHS:
         return (f"LinkedIn API version {version} is about {age} months old; LinkedIn retires versions after "

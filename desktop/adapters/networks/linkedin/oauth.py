@@ -81,7 +81,7 @@ class LinkedInOAuth(LinkedInApi):
             url = self.authorization_url(redirect_uri, state)
             try:
                 opened = open_browser(url)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the injected browser opener (webbrowser, a desktop portal) may raise anything
                 raise PublishError(f"Chorus could not open your web browser ({type(exc).__name__}).",
                                    retryable=True) from None
             if opened is False:

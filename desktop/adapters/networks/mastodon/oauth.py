@@ -161,7 +161,7 @@ class MastodonOAuth(MastodonApi):
             url = self.authorization_url(registration, redirect_uri, state, pkce, force_login=force_login)
             try:
                 opened = open_browser(url)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the injected browser opener (webbrowser, a desktop portal) may raise anything
                 raise PublishError(f"Chorus could not open your web browser ({type(exc).__name__}). "
                                    "Use “paste a code” instead.", retryable=False) from None
             if opened is False:

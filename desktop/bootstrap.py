@@ -26,7 +26,7 @@ from desktop.core.paths import AppPaths
 from desktop.core.settings import Settings
 
 if TYPE_CHECKING:
-    from desktop.core.publishing import SecretStore
+    from desktop.core.ports import SecretStore
     from desktop.core.services import Services
 
 log = logging.getLogger("chorus")

@@ -44,7 +44,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager, ProxyManager
 
 from desktop import APP_NAME, __version__
-from desktop.core.publishing import PublishError
+from desktop.core.ports import PublishError
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def describe_cause(exc: BaseException) -> str:
 def network_error(exc: requests.RequestException, where: str, what: str, write: bool):
     """The PublishError for a request that failed on the way: Offline when nothing can have been
     sent; ambiguous when a request that changes something may have reached the server."""
-    from desktop.core.publishing import Offline
+    from desktop.core.ports import Offline
 
     unsent = surely_unsent(exc)
     if unsent:

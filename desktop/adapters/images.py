@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 
 from desktop.adapters.http import fetch, make_session
-from desktop.core.publishing import PublishError
+from desktop.core.ports import PublishError
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from keyring.backend import KeyringBackend
 
 from desktop.core.accounts.secrets import SERVICE_NAME, check_key, check_value
 from desktop.core.logs import redact, register_secret
-from desktop.core.publishing import SecretStoreError
+from desktop.core.ports import SecretStoreError
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from desktop.adapters.networks.linkedin import LinkedInClient, LinkedInConfig, N
 from desktop.adapters.networks.mastodon import OOB_REDIRECT_URI, MastodonClient, PendingAuthorization
 from desktop.adapters.oauth import new_pkce
 from desktop.core.accounts.store import AppRegistration
-from desktop.core.publishing import Account, PublishError
+from desktop.core.ports import Account, PublishError
 from tests.servers.hostile import HostileServer
 
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"

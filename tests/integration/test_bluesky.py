@@ -15,7 +15,7 @@ from desktop.adapters.networks.bluesky import BlueskyClient, jwt_claims
 from desktop.core.accounts import AccountService, AccountStore
 from desktop.core.drafts import DraftStore
 from desktop.core.policy import load_policy
-from desktop.core.publishing import AuthError, Offline, Post, PublishError, RateLimited
+from desktop.core.ports import AuthError, Offline, Post, PublishError, RateLimited
 from desktop.core.publishing import tid as tids
 from desktop.core.publishing.service import PublishService
 from tests.integration.secret_service import SecretService

@@ -24,7 +24,7 @@ from desktop.core.accounts.secrets import MAX_SECRET_BYTES, SecretTooLargeError
 from desktop.core.drafts import DraftStore
 from desktop.core.logs import configure_logging
 from desktop.core.paths import AppPaths
-from desktop.core.publishing import Account, SecretStoreError
+from desktop.core.ports import Account, SecretStoreError
 from desktop.core.publishing.store import PublishStore
 from tests.integration.secret_service import SecretService
 
@@ -231,7 +231,7 @@ def test_without_a_usable_keyring_linking_is_refused(secret_service, env_change,
         "from desktop.adapters.keyring_store import KeyringSecretStore\n"
         "from desktop.core.accounts import AccountService, AccountStore\n"
         "from desktop.core.drafts import DraftStore\n"
-        "from desktop.core.publishing import Account, SecretStoreError\n"
+        "from desktop.core.ports import Account, SecretStoreError\n"
         "drafts = DraftStore.open(Path(sys.argv[1]))\n"
         "service = AccountService(KeyringSecretStore(), AccountStore(drafts))\n"
         "try:\n"

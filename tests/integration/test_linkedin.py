@@ -33,7 +33,7 @@ from desktop.core.accounts import AccountService, AccountStore, Health, MemorySe
 from desktop.core.drafts import DraftStore
 from desktop.core.logs import configure_logging
 from desktop.core.policy import load_policy
-from desktop.core.publishing import (
+from desktop.core.ports import (
     Account,
     AuthError,
     Offline,

@@ -27,7 +27,7 @@ from desktop.adapters.networks.mastodon import (
 )
 from desktop.adapters.oauth import new_pkce, port_is_closed
 from desktop.core.accounts.store import AppRegistration
-from desktop.core.publishing import Account, AuthError, Post, PublishError, RateLimited
+from desktop.core.ports import Account, AuthError, Post, PublishError, RateLimited
 from tests.conftest import REPO
 from tests.servers.mastodon_browser import AuthorizeBrowser, read_oob_code
 from tests.servers.mastodon_server import MastodonTestServer

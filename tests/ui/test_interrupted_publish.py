@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from desktop.bootstrap import build_services
 from desktop.core.drafts import DraftStore
 from desktop.core.paths import AppPaths
-from desktop.core.publishing import Post
+from desktop.core.ports import Post
 from desktop.core.publishing.service import idempotency_key
 from desktop.core.settings import Settings
 from tests.servers.mastodon_browser import AuthorizeBrowser

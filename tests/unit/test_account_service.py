@@ -17,7 +17,7 @@ from desktop.core.accounts import (
 from desktop.core.accounts.secrets import app_secret_key
 from desktop.core.drafts import DraftStore
 from desktop.core.errors import StorageError
-from desktop.core.publishing import Account, SecretStoreError
+from desktop.core.ports import Account, SecretStoreError
 
 DAY = 86400.0
 NOW = 1_800_000_000.0

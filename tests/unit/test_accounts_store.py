@@ -11,7 +11,7 @@ from desktop.core.accounts import AccountStore, AppRegistration, normalize_serve
 from desktop.core.drafts import DraftStore
 from desktop.core.drafts.migrations import LATEST_VERSION
 from desktop.core.errors import StorageError
-from desktop.core.publishing import Account
+from desktop.core.ports import Account
 from desktop.core.publishing.store import PublishStore
 
 

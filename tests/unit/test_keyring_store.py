@@ -14,7 +14,7 @@ from keyring.backends import chainer, fail, null
 
 from desktop.adapters.keyring_store import KeyringSecretStore, backend_name, select_secure_backend
 from desktop.core.accounts.secrets import SecretTooLargeError
-from desktop.core.publishing import SecretStoreError
+from desktop.core.ports import SecretStoreError
 
 
 class _Memory(KeyringBackend):

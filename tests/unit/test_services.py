@@ -11,7 +11,7 @@ import pytest
 from desktop.core import networks
 from desktop.core.accounts.linking import Linking, describe_error
 from desktop.core.accounts.secrets import MemorySecretStore, SerialSecretStore
-from desktop.core.publishing import AuthError, Offline, SecretStoreError
+from desktop.core.ports import AuthError, Offline, SecretStoreError
 from desktop.core.services import Services
 from tests.conftest import REPO
 

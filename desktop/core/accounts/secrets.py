@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from desktop.core.publishing import SecretStore, SecretStoreError
+from desktop.core.ports import SecretStore, SecretStoreError
 
 SERVICE_NAME = "Chorus"  # the keyring "service" every entry is filed under
 MAX_SECRET_BYTES = 2_000  # UTF-8

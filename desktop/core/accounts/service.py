@@ -29,8 +29,7 @@ from desktop.core.accounts.secrets import account_secret_key, app_secret_key
 from desktop.core.accounts.store import AccountRecord, AccountStore, normalize_server
 from desktop.core.errors import ChorusError
 from desktop.core.logs import register_secret
-from desktop.core.ports import AppRegistration
-from desktop.core.publishing import Account, SecretStore, SecretStoreError
+from desktop.core.ports import Account, AppRegistration, SecretStore, SecretStoreError
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import networks
-from desktop.core.publishing import (
+from desktop.core.ports import (
     Account,
     AuthError,
     NetworkClient,
@@ -49,8 +49,8 @@ from desktop.core.publishing import (
     PublishUnconfirmed,
     RateLimited,
     SecretStoreError,
-    verdict,
 )
+from desktop.core.publishing import verdict
 from desktop.core.publishing.store import PublishStore
 from desktop.core.publishing.tid import new_tid
 

@@ -417,7 +417,7 @@ class AccountsPanel(QWidget):
             if row is not None and account_id in self.rows:
                 row.setEnabled(True)
             from desktop.core.accounts.linking import describe_error
-            from desktop.core.publishing import SecretStoreError
+            from desktop.core.ports import SecretStoreError
 
             text = f"{handle} was not unlinked. {describe_error(exc)}"
             if isinstance(exc, SecretStoreError) and not force:

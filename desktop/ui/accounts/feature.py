@@ -1,5 +1,6 @@
 """Accounts and publishing in the window (when the composition root brings ``services``): the
-Accounts panel docked below the Policy panel, the publish bar's wiring, the outbox sender started a
+Accounts panel in its dock below the Policy panel (built just after the window's first paint: the
+window shows the dock's place at once), the publish bar's wiring, the outbox sender started a
 few seconds after start, the notice about publishes cut short by a crash, and the linked servers'
 limits for the composer's counters."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from desktop.ui.accounts.panel import AccountsPanel
@@ -32,25 +33,28 @@ OUTBOX_FIRST_TRY_MS = 4000  # the outbox is first tried this long after start (t
 class AccountsFeature(QObject):
     def __init__(self, window: QMainWindow, services: Services, runner: TaskRunner, browser: BrowserBridge,
                  bar: PublishBar, composer: Composer, drafts: DraftsController, notice: NoticeBar,
-                 limits: CounterLimits, policy_now: Callable[[], Policy | None],
-                 add_panel: Callable[[str, AccountsPanel], QDockWidget], below: QDockWidget) -> None:
+                 limits: CounterLimits, policy_now: Callable[[], Policy | None], dock: QDockWidget) -> None:
         super().__init__(window)
         self.window, self.services, self.runner = window, services, runner
         self.bar, self.composer, self.drafts, self.notice = bar, composer, drafts, notice
         self.limits, self.policy_now = limits, policy_now
         self.outbox: OutboxSender | None = None
         self.panel = AccountsPanel(services, runner, browser, window)
-        self.dock = add_panel("Accounts", self.panel)
-        window.splitDockWidget(below, self.dock, Qt.Orientation.Vertical)
-        window.resizeDocks([below, self.dock], [420, 220], Qt.Orientation.Vertical)
+        self.dock = dock
+        placeholder = dock.widget()
+        dock.setWidget(self.panel)
+        if placeholder is not None:
+            placeholder.deleteLater()
         self.panel.accounts_changed.connect(self._accounts_changed)
         self.panel.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         bar.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         bar.relink_requested.connect(self.panel.relink_account)
         bar.interrupted_found.connect(self._interrupted_found)
-        drafts.opened.connect(lambda _id: bar.draft_opened(composer.draft))
         # after the drafts: the editor comes first; the accounts service is built on the db lane then
-        drafts.loaded.connect(self._first_load)
+        if drafts.has_loaded:
+            self.panel.refresh()
+        else:
+            drafts.loaded.connect(self._first_load)
 
     def start_outbox_after(self, delay_ms: int | None, policy_loaded: Callable[[], bool]) -> None:
         first = OUTBOX_FIRST_TRY_MS if delay_ms is None else delay_ms

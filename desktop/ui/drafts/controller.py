@@ -48,6 +48,7 @@ class DraftsController(QObject):
         self.status_label = status_label
         self.targets_for = targets_for  # the targets a duplicate takes (the publish bar's choice)
         self._last_deleted: Draft | None = None
+        self.has_loaded = False  # the first list came from the database
         panel.draft_selected.connect(self.open_draft)
         panel.search_changed.connect(self.reload)
         composer.edited.connect(self._edited)
@@ -63,6 +64,7 @@ class DraftsController(QObject):
             else:
                 self.new_draft()
             self._update_status()
+            self.has_loaded = True
             self.loaded.emit()
 
         store = self.store

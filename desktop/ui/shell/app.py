@@ -18,11 +18,11 @@ from desktop.core.settings import Settings
 from desktop.ui.common.assets import asset_path
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import apply_theme
-from desktop.ui.shell.crash import install_excepthook
 from desktop.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     from desktop.core.services import Services
+    from desktop.ui.shell.crash import CrashHandler
     from desktop.ui.shell.single_instance import ProfileGuard
 
 qt_log = logging.getLogger("qt")
@@ -91,16 +91,25 @@ def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, n
     """Show the window and run until quit. *guard* owns the profile (desktop.ui.shell.single_instance): once
     the window is up, a second start on the same profile brings this window forward."""
     app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)
-    crashes = install_excepthook(window.autosaver.flush, window)  # uncaught errors: logged, draft kept, told
     window.show()
-    if guard is not None:
-        from desktop.ui.shell.single_instance import bring_forward
+    crashes: list[CrashHandler] = []
 
-        # after the first paint: listening is not on the way to the first window
-        QTimer.singleShot(0, lambda: guard.listen(lambda: bring_forward(window)))
+    def after_first_paint() -> None:
+        # nothing here is on the way to the first window: uncaught errors can only reach the hook
+        # from the event loop, which starts now
+        from desktop.ui.shell.crash import install_excepthook
+
+        crashes.append(install_excepthook(window.autosaver.flush, window))  # logged, draft kept, told
+        if guard is not None:
+            from desktop.ui.shell.single_instance import bring_forward
+
+            guard.listen(lambda: bring_forward(window))
+
+    QTimer.singleShot(0, after_first_paint)
     try:
         code = app.exec()
     finally:
-        crashes.uninstall()
+        for handler in crashes:
+            handler.uninstall()
     runner.shutdown()  # waits for the last draft writes
     return code

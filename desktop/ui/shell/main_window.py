@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(runner, store.save_body, self)
         self.publish_bar: PublishBar | None = None
         self.accounts: AccountsFeature | None = None
+        self._pending_accounts: tuple[Services, int | None] | None = None  # built after the first paint
         self.accounts_panel: AccountsPanel | None = None
         self.history_dialog: PublishHistoryDialog | None = None
         editor_side: QWidget = self.composer
@@ -185,21 +186,34 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
-        from desktop.ui.accounts.feature import AccountsFeature
-
+        """The publish bar's wiring now; the Accounts panel's place now and its content just after the
+        first paint (its widgets are not on the way to the first window)."""
         bar = self.publish_bar
         assert bar is not None
-        self.accounts = AccountsFeature(self, services, self.runner, self.browser, bar, self.composer,
-                                        self.drafts_controller, self.notice, self.limits, self.policy_now,
-                                        self.add_panel, self.policy_dock)
-        self.accounts_panel, self.accounts_dock = self.accounts.panel, self.accounts.dock
+        self.accounts_dock = self.add_panel("Accounts", QWidget(self))
+        self.splitDockWidget(self.policy_dock, self.accounts_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.policy_dock, self.accounts_dock], [420, 220], Qt.Orientation.Vertical)
         bar.history_requested.connect(self.show_history)
         bar.state_changed.connect(self._publish_state_changed)
         self.policy_changed.connect(bar.update_state)
-        self.accounts.start_outbox_after(outbox_first_try_ms, lambda: self.active_policy is not None)
+        self.draft_opened.connect(lambda _id: bar.draft_opened(self.composer.draft))
         for act in (self.act_publish, self.act_history, self.act_link):
             act.setVisible(True)
         self._publish_state_changed(False, bar.why_not() or "")
+        self._pending_accounts = (services, outbox_first_try_ms)
+
+    def _build_accounts_panel(self) -> None:
+        pending, self._pending_accounts = self._pending_accounts, None
+        if pending is None or self.publish_bar is None:
+            return
+        from desktop.ui.accounts.feature import AccountsFeature
+
+        services, outbox_first_try_ms = pending
+        self.accounts = AccountsFeature(self, services, self.runner, self.browser, self.publish_bar, self.composer,
+                                        self.drafts_controller, self.notice, self.limits, self.policy_now,
+                                        self.accounts_dock)
+        self.accounts_panel = self.accounts.panel
+        self.accounts.start_outbox_after(outbox_first_try_ms, lambda: self.active_policy is not None)
 
     # -- what the features ask of the shell ----------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
@@ -317,6 +331,11 @@ class MainWindow(QMainWindow):
         policy = getattr(self, "policy", None)  # a palette change can come while the window is being built
         if policy is not None and event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
             policy.show_label()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending_accounts is not None:
+            QTimer.singleShot(0, self._build_accounts_panel)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.autosaver.flush()

@@ -151,7 +151,12 @@ class MainWindow(QMainWindow):
         self.policy = PolicyLoader(settings, store, runner, self.composer, self.policy_notice, self.policy_label,
                                    policy_cache, self.drafts_controller.failed, self)
         self.policy.changed.connect(self.policy_changed)
-        build_actions(self)
+        actions = build_actions(self, self, self.drafts.view)
+        self.act_new, self.act_duplicate, self.act_delete = actions.new, actions.duplicate, actions.delete
+        self.act_restore, self.act_search, self.act_editor = actions.restore, actions.search, actions.editor
+        self.act_publish, self.act_history, self.act_link = actions.publish, actions.history, actions.link
+        self.act_settings, self.act_shortcuts = actions.settings, actions.shortcuts
+        self.act_about, self.act_quit, self.menu_view = actions.about, actions.quit, actions.menu_view
         self.drafts_controller.can_restore.connect(self.act_restore.setEnabled)
         self.findings_panel = FindingsPanel(self.composer, self)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.networks import NETWORKS, REGISTRY
+from desktop.core.policy import detectors
 
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
@@ -48,7 +49,7 @@ from desktop.core.policy.rules import (
 )
 
 KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric")
-DETECTORS = ("secrets", "internal_url", "email", "phone")
+BUILTIN_DETECTORS = ("secrets", "internal_url", "email", "phone")  # DetectorRule's own; more in detectors.EXTRA
 REPORTS = ("every", "once", "once_per_sentence")
 MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes",
                  *(network.measure for network in REGISTRY if network.measure))
@@ -280,7 +281,7 @@ def _pattern_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, comm
 
 def _detector_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
                    _default: str | None) -> Rule | None:
-    detector = reader.choice(table, "detector", rule_id, DETECTORS, "secrets")
+    detector = reader.choice(table, "detector", rule_id, (*BUILTIN_DETECTORS, *detectors.EXTRA), "secrets")
     hosts = tuple(h.lower() for h in reader.texts(table, "hosts", rule_id))
     private_ips = reader.flag(table, "private_ips", rule_id, False)
     if detector == "internal_url" and not hosts and not private_ips:

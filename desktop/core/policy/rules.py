@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -315,15 +315,17 @@ class PatternRule(Rule):
 
 @dataclass
 class DetectorRule(Rule):
-    detector: str = "secrets"  # secrets | internal_url | email | phone
+    detector: str = "secrets"  # secrets | internal_url | email | phone | a name in detectors.EXTRA
     hosts: tuple[str, ...] = ()
     private_ips: bool = False
     allow: tuple[str, ...] = ()  # e-mail addresses / phone numbers (last 10 digits) that are fine
 
     def check(self, doc: Document) -> list[Finding]:
         spans: list[Span] = []
+        labels: dict[Span, str] = {}  # what each detection is, for "{kind}" in the message
         if self.detector == "secrets":
             spans = [(d.start, d.end) for d in doc.secrets]
+            labels = {(d.start, d.end): d.label for d in doc.secrets if d.label}
         elif self.detector == "internal_url":
             for start, end in doc.urls:
                 host = detectors.url_host(doc.text[start:end])
@@ -339,7 +341,20 @@ class DetectorRule(Rule):
                 if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
                     continue
                 spans.append((s, e))
-        return [self.finding(doc, s, e) for s, e in sorted(spans)]
+        elif self.detector in detectors.EXTRA:
+            allowed = {a.lower() for a in self.allow}
+            for found in detectors.EXTRA[self.detector](doc.text):
+                if doc.text[found.start:found.end].lower() not in allowed:
+                    spans.append((found.start, found.end))
+                    if found.label:
+                        labels[(found.start, found.end)] = found.label
+        findings = []
+        for s, e in sorted(spans):
+            finding = self.finding(doc, s, e)
+            if "{kind}" in finding.message:
+                finding = replace(finding, message=finding.message.replace("{kind}", labels.get((s, e), "a detection")))
+            findings.append(finding)
+        return findings
 
 
 @dataclass

@@ -31,7 +31,7 @@ examples.pass = ["Order 42 is late"]
 
 
 def order_numbers(text: str) -> list[Detection]:
-    return [Detection("order", m.start(), m.end(), "an order number") for m in re.finditer(r"ORD-\\d{6}", text)]
+    return [Detection("order", m.start(), m.end(), "an order number") for m in re.finditer(r"ORD-\d{6}", text)]
 
 
 def write(tmp_path):

@@ -26,4 +26,5 @@ EXTRA: dict[str, Callable[[str], list[Detection]]] = {
 }
 
 __all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_ibans", "find_payment_cards", "find_phones",
-           "find_secrets", "find_ssns", "find_urls", "host_matches", "is_private_ip", "last_digits", "merge_overlapping", "overlaps", "url_host"]
+           "find_secrets", "find_ssns", "find_urls", "host_matches", "is_private_ip", "last_digits", "merge_overlapping",
+           "overlaps", "url_host"]

@@ -46,8 +46,8 @@ _HEAD = re.compile(r"(?<![0-9A-Za-z_])([A-Z]{2})([0-9]{2})")
 
 def _tail_pattern(n: int) -> re.Pattern[str]:
     """The BBAN of *n* characters, in one piece or in groups of four after single spaces."""
-    groups = r"(?: [A-Z0-9]{4}){%d}" % (n // 4) + (r" [A-Z0-9]{%d}" % (n % 4) if n % 4 else "")
-    return re.compile(r"(?:[A-Z0-9]{%d}|%s)(?![0-9A-Za-z_])" % (n, groups))
+    groups = f"(?: [A-Z0-9]{{4}}){{{n // 4}}}" + (f" [A-Z0-9]{{{n % 4}}}" if n % 4 else "")
+    return re.compile(f"(?:[A-Z0-9]{{{n}}}|{groups})(?![0-9A-Za-z_])")
 
 
 _TAILS = {length - 4: _tail_pattern(length - 4) for length, _ in REGISTRY.values()}

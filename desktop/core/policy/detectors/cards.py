@@ -97,8 +97,8 @@ def find_payment_cards(text: str) -> list[Detection]:
                         continue
                     label = card_network(digits) if luhn_valid(digits) else None
                     if label and _boundary_ok(text, pieces[i][0], pieces[j][1]):
+                        # the longest window wins: a 19-digit card's first 16 digits may pass as well
                         matched = (j, Detection("payment_card", pieces[i][0], pieces[j][1], label))
-                        break
             if matched is not None:
                 found.append(matched[1])
                 i = matched[0] + 1

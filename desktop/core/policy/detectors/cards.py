@@ -82,10 +82,15 @@ def find_payment_cards(text: str) -> list[Detection]:
         while i < len(pieces):
             groups: list[str] = []
             matched = None
-            for j in range(i, len(pieces)):
+            # every printed grouping starts with 4 or 6 digits and has at most 5 groups: a window
+            # elsewhere is one unbroken piece, so a long run of short groups costs one step each
+            last = i + 5 if len(pieces[i][2][0]) in (4, 6) else i + 1
+            if i > 0 and len(pieces[i - 1][2][-1]) == 4:
+                last = i + 1  # after a group of four a grouped window continues a longer run (see below)
+            for j in range(i, min(last, len(pieces))):
                 groups += pieces[j][2]
                 digits = "".join(groups)
-                if len(digits) > 19:
+                if len(digits) > 19 or len(groups) > 5:
                     break
                 if len(digits) >= 13 and (len(groups) == 1 or tuple(len(g) for g in groups) in _GROUPINGS):
                     # one separator throughout: spaces when the window spans pieces, else the piece's own

@@ -336,7 +336,8 @@ class DetectorRule(Rule):
             spans = [(s, e) for s, e in doc.emails if doc.text[s:e].lower() not in allowed]
         elif self.detector == "phone":
             allowed = {detectors.last_digits(a) for a in self.allow}
-            excluded = detectors.Intervals(doc.urls + [(d.start, d.end) for d in doc.secrets])
+            numbers = detectors.find_payment_cards(doc.text) + detectors.find_ibans(doc.text)  # not phones either
+            excluded = detectors.Intervals(doc.urls + [(d.start, d.end) for d in doc.secrets + numbers])
             for s, e in detectors.find_phones(doc.text):
                 if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
                     continue

@@ -1,0 +1,112 @@
+"""Payment card numbers in a post: 13-19 digits in a usual grouping, a valid Luhn check digit and an
+issuer (IIN) range of a major network with a length that network issues.
+
+Built from the networks' published numbering (ISO/IEC 7812 issuer identification numbers): a run of
+digits that passes Luhn alone is one in ten of all numbers, so the issuer range and length are what
+keep order and tracking numbers out. Linear in the post: one scan for digit runs (possessive, so a
+long run is read once), then windows of at most 19 digits inside each run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from desktop.core.policy.detectors.spans import Detection
+
+# Groups of ASCII digits joined by one space or dash; not glued to a word, a decimal or a "+" (phone).
+_RUN = re.compile(r"(?<![0-9A-Za-z_.,+/-])[0-9]++(?:[ -][0-9]++)*+")
+_PREFILTER = re.compile(r"[0-9]{3}")
+# The groupings printed on cards and receipts (digits per group); one group is the number unbroken.
+_GROUPINGS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 1), (4, 3, 3, 3), (4, 4, 4, 4, 1),
+              (4, 4, 4, 4, 2), (4, 4, 4, 4, 3), (6, 13)}
+# The part just before the run: an IBAN's first group ("DE89 3704 ..."), whose tail is not a card.
+_IBAN_HEAD = re.compile(r"[A-Z]{2}[0-9]{2}[ -]\Z")
+
+# (network label, IIN ranges as (low, high) on the first len(low) digits, lengths issued)
+_NETWORKS: tuple[tuple[str, tuple[tuple[str, str], ...], frozenset[int]], ...] = (
+    ("a Visa card number", (("4", "4"),), frozenset({13, 16, 19})),
+    ("a Mastercard number", (("51", "55"), ("2221", "2720")), frozenset({16})),
+    ("an American Express card number", (("34", "34"), ("37", "37")), frozenset({15})),
+    ("a Discover card number", (("6011", "6011"), ("644", "649"), ("65", "65")), frozenset(range(16, 20))),
+    ("a JCB card number", (("3528", "3589"),), frozenset(range(16, 20))),
+    ("a Diners Club card number", (("300", "305"), ("3095", "3095"), ("36", "36"), ("38", "39")),
+     frozenset(range(14, 20))),
+    ("a UnionPay card number", (("62", "62"),), frozenset(range(16, 20))),
+    ("a Maestro card number", (("5018", "5018"), ("5020", "5020"), ("5038", "5038"), ("5893", "5893"),
+                               ("6304", "6304"), ("6759", "6759"), ("6761", "6763")), frozenset(range(13, 20))),
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check of ISO/IEC 7812: from the right, every second digit is doubled."""
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_network(digits: str) -> str | None:
+    """The label of the network whose issuer range and lengths *digits* fits, or None."""
+    for label, ranges, lengths in _NETWORKS:
+        if len(digits) in lengths and any(low <= digits[: len(low)] <= high for low, high in ranges):
+            return label
+    return None
+
+
+def _boundary_ok(text: str, start: int, end: int) -> bool:
+    """Not glued to more of a number: no word character after it, no decimal or date part."""
+    if end < len(text):
+        after = text[end]
+        if after.isalnum() or after == "_":
+            return False
+        if after in ".,/:-" and end + 1 < len(text) and text[end + 1].isdigit():
+            return False
+    return not _IBAN_HEAD.search(text, max(0, start - 5), start)
+
+
+def find_payment_cards(text: str) -> list[Detection]:
+    if not _PREFILTER.search(text):
+        return []
+    found: list[Detection] = []
+    for run in _RUN.finditer(text):
+        # the run's space-separated pieces; a piece may hold dash-joined groups ("4111-1111-1111-1111")
+        pieces: list[tuple[int, int, list[str]]] = []
+        position = run.start()
+        for piece in run.group().split(" "):
+            pieces.append((position, position + len(piece), piece.split("-")))
+            position += len(piece) + 1
+        i = 0
+        while i < len(pieces):
+            groups: list[str] = []
+            matched = None
+            # every printed grouping starts with 4 or 6 digits and has at most 5 groups: a window
+            # elsewhere is one unbroken piece, so a long run of short groups costs one step each
+            last = i + 5 if len(pieces[i][2][0]) in (4, 6) else i + 1
+            if i > 0 and len(pieces[i - 1][2][-1]) == 4:
+                last = i + 1  # after a group of four a grouped window continues a longer run (see below)
+            for j in range(i, min(last, len(pieces))):
+                groups += pieces[j][2]
+                digits = "".join(groups)
+                if len(digits) > 19 or len(groups) > 5:
+                    break
+                if len(digits) >= 13 and (len(groups) == 1 or tuple(len(g) for g in groups) in _GROUPINGS):
+                    # one separator throughout: spaces when the window spans pieces, else the piece's own
+                    if j > i and any(len(p[2]) > 1 for p in pieces[i : j + 1]):
+                        continue
+                    # inside a longer run of four-digit groups (an IBAN, a tracking number) it is not a card
+                    if len(groups) > 1 and ((i > 0 and len(pieces[i - 1][2][-1]) == 4)
+                                            or (j + 1 < len(pieces) and len(pieces[j + 1][2][0]) == 4)):
+                        continue
+                    label = card_network(digits) if luhn_valid(digits) else None
+                    if label and _boundary_ok(text, pieces[i][0], pieces[j][1]):
+                        # the longest window wins: a 19-digit card's first 16 digits may pass as well
+                        matched = (j, Detection("payment_card", pieces[i][0], pieces[j][1], label))
+            if matched is not None:
+                found.append(matched[1])
+                i = matched[0] + 1
+            else:
+                i += 1
+    return found

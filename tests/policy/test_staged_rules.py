@@ -160,3 +160,12 @@ def test_the_report_url_carries_rule_version_and_words_url_encoded() -> None:
     assert "Matched%20words%3A%20revenue%20will%20double" in url and "+" not in url
     template = report_url("https://forms.acme.example/fp?rule={rule}&v={version}&w={words}", report, body)
     assert template == "https://forms.acme.example/fp?rule=forecast&v=3&w=revenue%20will%20double"
+
+
+def test_a_report_without_the_words_leaves_them_out_of_the_message_too() -> None:
+    policy = staged()
+    [finding] = [f for f in policy.check(TEXT) if f.rule_id == "forecast"]
+    report = FalsePositiveReport.for_finding(policy.info, finding).without_words()
+    assert report.words == "" and report.message == "Forward-looking statement: …"
+    assert "revenue" not in report.text()
+    assert "revenue" not in report.url("https://forms.acme.example/fp?w={words}&b={body}", report.text())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import email.utils
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop.core.policy.fields import did_you_mean
 from desktop.core.policy.model import Finding, PolicyInfo
@@ -72,11 +72,28 @@ class FalsePositiveReport:
     message: str
     words: str = ""
     note: str = ""  # the author's own words: why the finding is wrong
+    # the message with the matched words taken out (a rule's message may quote them: "{match}")
+    redacted_message: str = ""
 
     @classmethod
     def for_finding(cls, info: PolicyInfo, finding: Finding) -> FalsePositiveReport:
         words = " ".join(finding.text.split())
-        return cls(info.id, info.version, finding.rule_id, finding.message, words[:MAX_WORDS])
+        quoted = finding.text.strip()[:80]  # what Rule.finding put in place of {match}
+        redacted = finding.message.replace(quoted, "…") if quoted else finding.message
+        return cls(info.id, info.version, finding.rule_id, finding.message, words[:MAX_WORDS],
+                   redacted_message=redacted)
+
+    def without_words(self) -> FalsePositiveReport:
+        """The same report with the matched words left out, from the message as well."""
+        return replace(self, words="", message=self.redacted_message or self.message)
+
+    def text(self) -> str:
+        """The report as the author first sees it (see :func:`report_text`)."""
+        return report_text(self)
+
+    def url(self, target: str, body: str) -> str:
+        """The URL that opens this report at *target* (see :func:`report_url`)."""
+        return report_url(target, self, body)
 
     @property
     def subject(self) -> str:

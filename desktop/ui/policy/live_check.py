@@ -76,6 +76,7 @@ class LivePolicyCheck(QObject):
     problem = Signal(str)  # a message for the user (check failed, acknowledgement not saved)
     show_requested = Signal(object)  # LiveFinding: "show in the Policy panel" from the editor's menu
     acknowledge_requested = Signal(object)  # LiveFinding: "Acknowledge…" from the editor's menu
+    report_requested = Signal(object)  # LiveFinding: "This is wrong…" from the editor's menu
 
     def __init__(
         self,
@@ -131,6 +132,26 @@ class LivePolicyCheck(QObject):
     @property
     def policy_version(self) -> str:
         return self._policy_version
+
+    @property
+    def checking_policy(self) -> Any:
+        """The policy behind the checker (a TargetedCheck's ``policy``; None for a plain checker)."""
+        return getattr(self._checker, "policy", None)
+
+    def can_report(self, item: LiveFinding) -> bool:
+        """Whether "This is wrong…" applies: a finding of a policy's rule (not one that ran out of time)."""
+        return self.checking_policy is not None and not getattr(item.finding, "incomplete", False)
+
+    def record_false_positive(self, rule_id: str, words: str | None) -> None:
+        """Note locally that the author reported a finding of *rule_id* as wrong (the matched *words*
+        only when they chose to include them); on the db lane, never shown."""
+        policy, usage = self.checking_policy, self._usage
+        if policy is None or usage is None:
+            return
+        info = policy.info
+        self._runner.run(lambda: usage.record_false_positive(info.id, info.version, rule_id, words),
+                         on_failure=lambda exc: self.problem.emit(f"Could not note the report locally: {exc}"),
+                         owner=self, lane="db")
 
     @property
     def off_reason(self) -> str:

@@ -140,3 +140,31 @@ def test_the_v4_database_upgrades_to_5_and_keeps_everything(tmp_path: Path, poli
         assert old.execute("SELECT name FROM sqlite_master WHERE name = 'policy_rule_usage'").fetchall() == []
     finally:
         old.close()
+
+
+def test_the_publishing_service_is_never_refused_by_a_staged_rule(store: DraftStore) -> None:
+    """PublishService.refusal, the check at publish time, over the real account store: an advise rule
+    of severity block and a shadow rule fire, and nothing is refused; enforced, the same rule refuses."""
+    from desktop.core.accounts import AccountService, AccountStore
+    from desktop.core.accounts.secrets import MemorySecretStore
+    from desktop.core.ports import Account
+    from desktop.core.publishing.service import PublishService
+
+    accounts = AccountService(MemorySecretStore(), AccountStore(store))
+    account = Account("acct-1", "mastodon", "@alice@social.example", "https://social.example", "1091")
+    accounts.store.save_account(account)
+    advise_block = POLICY.replace('mode = "advise"', 'mode = "advise"\nseverity = "block"')
+    policies = {"staged": Policy(*parse_policy(advise_block, "staged.toml")),
+                "enforced": Policy(*parse_policy(advise_block.replace('mode = "advise"', 'mode = "enforce"'),
+                                                 "staged.toml"))}
+    text = "Our revenue will double and it ships next week."
+    for name, expected in (("staged", None), ("enforced", "Forward-looking statement")):
+        service = PublishService(accounts, {}, lambda name=name: policies[name])
+        try:
+            refusal = service.refusal(text, [account.id])
+            if expected is None:
+                assert refusal is None
+            else:
+                assert refusal is not None and expected in refusal.reason
+        finally:
+            service.close()

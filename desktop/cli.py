@@ -1,8 +1,16 @@
 """Headless commands, like Vale for communications teams and CI pipelines (no Qt, no display).
 
-    chorus check [--policy NAME|PATH] [--network NAME] [--format text|json] [--jsonl] [FILE ...]
+    chorus check [--policy NAME|PATH] [--network NAME] [--format text|json] [--jsonl]
+                 [--record-usage [--profile DIR]] [FILE ...]
     chorus policy validate PATH
     chorus policy list
+    chorus policy report [--profile DIR] [--format text|json] [--false-positives]
+
+Staged rules (``mode = "advise"`` or ``"shadow"``): ``chorus check`` counts their firings in a
+profile's drafts database only when asked (``--record-usage``: a CI pipeline must not write to
+anyone's profile by surprise); the app always counts them. ``chorus policy report`` prints those
+counts (never any post text) from the app's profile, or from ``--profile DIR``, for the policy's
+owner; ``--false-positives`` lists the "This is wrong…" reports the author opened instead.
 
 Exit status: 0 when nothing blocks, 1 when a block finding exists, 2 on usage errors, on a policy
 that cannot be loaded (or, for ``validate``, has problems) and on any other failure: a crash must
@@ -66,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jsonl", action="store_true",
                        help='each input line is {"id": ..., "text": ...}; each output line is '
                        '{"id": ..., "findings": [...]} with code-point offsets, in input order')
+    check.add_argument("--record-usage", action="store_true",
+                       help="count the policy's staged rules (mode advise or shadow) in the profile's drafts "
+                       "database, for `chorus policy report`; no post text is kept (default: nothing is written)")
+    check.add_argument("--profile", metavar="DIR", type=Path,
+                       help="the profile to record in, as the app's --profile (default: the app's own profile)")
 
     policy = commands.add_parser("policy", help="work with policy files")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
@@ -79,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true",
                           help="treat warnings (unknown keys, misspelt fields, control characters) as problems")
     policy_commands.add_parser("list", help="list the built-in policies")
+    report = policy_commands.add_parser(
+        "report",
+        help="how often the policy's staged rules fired here, with no post text",
+        description="Print, per staged rule (mode advise or shadow), how often it fired and on how many posts, "
+        "as counted on this computer by the app (and by `chorus check --record-usage`). No post text is kept "
+        "or printed: send the output to the policy's owner when asked.",
+    )
+    report.add_argument("--profile", metavar="DIR", type=Path,
+                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+    report.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    report.add_argument("--false-positives", action="store_true",
+                        help="list the findings reported as wrong (\"This is wrong…\") instead")
     return parser
 
 
@@ -103,6 +128,8 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
             return _check(args, stdin, stdout, stderr)
         if args.policy_command == "list":
             return _list(stdout)
+        if args.policy_command == "report":
+            return _report(args, stdout, stderr)
         return _validate(args.path, args.strict, stdout, stderr)
     except KeyboardInterrupt:
         _say(stderr, "chorus: interrupted")
@@ -179,6 +206,25 @@ def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Text
     inputs = _read_inputs(args.files, stdin, stderr)
     if inputs is None:
         return EXIT_USAGE
+    recorder = _Recorder.open(policy, args.profile, stderr) if args.record_usage else None
+    if args.record_usage and recorder is None:
+        return EXIT_USAGE
+    try:
+        return _check_inputs(args, policy, inputs, recorder, stdout, stderr)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _check_inputs(args: argparse.Namespace, policy, inputs: list[tuple[str, str]], recorder: _Recorder | None,
+                  stdout: TextIO, stderr: TextIO) -> int:
+    def check(where: str, text: str) -> list:
+        if recorder is None:
+            return policy.check(text, args.network)
+        evaluation = policy.evaluate(text, args.network)
+        recorder.record(where, evaluation.staged)
+        return evaluation.shown
+
     blocked = False
     if args.jsonl:
         for name, document in inputs:
@@ -197,13 +243,13 @@ def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Text
                 except (ValueError, KeyError, TypeError) as exc:
                     _say(stderr, f"chorus: {name}:{line_number}: not a {{\"id\": ..., \"text\": ...}} line ({exc})")
                     return EXIT_USAGE
-                findings = policy.check(text, args.network)
+                findings = check(f"{_where(name)}#{post_id}", text)
                 blocked = blocked or any(f.severity.value == "block" for f in findings)
                 _write(stdout, _json({"id": post_id, "findings": [f.as_json() for f in findings]}, stdout) + "\n")
         return EXIT_BLOCKED if blocked else EXIT_OK
     results = []
     for name, text in inputs:
-        findings = policy.check(text, args.network)
+        findings = check(_where(name), text)
         blocked = blocked or any(f.severity.value == "block" for f in findings)
         results.append((name, text, findings))
     if args.format == "json":
@@ -222,6 +268,104 @@ def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: Text
     else:
         _print_text(results, policy, args.network, stdout)
     return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+def _profile_paths(profile: Path | None):
+    from desktop.core.paths import AppPaths
+
+    return AppPaths.for_profile(profile) if profile else AppPaths.platform_default()
+
+
+def _where(name: str) -> str:
+    """Where a checked post is, for its usage key: the file's full path (checking it again counts it
+    once), or, for standard input, a new place every run (each run is another post)."""
+    if name == "<stdin>":
+        import uuid
+
+        return f"stdin:{uuid.uuid4().hex}"
+    return f"file:{Path(name).resolve()}"
+
+
+class _Recorder:
+    """``check --record-usage``: the staged rules' counts, written to the profile's drafts database."""
+
+    def __init__(self, policy, store) -> None:
+        from desktop.core.drafts.policy_usage import PolicyUsageStore
+
+        self.policy, self.store = policy, store
+        self.usage = PolicyUsageStore(store)
+        self.modes = {rule.id: rule.mode for rule in policy.staged_rules}
+
+    @classmethod
+    def open(cls, policy, profile: Path | None, stderr: TextIO) -> _Recorder | None:
+        from desktop.core.drafts import DraftStore
+        from desktop.core.errors import StorageError
+
+        path = _profile_paths(profile).drafts_db
+        try:
+            return cls(policy, DraftStore.open(path))
+        except (StorageError, OSError) as exc:
+            _say(stderr, f"chorus: cannot record usage in {path}: {exc}")
+            return None
+
+    def record(self, where: str, staged: list) -> None:
+        from desktop.core.drafts.policy_usage import firings
+
+        if self.modes:
+            info = self.policy.info
+            self.usage.record(info.id, info.version, where, firings(self.modes, staged), self.modes)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """The staged rules' counts (or the false-positive reports) of a profile, without any post text."""
+    from desktop.core.drafts import DraftStore
+    from desktop.core.drafts.policy_usage import PolicyUsageStore
+    from desktop.core.errors import StorageError
+
+    path = _profile_paths(args.profile).drafts_db
+    usage: list = []
+    reports: list = []
+    if path.exists():
+        try:
+            store = DraftStore.open(path)
+        except StorageError as exc:
+            _say(stderr, f"chorus policy report: cannot read {path}: {exc}")
+            return EXIT_USAGE
+        try:
+            counts = PolicyUsageStore(store)
+            usage, reports = counts.usage(), counts.false_positives()
+        finally:
+            store.close()
+    if args.format == "json":
+        payload = ({"false_positives": [r.as_json() for r in reports]} if args.false_positives
+                   else {"rules": [u.as_json() for u in usage]})
+        _write(stdout, _json({"database": str(path), **payload}, stdout, indent=2) + "\n")
+        return EXIT_OK
+    if args.false_positives:
+        if not reports:
+            _write(stdout, _clean(f"No findings reported as wrong in {path}.") + "\n")
+        for report in reports:
+            words = f" \"{report.matched_text}\"" if report.matched_text else " (words not included)"
+            _write(stdout, _clean(f"{report.as_json()['reported_at']}  {report.policy_id} {report.policy_version}  "
+                                  f"rule {report.rule_id}{words}") + "\n")
+        return EXIT_OK
+    if not usage:
+        _write(stdout, _clean(f"No staged rules (mode advise or shadow) counted in {path}.") + "\n")
+        return EXIT_OK
+    _write(stdout, _clean(f"Staged policy rules counted in {path} (no post text is kept):") + "\n")
+    policy = None
+    for row in usage:
+        if (row.policy_id, row.policy_version) != policy:
+            policy = (row.policy_id, row.policy_version)
+            _write(stdout, _clean(f"{row.policy_id} {row.policy_version}") + "\n")
+        times = "time" if row.firings == 1 else "times"
+        _write(stdout, _clean(f"  {row.rule_id} ({row.mode}): fired {row.firings} {times} on {row.posts} of "
+                              f"{row.posts_checked} post{'s' if row.posts_checked != 1 else ''} checked, "
+                              f"{row.as_json()['first_seen']} to {row.as_json()['last_seen']}") + "\n")
+    return EXIT_OK
 
 
 def _read_inputs(files: list[str], stdin: TextIO, stderr: TextIO) -> list[tuple[str, str]] | None:
@@ -277,7 +421,10 @@ def _print_text(results: Iterable[tuple[str, str, list]], policy, network: str |
             totals[finding.severity.value] += 1
             excerpt = finding.text if len(finding.text) <= 60 else finding.text[:57] + "..."
             excerpt = excerpt.replace("\n", "⏎")
-            _write(out, _clean(f"{name}:{where['line']}:{where['column']}: {finding.severity.value}: {finding.message} "
+            severity = finding.severity.value
+            if finding.mode == "advise" and finding.rule_severity is not None:
+                severity += f" (advisory: {finding.rule_severity.value} once enforced)"
+            _write(out, _clean(f"{name}:{where['line']}:{where['column']}: {severity}: {finding.message} "
                                f"[{finding.rule_id}] \"{excerpt}\"") + "\n")
             if finding.tip:
                 _write(out, f"    tip: {_clean(finding.tip)}\n")

@@ -134,10 +134,50 @@ def _v4_accounts_and_publishing(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX outbox_by_next_attempt ON outbox(next_attempt_at)")
 
 
+def _v5_policy_usage(db: sqlite3.Connection) -> None:
+    # Staged policy rules (mode = "advise" or "shadow") counted on this computer, so the policy's
+    # owner can ask for `chorus policy report` before enforcing a rule. Never any post text, nor a
+    # draft id: *post_key* is a hash of where the post is (draft id, or the file a CLI check read)
+    # together with the policy, version and rule, so each post counts once per rule and the rows
+    # cannot be joined to the drafts. One row per staged rule and post checked under it; *firings*
+    # is the most findings the rule made in one check of that post (0: checked, did not fire), so
+    # re-checking while the author types does not inflate it. Kept when drafts are purged.
+    db.execute(
+        """
+        CREATE TABLE policy_rule_usage (
+            policy_id       TEXT NOT NULL,
+            policy_version  TEXT NOT NULL,
+            rule_id         TEXT NOT NULL,
+            mode            TEXT NOT NULL CHECK (mode IN ('advise', 'shadow')),
+            post_key        TEXT NOT NULL,
+            firings         INTEGER NOT NULL DEFAULT 0 CHECK (firings >= 0),
+            first_at        REAL NOT NULL,
+            last_at         REAL NOT NULL,
+            PRIMARY KEY (policy_id, policy_version, rule_id, post_key)
+        )
+        """
+    )
+    # "This is wrong…": false positives the author reported to the policy's contact. The matched
+    # words only when the author chose to include them in the report (NULL otherwise).
+    db.execute(
+        """
+        CREATE TABLE policy_false_positives (
+            id              INTEGER PRIMARY KEY,
+            policy_id       TEXT NOT NULL,
+            policy_version  TEXT NOT NULL,
+            rule_id         TEXT NOT NULL,
+            matched_text    TEXT,
+            reported_at     REAL NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
     (3, _v3_acknowledgements),
     (4, _v4_accounts_and_publishing),
+    (5, _v5_policy_usage),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

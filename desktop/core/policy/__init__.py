@@ -6,19 +6,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
 from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
 from desktop.core.policy.fields import PolicyError, PolicyProblem
 from desktop.core.policy.loader import parse_policy, read_policy
-from desktop.core.policy.model import CheckResult, Finding, PolicyInfo, QuickFix, Severity
+from desktop.core.policy.model import (
+    ADVISE,
+    ENFORCE,
+    MODES,
+    SHADOW,
+    CheckResult,
+    Finding,
+    PolicyInfo,
+    QuickFix,
+    Severity,
+)
 from desktop.core.policy.rules import Document, Rule
 
-__all__ = ["Budget", "CheckResult", "Finding", "Policy", "PolicyError", "PolicyInfo", "PolicyProblem", "QuickFix",
-           "Severity", "builtin_policies", "load_policy", "parse_policy"]
+__all__ = ["MODES", "Budget", "CheckResult", "Evaluation", "Finding", "Policy", "PolicyError", "PolicyInfo",
+           "PolicyProblem", "QuickFix", "Severity", "builtin_policies", "load_policy", "parse_policy"]
+
+
+class Evaluation(NamedTuple):
+    """A check's findings: *shown* to the author (enforced and advisory ones), and the *shadow* rules'
+    findings, which are never shown, only counted locally (desktop.core.policy.usage)."""
+
+    shown: list[Finding]
+    shadow: list[Finding]
+
+    @property
+    def staged(self) -> list[Finding]:
+        """The findings of rules being tried out (advise and shadow): what usage counting records."""
+        return [f for f in self.shown if f.mode == ADVISE] + self.shadow
 
 
 class Policy:
@@ -35,20 +59,51 @@ class Policy:
 
     def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
               instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None) -> list[Finding]:
-        """Findings for *text* posted to *network* (default: the policy's). *instance_limits* are the
-        author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
+        """The findings to show for *text* posted to *network* (default: the policy's). *instance_limits*
+        are the author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 
         The author's patterns share one time *budget* (default: a new one of ``CHECK_BUDGET_S``;
         pass one to share it between checks of the same post). A rule that runs out of time gives
         one *incomplete* finding (``Finding.incomplete``) instead of its findings: never a silent pass.
+        Rules in ``advise`` mode give advisory findings (severity info); ``shadow`` rules are not run
+        at all (see :meth:`evaluate`).
         """
+        return self.evaluate(text, network, today, instance_limits=instance_limits, budget=budget, shadow=False).shown
+
+    def evaluate(self, text: str, network: str | None = None, today: dt.date | None = None, *,
+                 instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None,
+                 shadow: bool = True) -> Evaluation:
+        """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
+        when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
+        can never make a shown rule incomplete."""
         doc = Document(text, network or self.info.default_network, today or dt.date.today(),
                        instance_limits=instance_limits, budget=budget)
-        findings = []
+        shown: list[Finding] = []
+        hidden: list[Finding] = []
         for rule in self.rules:
-            findings.extend(check_rule(rule, doc))
-        findings.sort(key=lambda f: (f.start, f.end, f.rule_id))
-        return findings
+            if rule.mode == ENFORCE:
+                shown.extend(check_rule(rule, doc))
+            elif rule.mode == ADVISE:
+                shown.extend(advisory(f) for f in check_rule(rule, doc))
+        if shadow:
+            for rule in self.rules:
+                if rule.mode == SHADOW:
+                    hidden.extend(dataclasses.replace(f, mode=SHADOW, rule_severity=f.severity)
+                                  for f in check_rule(rule, doc))
+        shown.sort(key=lambda f: (f.start, f.end, f.rule_id))
+        hidden.sort(key=lambda f: (f.start, f.end, f.rule_id))
+        return Evaluation(shown, hidden)
+
+    @property
+    def staged_rules(self) -> list[Rule]:
+        """The rules being tried out (``advise`` or ``shadow``)."""
+        return [rule for rule in self.rules if rule.mode != ENFORCE]
+
+    def shadow_policy(self) -> Policy | None:
+        """A policy of this one's shadow rules alone (None: it has none): the live check runs it apart,
+        off the GUI thread, so rules nobody sees never slow down the check the author waits for."""
+        rules = [rule for rule in self.rules if rule.mode == SHADOW]
+        return Policy(self.info, rules) if rules else None
 
     def self_test(self) -> list[PolicyProblem]:
         """Run every rule's own examples: a flag example must be flagged by that rule, a pass example not."""
@@ -78,6 +133,13 @@ class Policy:
                                                       f"the rule flags {_short(hits[0].text)} in its pass example "
                                                       f"{_short(example)}"))
         return problems
+
+
+def advisory(finding: Finding) -> Finding:
+    """An advise-mode rule's finding as shown: severity info (it never blocks and needs no
+    acknowledgement, like a compliance tool's policy tip in simulation mode), the rule's own
+    severity kept in ``rule_severity`` so the author can be told what it will be once enforced."""
+    return dataclasses.replace(finding, mode=ADVISE, rule_severity=finding.severity, severity=Severity.INFO)
 
 
 def check_rule(rule: Rule, doc: Document) -> list[Finding]:

@@ -35,7 +35,8 @@ from desktop.core.policy.fields import (  # noqa: F401
 )
 from desktop.core.policy.lexicon import EVASION_LEVELS
 from desktop.core.policy.metric import Limit, MetricRule
-from desktop.core.policy.model import PolicyInfo, QuickFix, Severity
+from desktop.core.policy.model import MODES, PolicyInfo, QuickFix, Severity
+from desktop.core.policy.reporting import report_problem
 from desktop.core.policy.rules import (
     ConditionalRule,
     DetectorRule,
@@ -54,7 +55,7 @@ REPORTS = ("every", "once", "once_per_sentence")
 MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes",
                  *(network.measure for network in REGISTRY if network.measure))
 COMMON_FIELDS = {"id", "category", "kind", "severity", "message", "explanation", "tip", "networks", "valid_from",
-                 "valid_until", "unless", "quick_fix", "examples"}
+                 "valid_until", "unless", "quick_fix", "examples", "mode"}
 KIND_FIELDS = {
     "lexicon": {"terms", "sets", "evasion", "compact", "report", "self_censor"},
     "pattern": {"pattern", "on", "capture", "ignore_case", "report"},
@@ -68,7 +69,7 @@ KIND_FIELDS = {
 # Keys that are only warned about when unknown: the policy still works, but a typo there
 # (``examples.pas``) silently drops what the author meant, so ``policy validate`` says so.
 TOP_FIELDS = {"policy", "sets", "rules"}
-POLICY_FIELDS = {"id", "name", "version", "owner", "contact", "default_network"}
+POLICY_FIELDS = {"id", "name", "version", "owner", "contact", "default_network", "report"}
 EXAMPLE_FIELDS = {"flag", "pass"}
 QUICK_FIX_FIELDS = {"label", "append", "replace"}
 LIMIT_FIELDS = {"measure", "max"}
@@ -119,6 +120,11 @@ def _parse(document: str, source: str) -> ParsedPolicy:
         reader.problem(None, "policy.default_network", f"must be one of {', '.join(NETWORKS)}, not "
                        f"{default_network!r}{did_you_mean(default_network, NETWORKS)}")
         default_network = None
+    report = reader.text(head, "report", None, required=False)
+    problem = report_problem(report) if report else None
+    if problem:
+        reader.problem(None, "policy.report", problem)
+        report = ""
     info = PolicyInfo(
         id=reader.text(head, "id", None),
         name=reader.text(head, "name", None),
@@ -127,6 +133,7 @@ def _parse(document: str, source: str) -> ParsedPolicy:
         contact=reader.text(head, "contact", None),
         source=source,
         default_network=default_network,
+        report=report,
     )
     sets = data.get("sets", {})
     if not isinstance(sets, dict):
@@ -177,6 +184,7 @@ def _rule(reader: FieldReader, table: dict[str, Any], rule_id: str, default_netw
         reader.problem(rule_id, None, f"unknown field(s) for a {kind} rule: "
                        f"{unknown_list(unknown, COMMON_FIELDS | KIND_FIELDS[kind])}")
     severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"), "block")
+    mode = reader.choice(table, "mode", rule_id, MODES, "enforce")
     networks = table.get("networks")
     if networks is not None:
         bad = [networks] if not isinstance(networks, list) else [n for n in networks if n not in NETWORKS]
@@ -231,6 +239,7 @@ def _rule(reader: FieldReader, table: dict[str, Any], rule_id: str, default_netw
         quick_fix=quick_fix,
         examples_flag=list(flag),
         examples_pass=list(passing),
+        mode=mode,
     )
     builder: Callable[..., Rule | None] = _BUILDERS[kind]
     return builder(reader, table, rule_id, common, default_network)

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+# A rule's mode: how far it is rolled out (compliance tools' "simulation" or "test with policy tips").
+ENFORCE, ADVISE, SHADOW = "enforce", "advise", "shadow"
+MODES = (ENFORCE, ADVISE, SHADOW)
+
 
 class Severity(str, Enum):
     BLOCK = "block"  # publishing is refused; the author cannot override
@@ -52,9 +56,22 @@ class Finding:
     # the rule could not be completed in time (its patterns ran out of their time limit): the finding
     # is about the whole post (an empty span at 0), and says the author must check it themselves
     incomplete: bool = False
+    # the rule's staged-roll-out mode (see MODES): an "advise" finding is shown as advisory with severity
+    # info (it never blocks nor asks for an acknowledgement); *rule_severity* keeps what the rule says it
+    # will be once enforced. "shadow" findings are never shown (Policy.evaluate keeps them apart).
+    mode: str = "enforce"
+    rule_severity: Severity | None = None
+
+    @property
+    def advisory(self) -> bool:
+        return self.mode == ADVISE
 
     def as_json(self) -> dict[str, Any]:
-        extra = {"incomplete": True} if self.incomplete else {}
+        extra: dict[str, Any] = {"incomplete": True} if self.incomplete else {}
+        if self.mode != ENFORCE:
+            extra["mode"] = self.mode
+            if self.rule_severity is not None:
+                extra["rule_severity"] = self.rule_severity.value
         return {
             "rule_id": self.rule_id,
             "category": self.category,
@@ -76,6 +93,9 @@ class PolicyInfo:
     contact: str
     source: str  # file path or "builtin:<name>"
     default_network: str | None = None
+    # where "This is wrong…" sends a false-positive report: a mailto: address or an https URL
+    # template; empty: the contact when it is an e-mail address (see desktop.core.policy.reporting)
+    report: str = ""
 
 
 @dataclass

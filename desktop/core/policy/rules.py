@@ -208,6 +208,9 @@ class Rule:
     quick_fix: QuickFix | None = None
     examples_flag: list[tuple[str, str | None]] = field(default_factory=list)  # (text, network or None)
     examples_pass: list[tuple[str, str | None]] = field(default_factory=list)
+    # staged roll-out: "enforce" (the default), "advise" (shown as advisory, never blocks) or "shadow"
+    # (never shown, only counted locally); applied to the findings by Policy.evaluate
+    mode: str = "enforce"
 
     def active(self, doc: Document) -> bool:
         if self.valid_from and doc.today < self.valid_from:

@@ -3,6 +3,10 @@
 Both the live check in the editor (which knows which warnings the author acknowledged) and the
 publishing service's check at publish time (which refuses blocks only: acknowledgements were given
 in the editor) ask :func:`refusal`; the UI shows its answer and never words its own rules.
+
+Rules being tried out never stand in the way: an ``advise`` rule's findings arrive as advisory hints
+and a ``shadow`` rule's are never shown; :func:`blocks` skips any finding whose
+``mode`` is not ``enforce`` all the same, so a finding passed on unconverted cannot block either.
 """
 
 from __future__ import annotations
@@ -22,13 +26,19 @@ def count_words(n: int, severity: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def enforced(finding: Finding) -> bool:
+    """Whether *finding* comes from a rule in force (not one in ``advise`` or ``shadow`` mode)."""
+    return getattr(finding, "mode", "enforce") == "enforce"
+
+
 def blocks(findings: Iterable[Finding]) -> list[Finding]:
-    """The block findings, each once (the same rule on the same span found for several networks)."""
+    """The block findings of rules in force, each once (the same rule on the same span found for
+    several networks)."""
     seen: set[tuple[str, int, int]] = set()
     found = []
     for finding in findings:
         key = (finding.rule_id, finding.start, finding.end)
-        if finding.severity == "block" and key not in seen:
+        if finding.severity == "block" and enforced(finding) and key not in seen:
             seen.add(key)
             found.append(finding)
     return found

@@ -8,6 +8,13 @@ acknowledged with a written reason (:class:`AcknowledgeDialog`, opened with ``op
 offers no override, and the panel says why. When there is no policy (still loading, or none
 valid), the panel says so, and that publishing is refused. Colours come from the palette only.
 
+A finding of a rule in ``advise`` mode is badged *Advisory* and says that it does not stop publishing
+(and what it will do once enforced); ``shadow`` rules are never listed (the checker never returns
+them). *This is wrong…* (also in the editor's menu) opens :class:`ReportDialog`: the false-positive
+report exactly as it will be sent to the policy's ``report`` address or URL (else its contact's
+e-mail address), editable, the matched words included only if the author leaves them in; *Send*
+hands the ``mailto:`` or URL to ``open_url`` (the window's browser bridge) and notes the report locally.
+
 The list is rebuilt only when the findings change (a new finding, one gone, a status change);
 otherwise the rows keep their place, selection and scroll position while the author types.
 """
@@ -15,10 +22,13 @@ otherwise the rows keep their place, selection and scroll position while the aut
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
@@ -41,7 +51,10 @@ from desktop.core.publishing.verdict import count_words
 from desktop.ui.common.theme import status_color
 from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
-from desktop.ui.policy.live_finding import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding
+from desktop.ui.policy.live_finding import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, advisory_note
+
+if TYPE_CHECKING:  # the policy engine is loaded after the first window is shown, not by this module
+    from desktop.core.policy.model import PolicyInfo
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 EMPTY_TEXT = "No policy problems found"
@@ -63,7 +76,7 @@ INCOMPLETE_WARN_NOTE = ("Chorus could not finish this rule in time. Read the pos
 
 def describe(item: LiveFinding) -> str:
     """One line for screen readers and tooltips."""
-    words = f"{SEVERITY_LABELS.get(item.severity, item.severity)}: {item.finding.message}"
+    words = f"{item.label}: {item.finding.message}"
     if getattr(item.finding, "incomplete", False):
         words += f" ({INCOMPLETE_DETAIL})"
     elif item.finding.text:
@@ -90,7 +103,7 @@ class FindingDelegate(TwoLineDelegate):
         badge_font.setBold(True)
         badge_font.setPointSizeF(max(option.font.pointSizeF() * 0.85, 6.0))
         badge_metrics = QFontMetrics(badge_font)
-        label = SEVERITY_LABELS.get(item.severity, item.severity)
+        label = item.label
         badge = QRectF(first.left(), first.top() + 1, badge_metrics.horizontalAdvance(label) + 12, first.height() - 2)
         colour = status_color(palette, item.severity) if item.severity in SEVERITY_LABELS else secondary
         if item.counts:  # filled badge; its text in the Base colour has the same contrast as status text on Base
@@ -181,15 +194,107 @@ class AcknowledgeDialog(QDialog):
         super().accept()
 
 
-class FindingsPanel(QWidget):
-    """Docked beside the composer; shows :attr:`Composer.findings` and acts on them."""
+class ReportDialog(QDialog):
+    """"This is wrong…": the false-positive report exactly as it will be sent, editable first.
 
-    def __init__(self, composer: Composer, parent: QWidget | None = None) -> None:
+    Shows where it goes and its subject; the body is prefilled with the policy, its version, the rule
+    and (if *Include the matched words* stays ticked) the matched words. *Send* emits :attr:`send`
+    with the URL to open and the words included (None when left out).
+    """
+
+    send = Signal(str, object)  # the mailto: or https URL; the matched words included, or None
+
+    def __init__(self, info: PolicyInfo, item: LiveFinding, parent: QWidget | None = None) -> None:
+        from desktop.core.policy.reporting import FalsePositiveReport, report_target
+
+        super().__init__(parent)
+        self.setWindowTitle("Report a wrong finding")
+        self.setAccessibleName("Report a wrong finding")
+        self.target = report_target(info)
+        self.report = FalsePositiveReport.for_finding(info, item.finding)
+        self.without_words = self.report.without_words()
+        layout = QVBoxLayout(self)
+        self.where = QLabel(self)
+        self.where.setWordWrap(True)
+        self.where.setTextFormat(Qt.TextFormat.PlainText)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where.setAccessibleName("Sent to")
+        layout.addWidget(self.where)
+        self.include_words = QCheckBox("Include the matched words", self)
+        self.include_words.setChecked(bool(self.report.words))
+        self.include_words.setEnabled(bool(self.report.words))
+        self.include_words.setAccessibleName("Include the matched words")
+        layout.addWidget(self.include_words)
+        self.body = QPlainTextEdit(self)
+        self.body.setAccessibleName("Report")
+        self.body.setTabChangesFocus(True)
+        self.body.setPlainText(self.report.text())
+        layout.addWidget(self.body)
+        self.buttons = QDialogButtonBox(self)
+        self.send_button = self.buttons.addButton("Send…", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button.setAccessibleName("Send the report")
+        self.send_button.setToolTip("Opens the report in your e-mail program or browser; nothing is sent before that")
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.include_words.toggled.connect(self._words_toggled)
+        if self.target is None:
+            self.where.setText(f"The policy {info.name} {info.version} names no address or page for reports, and "
+                               f"its contact is not an e-mail address. Tell its owner ({info.owner}, {info.contact}).")
+            self.send_button.setEnabled(False)
+            self.body.setReadOnly(True)
+        else:
+            shown = self.target if not self.target.lower().startswith("mailto:") else self.target[len("mailto:"):]
+            self.where.setText(f"To: {shown}\nSubject: {self.report.subject}")
+        self.resize(480, 380)
+
+    def _words_toggled(self, include: bool) -> None:
+        """Put the matched words in or take them out (an edited body keeps the author's edits)."""
+        text = self.body.toPlainText()
+        with_words, without = self.report.text(), self.without_words.text()
+        if text == (without if include else with_words):  # not edited: the other version as it is
+            self.body.setPlainText(with_words if include else without)
+            return
+        line = f"Matched words: {self.report.words}\n"
+        if not include:
+            text = text.replace(line, "").replace(f"Message: {self.report.message}\n",
+                                                  f"Message: {self.without_words.message}\n")
+            self.body.setPlainText(text)
+        elif line not in text:
+            self.body.setPlainText(text.rstrip("\n") + "\n" + line)
+
+    def url(self) -> str | None:
+        """What *Send* opens: the report, as edited, addressed to the policy's report target."""
+        if self.target is None:
+            return None
+        report = self.report if self.include_words.isChecked() else self.without_words
+        return report.url(self.target, self.body.toPlainText())
+
+    def accept(self) -> None:
+        url = self.url()
+        if url is None:
+            return
+        self.send.emit(url, self.report.words if self.include_words.isChecked() else None)
+        super().accept()
+
+
+class FindingsPanel(QWidget):
+    """Docked beside the composer; shows :attr:`Composer.findings` and acts on them.
+
+    *open_url* opens the false-positive report (a mailto: or https URL): the window's browser bridge;
+    None: the desktop's browser."""
+
+    def __init__(self, composer: Composer, parent: QWidget | None = None,
+                 open_url: Callable[[str], object] | None = None) -> None:
         super().__init__(parent)
         self.composer = composer
         self.policy = composer.policy
+        self.open_url = open_url
         self.setAccessibleName("Policy findings panel")
         self.dialog: AcknowledgeDialog | None = None
+        self.report_dialog: ReportDialog | None = None
         self._refreshing = False
 
         self.summary = QLabel(self)
@@ -221,9 +326,10 @@ class FindingsPanel(QWidget):
         self.ack_button = self._button("Acknowledge…", "Acknowledge the warning with a reason")
         self.dismiss_button = self._button("Dismiss", "Dismiss the hint")
         self.restore_button = self._button("Restore", "Make the finding count again")
+        self.report_button = self._button("This is wrong…", "Report this finding as wrong to the policy's owner")
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button):
+        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -255,10 +361,12 @@ class FindingsPanel(QWidget):
         self.ack_button.clicked.connect(self.acknowledge)
         self.dismiss_button.clicked.connect(self.dismiss)
         self.restore_button.clicked.connect(self.restore)
+        self.report_button.clicked.connect(self.report_wrong)
         composer.findings_changed.connect(self.show_findings)
         composer.editor.cursorPositionChanged.connect(self._follow_editor_cursor)
         self.policy.show_requested.connect(self.show_finding)
         self.policy.acknowledge_requested.connect(self._acknowledge_from_editor)
+        self.policy.report_requested.connect(self._report_from_editor)
         self._shown: list[tuple] = []
         self.show_findings(self.policy.findings)
 
@@ -371,7 +479,7 @@ class FindingsPanel(QWidget):
     def _show_details(self) -> None:
         item = self.current()
         self.details_area.setVisible(item is not None)
-        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button):
+        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             button.setVisible(False)
         if item is None:
             return
@@ -392,7 +500,7 @@ class FindingsPanel(QWidget):
         elif item.severity == "warn":
             note = "To publish, change the text or acknowledge the warning with a reason."
         else:
-            note = ""
+            note = advisory_note(finding)
         self.note.setText(note)
         self.note.setVisible(bool(note))
         fix = finding.quick_fix
@@ -404,6 +512,7 @@ class FindingsPanel(QWidget):
         self.ack_button.setVisible(item.severity == "warn" and item.counts)
         self.dismiss_button.setVisible(item.severity == "info" and item.counts)
         self.restore_button.setVisible(not item.counts)
+        self.report_button.setVisible(self.policy.can_report(item))
 
     # -- acting ----------------------------------------------------------------------------------
     def _on_current_changed(self, _row: int) -> None:
@@ -480,6 +589,41 @@ class FindingsPanel(QWidget):
 
     def _dialog_gone(self) -> None:
         self.dialog = None
+
+    def _report_from_editor(self, item: LiveFinding) -> None:
+        self.show_finding(item)
+        if self.current() is item:
+            self.report_wrong()
+
+    def report_wrong(self) -> None:
+        """"This is wrong…": show the report to be sent for the current finding (window-modal)."""
+        item = self.current()
+        policy = self.policy.checking_policy
+        if item is None or policy is None or not self.policy.can_report(item):
+            return
+        dialog = ReportDialog(policy.info, item, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        rule_id = item.finding.rule_id
+        dialog.send.connect(lambda url, words: self._send_report(rule_id, url, words))
+        dialog.destroyed.connect(self._report_dialog_gone)
+        self.report_dialog = dialog
+        dialog.open()
+
+    def _report_dialog_gone(self) -> None:
+        self.report_dialog = None
+
+    def _send_report(self, rule_id: str, url: str, words: str | None) -> None:
+        if self.open_url is not None:
+            opened = self.open_url(url)
+        else:
+            from desktop.ui.common.browser import open_in_system_browser
+
+            opened = open_in_system_browser(url)
+        if opened is False:
+            self.policy.problem.emit("Could not open your e-mail program or browser for the report. "
+                                     f"Send it yourself to: {url.split('?', 1)[0].removeprefix('mailto:')}")
+            return
+        self.policy.record_false_positive(rule_id, words)
 
     def dismiss(self) -> None:
         item = self.current()

@@ -26,6 +26,14 @@ acknowledgement), but has no underline: it is about the whole post, not a passag
 
 For publishing (a later feature) the state is exposed as :attr:`LivePolicyCheck.blocked` and
 :meth:`LivePolicyCheck.publish_refusal`.
+
+Staged rules (``mode = "advise"`` or ``"shadow"``, see :mod:`desktop.core.drafts.policy_usage`): an
+advise rule's findings arrive from the checker as advisory hints and are listed like any hint; a
+shadow rule is never run by the checker. When the checker is a policy's (``checker.policy``, a
+:class:`~desktop.core.policy.targets.TargetedCheck`) with staged rules and the store is the drafts
+database, every shown check is counted: the shadow rules run on the ``policy`` lane (for the
+primary network), and the counts per rule (never any text) are written through the ``db`` lane,
+only when a rule's count for this draft grew. Counting never holds up typing nor shows anything.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
 from desktop.core.drafts.acknowledgements import Acknowledgement, match, occurrences
+from desktop.core.drafts.policy_usage import PolicyUsageStore, firings
+from desktop.core.drafts.store import DraftStore
 from desktop.core.publishing import verdict
 from desktop.ui.common.spans import Utf16Offsets
 from desktop.ui.common.tasks import TaskRunner
@@ -66,6 +76,7 @@ class LivePolicyCheck(QObject):
     problem = Signal(str)  # a message for the user (check failed, acknowledgement not saved)
     show_requested = Signal(object)  # LiveFinding: "show in the Policy panel" from the editor's menu
     acknowledge_requested = Signal(object)  # LiveFinding: "Acknowledge…" from the editor's menu
+    report_requested = Signal(object)  # LiveFinding: "This is wrong…" from the editor's menu
 
     def __init__(
         self,
@@ -82,6 +93,11 @@ class LivePolicyCheck(QObject):
         self._checker = checker
         self._policy_version = policy_version
         self._store = store
+        # staged rules' counts go to the drafts database (not to a test's in-memory store)
+        self._usage = PolicyUsageStore(store) if isinstance(store, DraftStore) else None
+        self._usage_counted: dict[tuple[str, str], dict[str, int]] = {}  # (draft, policy version): counts written
+        self._usage_last: tuple[str, str, str] | None = None  # (draft, policy version, text) last counted
+        self.usage_records = 0  # counts handed to the db lane (diagnostics, tests)
         self._off_reason = OFF_REASON
         self._loading = False
         self._draft_id: str | None = None
@@ -116,6 +132,26 @@ class LivePolicyCheck(QObject):
     @property
     def policy_version(self) -> str:
         return self._policy_version
+
+    @property
+    def checking_policy(self) -> Any:
+        """The policy behind the checker (a TargetedCheck's ``policy``; None for a plain checker)."""
+        return getattr(self._checker, "policy", None)
+
+    def can_report(self, item: LiveFinding) -> bool:
+        """Whether "This is wrong…" applies: a finding of a policy's rule (not one that ran out of time)."""
+        return self.checking_policy is not None and not getattr(item.finding, "incomplete", False)
+
+    def record_false_positive(self, rule_id: str, words: str | None) -> None:
+        """Note locally that the author reported a finding of *rule_id* as wrong (the matched *words*
+        only when they chose to include them); on the db lane, never shown."""
+        policy, usage = self.checking_policy, self._usage
+        if policy is None or usage is None:
+            return
+        info = policy.info
+        self._runner.run(lambda: usage.record_false_positive(info.id, info.version, rule_id, words),
+                         on_failure=lambda exc: self.problem.emit(f"Could not note the report locally: {exc}"),
+                         owner=self, lane="db")
 
     @property
     def off_reason(self) -> str:
@@ -338,6 +374,43 @@ class LivePolicyCheck(QObject):
         self._paint()
         self.findings_changed.emit(self.findings)
         self.checked.emit(generation)
+        self._count_staged(findings, text)
+
+    # -- counting staged rules (advise, shadow) ------------------------------------------------------
+    def _count_staged(self, findings: Sequence[Finding], text: str) -> None:
+        """Count the staged rules' firings on this check, off the GUI thread (see the module docstring)."""
+        checker, usage, draft_id = self._checker, self._usage, self._draft_id
+        policy = getattr(checker, "policy", None)
+        staged = getattr(policy, "staged_rules", None)
+        if usage is None or draft_id is None or policy is None or not staged:
+            return
+        version = policy.version_key
+        if self._usage_last == (draft_id, version, text):
+            return
+        self._usage_last = (draft_id, version, text)
+        modes = {rule.id: rule.mode for rule in staged}
+        advised = [f for f in findings if getattr(f, "mode", "enforce") == "advise"]
+        shadow = policy.shadow_policy()
+        network = getattr(checker, "primary", None)
+        key = (draft_id, version)
+
+        def counted(counts: dict[str, int]) -> None:
+            before = self._usage_counted.get(key, {})
+            if before and all(counts[rule] <= before.get(rule, -1) for rule in counts):
+                return  # nothing grew: no write
+            self._usage_counted[key] = {rule: max(count, before.get(rule, 0)) for rule, count in counts.items()}
+            self.usage_records += 1
+            info = policy.info
+            self._runner.run(lambda: usage.record(info.id, info.version, f"draft:{draft_id}", counts, modes),
+                             on_failure=lambda exc: log.warning("staged policy rules not counted: %s", exc),
+                             owner=self, lane="db")
+
+        if shadow is None:
+            counted(firings(modes, advised))
+            return
+        self._runner.run(lambda: firings(modes, advised + shadow.evaluate(text, network).shadow), on_success=counted,
+                         on_failure=lambda exc: log.warning("shadow policy rules not checked: %s", exc),
+                         owner=self, lane="policy")
 
     # -- the editor's underlines, tooltips and menu (drawn by desktop.ui.policy.underlines) --------
     def _paint(self) -> None:

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
     from desktop.core.policy.model import Finding
 
 SEVERITY_LABELS = {"block": "Block", "warn": "Warning", "info": "Hint"}
+ADVISORY_LABEL = "Advisory"  # a rule in advise mode: shown, never blocking (its severity is info)
+WILL_BE = {"block": "block publishing", "warn": "need an acknowledgement to publish", "info": "be a hint"}
+
+
+def advisory_note(finding: Finding) -> str:
+    """What an advise-mode finding means for the author (empty for any other finding)."""
+    if getattr(finding, "mode", "enforce") != "advise":
+        return ""
+    rule_severity = getattr(finding, "rule_severity", None)
+    later = WILL_BE.get(str(getattr(rule_severity, "value", rule_severity)), "")
+    return ("Advisory: your company is trying this rule out, so it does not stop you from publishing"
+            + (f"; once it is enforced, findings like this will {later}." if later else "."))
 BLOCK_NOTE = ("This cannot be overridden: your company's policy does not allow publishing it, so there is no "
               "acknowledgement for it. Change or remove the text to publish.")
 
@@ -48,6 +60,13 @@ class LiveFinding:
     @property
     def severity(self) -> str:
         return str(getattr(self.finding.severity, "value", self.finding.severity))
+
+    @property
+    def label(self) -> str:
+        """The badge word: the severity's, or "Advisory" for a rule being tried out (advise mode)."""
+        if getattr(self.finding, "mode", "enforce") == "advise":
+            return ADVISORY_LABEL
+        return SEVERITY_LABELS.get(self.severity, self.severity)
 
     @property
     def rank(self) -> int:

@@ -27,7 +27,7 @@ from PySide6.QtGui import QAction, QColor, QTextCharFormat
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolTip
 
 from desktop.ui.common.theme import is_dark, status_color
-from desktop.ui.policy.live_finding import SEVERITY_LABELS, LiveFinding
+from desktop.ui.policy.live_finding import LiveFinding, advisory_note
 
 TINT_ALPHA = {"block": 40, "warn": 34}  # of 255: a faint background under block and warn findings, with the wave
 OVERFLOW_TINT_ALPHA = 45  # of 255: the background of the text past a network's length limit
@@ -38,12 +38,14 @@ class FindingsHost(Protocol):
 
     acknowledge_requested: Any  # Signal(LiveFinding): "Acknowledge…" chosen in the menu
     show_requested: Any  # Signal(LiveFinding): "Explain" chosen in the menu
+    report_requested: Any  # Signal(LiveFinding): "This is wrong…" chosen in the menu
 
     @property
     def findings(self) -> list[LiveFinding]: ...
     def can_fix(self, item: LiveFinding) -> bool: ...
     def apply_quick_fix(self, item: LiveFinding) -> bool: ...
     def acknowledge(self, item: LiveFinding, reason: str = "") -> None: ...
+    def can_report(self, item: LiveFinding) -> bool: ...
 
 
 class Underlines(QObject):
@@ -144,12 +146,14 @@ class Underlines(QObject):
         for item in items:
             f = item.finding
             colour = status_color(self._editor.palette(), item.severity).name()
-            part = (f"<p style='margin:0'><b style='color:{colour}'>{SEVERITY_LABELS.get(item.severity, item.severity)}"
+            part = (f"<p style='margin:0'><b style='color:{colour}'>{item.label}"
                     f":</b> {html.escape(f.message)}</p>")
             if f.explanation:
                 part += f"<p style='margin-top:4px'>{html.escape(f.explanation)}</p>"
             if f.tip:
                 part += f"<p style='margin-top:4px'><i>Tip:</i> {html.escape(f.tip)}</p>"
+            if advisory_note(f):
+                part += f"<p style='margin-top:4px'><small>{html.escape(advisory_note(f))}</small></p>"
             hint = _action_hint(item)
             if hint:
                 part += f"<p style='margin-top:4px'><small>{html.escape(hint)}</small></p>"
@@ -175,7 +179,7 @@ class Underlines(QObject):
         first = menu.actions()[0] if menu.actions() else None
         added: list[QAction] = []
         for item in items:
-            label = SEVERITY_LABELS.get(item.severity, item.severity)
+            label = item.label
             fix = item.finding.quick_fix
             if fix is not None:
                 action = QAction(f"Fix: {fix.label}", menu)
@@ -193,6 +197,10 @@ class Underlines(QObject):
             action = QAction(f"Explain this {label.lower()}", menu)
             action.triggered.connect(lambda _checked=False, i=item: host.show_requested.emit(i))
             added.append(action)
+            if host.can_report(item):
+                action = QAction("This is wrong…", menu)
+                action.triggered.connect(lambda _checked=False, i=item: host.report_requested.emit(i))
+                added.append(action)
         if added and first is not None:
             menu.insertActions(first, added)
             menu.insertSeparator(first)

@@ -123,11 +123,12 @@ class MainWindow(QMainWindow):
         self.accounts_panel: AccountsPanel | None = None
         self.history_dialog: PublishHistoryDialog | None = None
         editor_side: QWidget = self.composer
+        from desktop.ui.common.browser import BrowserBridge
+
+        self.browser = BrowserBridge(open_url, self)  # sign-in pages, posts, "This is wrong…" reports
         if services is not None:
-            from desktop.ui.common.browser import BrowserBridge
             from desktop.ui.publishing.bar import PublishBar
 
-            self.browser = BrowserBridge(open_url, self)
             self.publish_bar = PublishBar(services, runner, self.composer, store, self.browser, self.policy_now, self,
                                           before_publish=self.autosaver.flush)
             editor_side = QWidget(self)
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         self.act_settings, self.act_shortcuts = actions.settings, actions.shortcuts
         self.act_about, self.act_quit, self.menu_view = actions.about, actions.quit, actions.menu_view
         self.drafts_controller.can_restore.connect(self.act_restore.setEnabled)
-        self.findings_panel = FindingsPanel(self.composer, self)
+        self.findings_panel = FindingsPanel(self.composer, self, open_url=self.browser.open_url)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
         self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
         if services is not None:

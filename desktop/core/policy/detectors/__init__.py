@@ -8,7 +8,7 @@ quantifiers, no nested free repetition), because they run on every keystroke.
 
 from collections.abc import Callable
 
-from desktop.core.policy.detectors.email import find_emails
+from desktop.core.policy.detectors.email import find_emails, find_personal_emails
 from desktop.core.policy.detectors.phone import find_phones, last_digits
 from desktop.core.policy.detectors.secrets import find_secrets
 from desktop.core.policy.detectors.spans import Detection, Intervals, Span, merge_overlapping, overlaps
@@ -17,6 +17,7 @@ from desktop.core.policy.detectors.urls import find_urls, host_matches, is_priva
 # Detectors a rule names with ``detector = "<name>"`` beyond the four built into DetectorRule (secrets,
 # internal_url, email, phone): each takes the post's text and returns its detections, labelled.
 EXTRA: dict[str, Callable[[str], list[Detection]]] = {}
+EXTRA["personal_email"] = find_personal_emails  # addresses less the role mailboxes (support@, press@)
 
 __all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_phones", "find_secrets", "find_urls",
            "host_matches", "is_private_ip", "last_digits", "merge_overlapping", "overlaps", "url_host"]

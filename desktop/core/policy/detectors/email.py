@@ -23,8 +23,8 @@ What looks like an address but is not one in a social-media post is left alone: 
 (``https://user:pw@host.example``), a high-resolution image name (``logo@2x.png``), a package
 version (``pkg@1.2.3``: numeric top-level label).
 
-Linear time: every candidate is one ``@``; from it one bounded match looks back (at most 66
-characters) and one looks ahead (at most 256), both without backtracking.
+Linear time: one pass of one pattern finds each "@" a domain can follow (and the domain); a bounded
+backward match (at most 65 characters) finds its local part; Python checks what they found.
 """
 
 from __future__ import annotations
@@ -42,20 +42,30 @@ _DOMAIN_MAX_OCTETS: Final = 253  # RFC 1035's 255 octets on the wire, less the l
 _LABEL_MAX_OCTETS: Final = 63
 _ADDRESS_MAX: Final = 254  # RFC 5321's 256-octet path, less its angle brackets
 
-# RFC 5322 atext and the dot, plus RFC 6531's non-ASCII text (letters, marks and numbers only, so that
-# typographic quotes and dashes around an address stay outside it), read backwards from the "@".
-_DOT_ATOM_BACK: Final = regex.compile(
-    rf"[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~.\p{{L}}\p{{M}}\p{{N}}-]{{1,{_LOCAL_MAX_OCTETS + 1}}}+", regex.REVERSE
+_ATOM: Final = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\p{L}\p{M}\p{N}-"
+_LABEL: Final = r"\p{L}\p{M}\p{N}-"
+# An "@" worth a closer look, and what follows it: an address literal, or labels up to a dot and a
+# plausible top-level label (so the "@"s of handles without a dot, runs of "@" and the like cost one
+# step each), captured as the run of label characters and dots (checked in Python). The pattern
+# starts with a literal "@", so the engine skips ordinary text fast; its runs are possessive and
+# its look-ahead's loop gives back only whole labels: linear.
+_AT_DOMAIN: Final = regex.compile(
+    rf"@(?=\[|(?:[{_LABEL}]{{1,63}}+\.){{1,127}}(?:\p{{L}}[\p{{L}}\p{{M}}]|xn--))"
+    rf"(\[[^\]\s]{{1,50}}+\]|[{_LABEL}.]{{1,{_DOMAIN_MAX_OCTETS + 3}}}+)",
+    regex.IGNORECASE,
 )
-# RFC 5322 quoted-string (qtext or quoted-pair; RFC 6532 allows non-ASCII in it), read backwards.
+# The local part, read backwards from the "@": the whole run of RFC 5322 atext and dots (RFC 6531's
+# non-ASCII text taken as letters, marks and numbers only, so typographic quotes and dashes around
+# an address stay outside it; a run longer than a local part can be is none), or a quoted-string
+# (qtext or quoted-pair; RFC 6532 allows non-ASCII in it).
+_DOT_ATOM_BACK: Final = regex.compile(rf"[{_ATOM}.]{{1,{_LOCAL_MAX_OCTETS + 1}}}+", regex.REVERSE)
 _QUOTED_BACK: Final = regex.compile(rf'"(?:[^"\\\r\n]|\\[^\r\n]){{1,{_LOCAL_MAX_OCTETS - 2}}}+"', regex.REVERSE)
 # Characters that wrap a word in prose or markup ('quoted', `code`, *bold*, ~strike~): not the
 # start of a local part even though RFC 5322 allows them there.
-_WRAPPERS: Final = "'`*~|{}=^!?&/#$%\""
+_WRAPPERS: Final = "'`*~|{}=^!?&/#$%"
 # "key=" before an address in a query string or a setting is not part of it ("?email=jane@", "EMAIL=jane@").
 _ADDRESS_KEYS: Final = frozenset({"email", "e-mail", "mail", "to", "from", "cc", "bcc", "reply-to", "user", "username",
                                   "login", "address", "contact"})
-_DOMAIN_RUN: Final = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}.-]{{1,{_DOMAIN_MAX_OCTETS + 3}}}+")
 _ADDRESS_LITERAL: Final = re.compile(r"\[(?:IPv6:([0-9A-Fa-f:.]{2,45})|([0-9.]{7,15}))\]")
 _TLD: Final = regex.compile(r"(?:[\p{L}][\p{L}\p{M}]*+|xn--[a-z0-9-]++)", regex.IGNORECASE)
 # Apple's and the web's high-resolution image names: "icon@2x.png", "logo@1.5x.webp".
@@ -69,37 +79,31 @@ def find_emails(text: str) -> list[Span]:
     if "@" not in text:
         return []
     spans: list[Span] = []
-    at = text.find("@")
-    while at >= 0:
-        found = _address_at(text, at, spans[-1][1] if spans else 0)
-        if found is not None:
-            spans.append(found)
-        at = text.find("@", at + 1)
+    for match in _AT_DOMAIN.finditer(text):
+        at = match.start()
+        floor = spans[-1][1] if spans else 0
+        if at <= floor:
+            continue
+        if text[at - 1] == '"':
+            quoted = _QUOTED_BACK.match(text, floor, at)
+            start = quoted.start() if quoted else None
+        else:
+            run = _DOT_ATOM_BACK.match(text, floor, at)
+            start = _local_start(run.group(), run.start()) if run else None
+        if start is None or (start > 0 and text[start - 1] in "@＠") or _in_url_userinfo(text, start):
+            continue  # no local part, a handle (@bob@social.example) or a URL's user name
+        length = _domain_length(match.group(1))
+        if length is not None and at + 1 + length - start <= _ADDRESS_MAX:
+            spans.append((start, at + 1 + length))
     return spans
 
 
-def _address_at(text: str, at: int, floor: int) -> Span | None:
-    """The address whose "@" is at *at*, or None; it starts at or after *floor*."""
-    start = _local_start(text, at, floor)
-    if start is None or (start > 0 and text[start - 1] in "@＠") or _in_url_userinfo(text, start):
+def _local_start(local: str, start: int) -> int | None:
+    """Where the address whose local part is within the run *local* (at *start*) starts, or None."""
+    if len(local) > _LOCAL_MAX_OCTETS:
         return None
-    end = _domain_end(text, at + 1)
-    if end is None or end - start > _ADDRESS_MAX:
-        return None
-    return start, end
-
-
-def _local_start(text: str, at: int, floor: int) -> int | None:
-    if at > floor and text[at - 1] == '"':
-        quoted = _QUOTED_BACK.match(text, floor, at)
-        if quoted is None:
-            return None
-        return quoted.start()
-    run = _DOT_ATOM_BACK.match(text, floor, at)
-    if run is None or run.end() - run.start() > _LOCAL_MAX_OCTETS:
-        return None  # nothing before the "@", or more than a local part can hold
-    local = run.group()
-    start = run.start()
+    if local.isascii() and local.isalnum():
+        return start  # the common case: nothing to trim, 64 octets at most
     dots = local.rfind("..")
     cut = max(dots + 2 if dots >= 0 else 0, local.rfind("?") + 1, local.rfind("&") + 1)
     if cut:  # "see...jane@", "?a=1&to=jane@": the address starts after a doubled dot or a query's separator
@@ -124,21 +128,19 @@ def _in_url_userinfo(text: str, start: int) -> bool:
     return not any(c.isspace() or c in "/@" for c in between)
 
 
-def _domain_end(text: str, begin: int) -> int | None:
-    """Where the domain starting at *begin* ends (a trailing full stop or hyphen is prose), or None."""
-    literal = _ADDRESS_LITERAL.match(text, begin)
-    if literal is not None:
+def _domain_length(run: str) -> int | None:
+    """How much of *run* (what follows the "@") is the domain (a trailing full stop or hyphen is prose),
+    or None when no domain starts it."""
+    if run[0] == "[":
+        literal = _ADDRESS_LITERAL.fullmatch(run)
+        if literal is None or (literal.group(1) and ":" not in literal.group(1)):
+            return None
         try:
             ipaddress.ip_address(literal.group(1) or literal.group(2))
         except ValueError:
             return None
-        if literal.group(1) and ":" not in literal.group(1):
-            return None
-        return literal.end()
-    run = _DOMAIN_RUN.match(text, begin)
-    if run is None:
-        return None
-    domain = run.group().split("..", 1)[0].rstrip(".-")
+        return len(run)
+    domain = run.split("..", 1)[0].rstrip(".-")
     labels = domain.split(".")
     if len(labels) < 2 or _IMAGE_SCALE.fullmatch(domain):
         return None
@@ -150,9 +152,10 @@ def _domain_end(text: str, begin: int) -> int | None:
         if size > _LABEL_MAX_OCTETS:
             return None
         octets += size
-    if octets > _DOMAIN_MAX_OCTETS or not _TLD.fullmatch(labels[-1]) or (labels[-1].isascii() and len(labels[-1]) < 2):
+    tld = labels[-1]
+    if octets > _DOMAIN_MAX_OCTETS or not (tld.isalpha() or _TLD.fullmatch(tld)) or (tld.isascii() and len(tld) < 2):
         return None
-    return begin + len(domain)
+    return len(domain)
 
 
 def _ascii_length(label: str) -> int:

@@ -38,7 +38,10 @@ are weighed, not flagged; X Premium's longer posts.
 * returns ``""`` when the text is blank (only white space),
 * replaces every URL the (Mastodon-patched) twitter-text extractor finds *with* a protocol by
   ``characters_reserved_per_url`` characters (default 23); a bare ``example.com`` counts in full,
-* turns every ``@user@domain`` mention into ``@user``.
+  and so does a URL over twitter-text's 4,096 characters (Ruby's ``is_valid_domain``: the URL's
+  length plus what IDNA adds to its domain; a domain IDNA refuses makes no link),
+* turns every ``@user@domain`` mention into ``@user``, unless the domain is longer than a DNS name
+  can be (``app/lib/extractor.rb``, over 253 characters): then the mention counts in full.
 
 The URL grammar is twitter-text's with the overrides of Mastodon's
 ``config/initializers/twitter_regex.rb`` (wider path and query characters; the protocols http,
@@ -213,11 +216,13 @@ _LATIN_ACCENTS: Final = (
 # twitter-text's end_mention_match: a mention followed by one of these is not a mention.
 _MASTODON_MENTION_END: Final = re.compile(f"[@＠]|[{_LATIN_ACCENTS}]|://")
 _RUBY_BLANK: Final = regex.compile(r"[\p{White_Space}]*")  # ActiveSupport's String#blank?
+# app/lib/extractor.rb MAX_DOMAIN_LENGTH: a mention whose domain is longer (in characters) is no mention.
+_MASTODON_MAX_MENTION_DOMAIN: Final = 253
 
 
 def mastodon_countable_text(text: str, url_length: int) -> str:
     """``StatusLengthValidator#countable_text``: links become *url_length* characters and
-    mentions lose their domain."""
+    mentions lose their domain (one of at most 253 characters)."""
     if _RUBY_BLANK.fullmatch(text):
         return ""
     entities = [(link.start, link.end, "x" * url_length) for link in _links(text, bare_domains=False)]
@@ -225,8 +230,10 @@ def mastodon_countable_text(text: str, url_length: int) -> str:
         for found in _MASTODON_MENTION.finditer(text):
             if _MASTODON_MENTION_END.match(text, found.end()):
                 continue
-            screen_name = found.group(1)
-            entities.append((found.start(), found.end(), "@" + screen_name.split("@", 1)[0]))
+            user, _, domain = found.group(1).partition("@")
+            if len(domain) > _MASTODON_MAX_MENTION_DOMAIN:
+                continue  # longer than a DNS name can be: Mastodon's extractor counts it as text
+            entities.append((found.start(), found.end(), "@" + user))
     if not entities:
         return text
     entities.sort()
@@ -302,7 +309,8 @@ def _accepted_links(rules: _Rules, grammar: _UrlGrammar, match: re.Match[str]) -
     _, before, url, protocol, domain, _, path, _ = match.groups()
     end = match.end()
     start = end - len(url)
-    if not rules.is_valid_url(url, protocol or rules.default_protocol, domain):
+    # twitter-text-parser's check for X; Mastodon's (the Ruby gem's) comes after the t.co cut below
+    if grammar.bare_domains and not rules.is_valid_url(url, protocol or rules.default_protocol, domain):
         return
     if protocol is None:
         if not grammar.bare_domains or rules.invalid_bare_url_preceding.match(before):
@@ -325,7 +333,20 @@ def _accepted_links(rules: _Rules, grammar: _UrlGrammar, match: re.Match[str]) -
         if slug and len(slug) > rules.max_tco_slug_length:
             return
         end = start + len(tco.group(0))  # a t.co link takes no extra path characters
+    if not grammar.bare_domains and not _within_ruby_url_limit(end - start, domain):
+        return
     yield _Link(start, end, end - start)
+
+
+def _within_ruby_url_limit(url_length: int, domain: str) -> bool:
+    """twitter-text Ruby's ``is_valid_domain`` (a URL with a protocol), which Mastodon runs: its length
+    plus what IDNA ToASCII adds to the domain is at most MAX_URL_LENGTH, 4,096 (the Python port also
+    adds the protocol again); a domain ToASCII refuses (a label over 63 characters) makes no link."""
+    try:
+        ascii_length = len(domain.encode("idna"))
+    except UnicodeError:
+        return False
+    return url_length + max(0, ascii_length - len(domain)) <= 4096
 
 
 # -- twitter-text's tables, loaded on first use ---------------------------------------------------

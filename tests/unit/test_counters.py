@@ -20,6 +20,8 @@ from twitter_text.regexp.emoji import emoji_list
 
 from desktop.core import measures
 from desktop.core.counters import NETWORKS, Count, count, count_all, find_urls, grapheme_count
+from desktop.core.policy import load_policy
+from desktop.core.policy.metric import fit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -200,6 +202,95 @@ def test_mastodon_instance_limits_are_parameters():
     link = "https://example.com/" + "p" * 80
     assert used("mastodon", link, mastodon_url_length=30) == 30
     assert used("mastodon", f"{link} {link}", mastodon_url_length=0) == 1
+
+
+def _domain(length: int, letter: str = "d") -> str:
+    """A dotted name of exactly *length* characters, in labels DNS would accept (63 at most)."""
+    labels, left = [], length - len(".org")
+    while left > 0:
+        labels.append(letter * min(60, left))
+        left -= len(labels[-1]) + 1
+    name = ".".join(labels) + ".org"
+    return name[-length:].lstrip(".") if len(name) > length else name
+
+
+@pytest.mark.parametrize("length", [10, 253, 254, 300])
+def test_domain_helper_builds_names_of_the_asked_length(length):
+    assert len(_domain(length)) == length
+
+
+@pytest.mark.parametrize("template", ["@alice@{}", "hi @alice@{} and bye", "(@alice@{})"])
+def test_mastodon_mention_domains_up_to_the_longest_dns_name_are_left_out(template):
+    # app/lib/extractor.rb drops the domain of a mention only when it is at most MAX_DOMAIN_LENGTH
+    # (253, the longest DNS name) characters long
+    text = template.format(_domain(253))
+    assert used("mastodon", text) == len(template.format("")) - 1
+
+
+@pytest.mark.parametrize("length", [254, 400])
+@pytest.mark.parametrize("template", ["@alice@{}", "hi @alice@{} and bye"])
+def test_mastodon_mention_with_a_domain_longer_than_dns_allows_counts_as_text(template, length):
+    text = template.format(_domain(length))
+    assert used("mastodon", text) == len(text)
+
+
+def test_mastodon_mention_domain_length_is_in_characters_not_bytes():
+    domain = "ü" * 249 + ".org"  # 253 characters, 502 bytes in UTF-8
+    assert used("mastodon", f"@alice@{domain}") == len("@alice")
+    assert used("mastodon", f"@alice@ü{domain}") == len(f"@alice@ü{domain}")
+
+
+def test_mastodon_mention_over_the_limit_does_not_hide_the_next_one():
+    text = f"@bob@{_domain(254)} @carol@example.social"
+    assert used("mastodon", text) == len(f"@bob@{_domain(254)} @carol")
+
+
+@pytest.mark.parametrize("scheme", ["http", "https", "gemini"])
+def test_mastodon_link_of_exactly_4096_characters_is_a_link(scheme):
+    # twitter-text (Ruby) is_valid_domain: url.length <= MAX_URL_LENGTH (4096) for a URL with a
+    # protocol; the protocol is added only to URLs written without one
+    head = f"{scheme}://example.com/"
+    link = head + "p" * (4096 - len(head))
+    assert len(link) == 4096
+    assert used("mastodon", link) == 23
+    assert used("mastodon", f"see {link} now") == len("see ") + 23 + len(" now")
+
+
+def test_mastodon_link_over_4096_characters_counts_as_text():
+    head = "https://example.com/"
+    link = head + "p" * (4097 - len(head))
+    assert used("mastodon", link) == 4097
+    assert used("mastodon", f"see {link} now") == len(f"see {link} now")
+
+
+def test_mastodon_link_limit_counts_the_domain_as_idna_spells_it():
+    # "bücher" is "xn--bcher-kva" in ASCII, 7 characters more, and those count towards 4096
+    head = "https://bücher.com/"
+    extra = len("xn--bcher-kva") - len("bücher")
+    fits = head + "p" * (4096 - extra - len(head))
+    assert used("mastodon", fits) == 23
+    assert used("mastodon", fits + "p") == len(fits) + 1
+
+
+@pytest.mark.parametrize("label, is_link", [(63, True), (64, False)])
+def test_mastodon_link_needs_a_domain_idna_accepts(label, is_link):
+    # IDNA ToASCII refuses a label over 63 characters: twitter-text then finds no link
+    link = "https://" + "a" * label + ".com/page"
+    assert used("mastodon", link) == (23 if is_link else len(link))
+
+
+def test_mastodon_post_that_fits_is_not_cut_where_a_half_typed_link_was_long():
+    # The link's prefixes ("https://www.eeee...") count in full until its TLD appears; the whole post
+    # still fits (470 + 1 + 23 = 494), so the length rule must not report a cut.
+    text = "a" * 470 + " https://www." + "e" * 40 + ".com/x"
+    assert used("mastodon", text) == 494
+    assert used("mastodon", text[:-len(".com/x")]) > 500
+    assert fit("mastodon", text, 500) == len(text)
+    policy = load_policy("acme-example")
+    assert [f for f in policy.check(text, network="mastodon") if f.category == "length_limit"] == []
+    over = text + " " + "z" * 6  # 501
+    assert [f.category for f in policy.check(over, network="mastodon") if f.category == "length_limit"] == [
+        "length_limit"]
 
 
 @pytest.mark.parametrize("options", [{"mastodon_max_characters": 0}, {"mastodon_url_length": -1}])

@@ -108,8 +108,14 @@ def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int
 
 
 def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:
-    """The longest prefix length whose measure is <= maximum (measures grow with the prefix)."""
+    """The longest prefix length whose measure is <= maximum (measures grow with the prefix).
+
+    Not always: a Mastodon link still being typed counts in full and then shrinks to 23 once its TLD
+    appears, so a prefix can be over the limit while the whole post is not. The whole text decides
+    whether the post fits; the search only places the cut of a post that does not."""
     n = len(text)
+    if guess < n and measure(text) <= maximum:  # (when guess == n the first probe below is the whole text)
+        return n
     if measure(text[:guess]) <= maximum:
         fits, step = guess, 1
         while True:

@@ -9,7 +9,7 @@ quantifiers, no nested free repetition), because they run on every keystroke.
 from collections.abc import Callable
 
 from desktop.core.policy.detectors.cards import find_payment_cards
-from desktop.core.policy.detectors.email import find_emails
+from desktop.core.policy.detectors.email import find_emails, find_personal_emails
 from desktop.core.policy.detectors.iban import find_ibans
 from desktop.core.policy.detectors.phone import find_phones, last_digits
 from desktop.core.policy.detectors.secrets import find_secrets
@@ -23,8 +23,9 @@ EXTRA: dict[str, Callable[[str], list[Detection]]] = {
     "payment_card": find_payment_cards,  # Luhn, issuer range and length of a major network
     "iban": find_ibans,  # ISO 13616: registry length per country, mod-97
     "us_ssn": find_ssns,  # AAA-GG-SSSS, never-issued ranges excluded; nine bare digits only after "SSN"
+    "personal_email": find_personal_emails,  # addresses less the role mailboxes (support@, press@)
 }
 
-__all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_ibans", "find_payment_cards", "find_phones",
+__all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_ibans", "find_personal_emails", "find_payment_cards", "find_phones",
            "find_secrets", "find_ssns", "find_urls", "host_matches", "is_private_ip", "last_digits", "merge_overlapping",
            "overlaps", "url_host"]

@@ -26,6 +26,8 @@ EXTRA: dict[str, Callable[[str], list[Detection]]] = {
     "personal_email": find_personal_emails,  # addresses less the role mailboxes (support@, press@)
 }
 
-__all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_ibans", "find_personal_emails", "find_payment_cards", "find_phones",
-           "find_secrets", "find_ssns", "find_urls", "host_matches", "is_private_ip", "last_digits", "merge_overlapping",
-           "overlaps", "url_host"]
+__all__ = [
+    "EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_ibans", "find_payment_cards", "find_personal_emails",
+    "find_phones", "find_secrets", "find_ssns", "find_urls", "host_matches", "is_private_ip", "last_digits",
+    "merge_overlapping", "overlaps", "url_host",
+]

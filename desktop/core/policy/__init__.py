@@ -29,7 +29,8 @@ from desktop.core.policy.model import (
 from desktop.core.policy.rules import Document, Rule
 
 __all__ = ["MODES", "Budget", "CheckResult", "Evaluation", "Finding", "Policy", "PolicyError", "PolicyInfo",
-           "PolicyProblem", "QuickFix", "Severity", "builtin_policies", "load_policy", "parse_policy"]
+           "PolicyProblem", "QuickFix", "Severity", "builtin_policies", "load_policy", "parse_policy",
+           "MAX_CHECK_CHARS", "TOO_LONG_RULE", "too_long_to_check"]
 
 
 class Evaluation(NamedTuple):
@@ -43,6 +44,23 @@ class Evaluation(NamedTuple):
     def staged(self) -> list[Finding]:
         """The findings of rules being tried out (advise and shadow): what usage counting records."""
         return [f for f in self.shown if f.mode == ADVISE] + self.shadow
+
+
+# No network takes posts anywhere near this long (LinkedIn's 3,000 characters is the largest), and a
+# check of this much text stays within the time bound; beyond it the rest is not checked, and said so.
+MAX_CHECK_CHARS = 100_000
+TOO_LONG_RULE = "post-too-long-to-check"
+
+
+def too_long_to_check(length: int) -> Finding:
+    """The finding for a post longer than :data:`MAX_CHECK_CHARS`: it covers the unchecked rest and
+    refuses publishing (a block), since no network takes a post that long."""
+    return Finding(
+        rule_id=TOO_LONG_RULE, category="length", severity=Severity.BLOCK, start=MAX_CHECK_CHARS, end=length,
+        text="", message=f"This post has {length:,} characters; Chorus checks the first {MAX_CHECK_CHARS:,} only",
+        explanation="A post this long is almost certainly a paste by mistake: no network accepts it, and Chorus "
+                    "checks at most the first 100,000 characters so that typing never slows down.",
+        tip="Shorten the post: keep what you meant to say, and link to a document for the rest.")
 
 
 class Policy:
@@ -76,9 +94,12 @@ class Policy:
         """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
         when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
         can never make a shown rule incomplete."""
+        full_length = len(text)
+        if full_length > MAX_CHECK_CHARS:
+            text = text[:MAX_CHECK_CHARS]  # a paste of megabytes: the part a post could be, and one finding
         doc = Document(text, network or self.info.default_network, today or dt.date.today(),
                        instance_limits=instance_limits, budget=budget)
-        shown: list[Finding] = []
+        shown: list[Finding] = [too_long_to_check(full_length)] if full_length > MAX_CHECK_CHARS else []
         hidden: list[Finding] = []
         for rule in self.rules:
             if rule.mode == ENFORCE:

@@ -117,12 +117,13 @@ def _assignments(text: str) -> list[Detection]:
         start, opened = _name_before(text, match.start())
         # the name runs on to the quote or operator: the regex took at most 40 characters of it
         name = text[start:name_end].strip()
+        op = match.group("op").strip()
         kind = secret_name(name)
-        if kind is None or (opened != bool(match.group("close")) and match.group("close")):
-            continue
+        if kind is None or (opened != bool(match.group("close")) and (match.group("close") or op != "=")):
+            continue  # a quoted name closes before its ':' ("Password:" is a label's text, not a name)
         value_start, value_end, quoted = _value_at(text, match.end())
         value = text[value_start:value_end]
-        if value and _accept(kind, value, quoted, prose=match.group("op").strip() in ("is", "was")):
+        if value and _accept(kind, value, quoted, prose=op in ("is", "was")):
             found.append(Detection("keyword_assignment", value_start, value_end, _LABELS[kind]))
             consumed = value_end
     for match in _CLI_FLAG.finditer(lowered):
@@ -182,6 +183,5 @@ def find_secrets(text: str) -> list[Detection]:
     """Every credential in *text*, labelled; overlapping detections are reported once."""
     found = default_catalogue().find(text)
     found.extend(_url_passwords(text))
-    if "=" in text or ":" in text or "--" in text or "earer" in text:
-        found.extend(_assignments(text))
+    found.extend(_assignments(text))
     return _merge(found)

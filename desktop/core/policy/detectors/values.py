@@ -21,7 +21,10 @@ _NON_SECRET_VALUES = frozenset({
     "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "test", "example",
     "default", "value", "hidden", "unset", "notset", "not-set", "tbd", "na", "n/a", "foo", "bar", "foobar",
 })
-_SECRET_WORD = re.compile(r"password|passwd|secret|token|api[_-]?key|credential", re.IGNORECASE)
+# Longest words first and no backtracking (++): linear on any value.
+_NAMES_ONLY = re.compile(r"(?:passwords|password|passwd|passphrase|pass|pwd|secrets|secret|tokens|token|keys|key|"
+                         r"credentials|credential|apikey|api|auth|access|private|client|service|account|database|db|"
+                         r"user|admin|root|bot|app|my|your|our|the|dev|prod|test|default|new|old|real|actual)++")
 # ${VAR} $VAR $(cmd) %VAR% {{ var }} <%= ... %> <name> [name] &lt;name&gt;
 _TEMPLATE = re.compile(r"^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%|\{\{|\{%|<|\[|&lt;|\{[A-Za-z_])")
 # process.env.X, os.environ["X"], config.secrets.db, settings.PASSWORD, ENV["X"], getenv("X"), get_secret()
@@ -60,8 +63,8 @@ def is_placeholder(value: str) -> bool:
     most = Counter(core.lower()).most_common(1)[0][1]
     if most * 2 >= len(core) or _longest_run(core) * 2 >= len(core):
         return True
-    # a name spelt out in a value ("my-bot-token", "NEXUS-GPT4-API-KEY") names the secret, it is not one
-    return bool(_SECRET_WORD.search(value)) and not any(c.isdigit() for c in core)
+    # a value spelt out of names ("my-bot-token", "YOUR_API_KEY", "db_password") names the secret, it is not one
+    return bool(_NAMES_ONLY.fullmatch(core.lower()))
 
 
 def is_reference(value: str, quoted: bool) -> bool:

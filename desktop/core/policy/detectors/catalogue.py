@@ -239,7 +239,8 @@ def load_catalogue(paths: Iterable[Path]) -> Catalogue:
             raise CatalogueError(f"{path}: 'version' {data.get('version')!r} is not supported (this Chorus reads version 1)")
         unknown = set(data) - {"version", "credential"}
         if unknown:
-            raise CatalogueError(f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; entries go in [[credential]] tables")
+            raise CatalogueError(f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
+                                 "entries go in [[credential]] tables")
         raw_entries = data.get("credential", [])
         if not isinstance(raw_entries, list):
             raise CatalogueError(f"{path}: entries must be [[credential]] tables")

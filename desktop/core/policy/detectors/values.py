@@ -31,6 +31,7 @@ _TEMPLATE = re.compile(r"^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%|\{\{|\{%|<|\[|&lt;|\{[
 _CODE_REFERENCE = re.compile(r"^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:[(\[].*)?|[A-Za-z_$][\w$.]*[(\[].*)$")
 _SEPARATORS = re.compile(r"[\W_]+")
 _HEX = re.compile(r"[0-9a-fA-F-]+")
+_HEX_RUN = re.compile(r"(?<![0-9a-zA-Z])(?=[a-fA-F]{0,11}+[0-9])(?=[0-9]{0,11}+[a-fA-F])[0-9a-fA-F]{12,}+(?![0-9a-zA-Z])")
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_.~:-]+")
 _CSS_SELECTOR = re.compile(r"[#.][a-z][a-z0-9_-]*")
 
@@ -46,7 +47,7 @@ def entropy(text: str) -> float:
 def _longest_run(core: str) -> int:
     """The longest stretch of characters that each follow the one before (abcd, 1234) or repeat it."""
     best = run = 1
-    for a, b in zip(core, core[1:]):
+    for a, b in zip(core, core[1:], strict=False):
         step = ord(b.lower()) - ord(a.lower())
         run = run + 1 if step in (0, 1) else 1
         best = max(best, run)
@@ -91,7 +92,8 @@ def looks_random(value: str) -> bool:
         return entropy(value) >= 3.5
     if digit and (lower or upper) and len(value) >= 20:
         return entropy(value) >= 3.8
-    return False
+    # a short prefix then a long hex run ("tst_9f8e7d6c5b4a"): a test or demo token, still a token
+    return bool(_HEX_RUN.search(value))
 
 
 def is_password_value(value: str, quoted: bool) -> bool:

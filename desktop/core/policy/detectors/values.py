@@ -44,14 +44,17 @@ def entropy(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
 
 
-def _longest_run(core: str) -> int:
-    """The longest stretch of characters that each follow the one before (abcd, 1234) or repeat it."""
+def _runs(core: str) -> tuple[int, int]:
+    """The longest stretch of characters that each follow the one before (abcd, 1234) or repeat it, and
+    how many characters follow or repeat the one before in all."""
     best = run = 1
+    steps = 0
     for a, b in zip(core, core[1:], strict=False):
         step = ord(b.lower()) - ord(a.lower())
         run = run + 1 if step in (0, 1) else 1
+        steps += step in (0, 1)
         best = max(best, run)
-    return best
+    return best, steps
 
 
 def is_placeholder(value: str) -> bool:
@@ -62,7 +65,9 @@ def is_placeholder(value: str) -> bool:
     if len(core) < 3:
         return True
     most = Counter(core.lower()).most_common(1)[0][1]
-    if most * 2 >= len(core) or _longest_run(core) * 2 >= len(core):
+    longest, steps = _runs(core)
+    # keyboard-mashed sequences: one long run, or runs making up most of the value ("1234567890abcdef1234")
+    if most * 2 >= len(core) or longest * 2 >= len(core) or steps * 3 >= 2 * len(core):
         return True
     # a value spelt out of names ("my-bot-token", "YOUR_API_KEY", "db_password") names the secret, it is not one
     return bool(_NAMES_ONLY.fullmatch(core.lower()))

@@ -16,6 +16,7 @@ bounded, so a check stays linear in the post's length.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from desktop.core.policy.detectors.catalogue import default_catalogue
@@ -50,9 +51,10 @@ _KEY_NAMES = ("apikey", "accesskey", "privatekey", "secretkey", "accountkey", "l
 _LABELS = {"password": "a password", "secret": "a secret", "token": "an access token", "key": "a secret key",
            "bearer": "a bearer token"}
 _MAX_VALUE = 300
-_VALUE_END = frozenset(" \t\r\n\"'`,;&)]}<>")
+_UNQUOTED = re.compile(r"[^\s\"'`,;&)\]}<>]{1,%d}+" % _MAX_VALUE)
 
 
+@functools.lru_cache(maxsize=1024)  # a post repeats its setting names; a hostile one repeats one name
 def secret_name(name: str) -> str | None:
     """What a setting's name says it holds: "password", "secret", "token", "key", or None."""
     parts = [p.lower() for chunk in _PARTS.split(name) for p in _CAMEL.split(chunk) if p]
@@ -87,10 +89,8 @@ def _value_at(text: str, start: int) -> tuple[int, int, bool]:
         if end == -1 or "\n" in text[start + 1:end]:
             return start + 1, start + 1, True
         return start + 1, end, True
-    end = start
-    stop = min(len(text), start + _MAX_VALUE)
-    while end < stop and text[end] not in _VALUE_END:
-        end += 1
+    match = _UNQUOTED.match(text, start)
+    end = match.end() if match else start
     while end > start and text[end - 1] in ".!?:":  # the end of the sentence, not of the value
         end -= 1
     return start, end, False

@@ -51,7 +51,7 @@ _KEY_NAMES = ("apikey", "accesskey", "privatekey", "secretkey", "accountkey", "l
 _LABELS = {"password": "a password", "secret": "a secret", "token": "an access token", "key": "a secret key",
            "bearer": "a bearer token"}
 _MAX_VALUE = 300
-_UNQUOTED = re.compile(r"[^\s\"'`,;&)\]}<>]{1,%d}+" % _MAX_VALUE)
+_UNQUOTED = re.compile(rf"[^\s\"'`,;&)\]}}<>]{{1,{_MAX_VALUE}}}+")
 
 
 @functools.lru_cache(maxsize=1024)  # a post repeats its setting names; a hostile one repeats one name

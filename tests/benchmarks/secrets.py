@@ -1,10 +1,10 @@
 """The secrets detector on hostile posts: is it linear in the post's length?
 
-    python -m tests.benchmarks.secrets [--runs 3]
+    python -m tests.benchmarks.secrets [--runs 5]
 
 Prints one JSON line: ``baseline_ms`` (the ~3,000-character benchmark post, same run), then for each
 hostile input made to defeat the prefilter or make a pattern backtrack (runs of a token prefix, of
-``key=``, of ``-----BEGIN``, of ``user:pass@``, of base64 with dots, ...), the worst of *runs* at
+``key=``, of ``-----BEGIN``, of ``user:pass@``, of base64 with dots, ...), the best of *runs* at
 10,000 and 100,000 characters, ``<case>_ratio`` = 100k / 10k (linear: about 10), and
 ``worst_100k_ms`` with ``worst_ratio``.
 """
@@ -35,29 +35,31 @@ CASES = {
     "hex_run": "0123456789abcdef",
     "keyword_window": "aws_secret ",
     "one_char": "a",
+    "password_values": "password=Hunter22 ",
 }
 
 
-def worst_ms(text: str, runs: int) -> float:
-    best = []
+def best_ms(text: str, runs: int) -> float:
+    """The fastest of *runs*: on a shared 2-core machine the others measure the neighbours."""
+    times = []
     for _ in range(runs):
         start = time.perf_counter()
         find_secrets(text)
-        best.append((time.perf_counter() - start) * 1000)
-    return max(best)
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     find_secrets("warm up the catalogue")
     post = long_post()
-    result: dict[str, float] = {"baseline_ms": round(min(worst_ms(post, 1) for _ in range(20)), 3)}
+    result: dict[str, float] = {"baseline_ms": round(best_ms(post, 20), 3)}
     worst, worst_ratio = 0.0, 0.0
     for name, unit in CASES.items():
-        small = worst_ms((unit * (10_000 // len(unit) + 1))[:10_000], args.runs)
-        large = worst_ms((unit * (100_000 // len(unit) + 1))[:100_000], args.runs)
+        small = best_ms((unit * (10_000 // len(unit) + 1))[:10_000], args.runs)
+        large = best_ms((unit * (100_000 // len(unit) + 1))[:100_000], args.runs)
         ratio = large / small if small else 0.0
         result[f"{name}_10k_ms"] = round(small, 2)
         result[f"{name}_100k_ms"] = round(large, 2)

@@ -17,7 +17,7 @@ POSTS: list[tuple[str, set[tuple[str, str]]]] = [
     # -- secrets ----------------------------------------------------------------------------------
     ("Debugging with the team, our staging key is AKIAIOSFODNN7EXAMPLE (don't worry, it's a test one)",
      {("secret", BLOCK)}),
-    ("Quick fix for the CI: export GITHUB_TOKEN=ghp_0123456789abcdefghijklmnopqrstuvwxyzAB and rerun",
+    ("Quick fix for the CI: export GITHUB_TOKEN=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 and rerun",
      {("secret", BLOCK)}),
     ("Config tip: set password: ${DB_PASSWORD} in your env file, never the real value", set()),
     # -- internal links and addresses ---------------------------------------------------------------

@@ -269,3 +269,19 @@ def test_the_default_policy_still_loads_with_its_examples() -> None:
     from desktop.core.policy import policies_dir
 
     load_policy(policies_dir() / "default.toml")
+
+
+def test_a_broken_installed_catalogue_is_a_policy_problem_not_a_crash(tmp_path, monkeypatch):
+    from desktop.core.policy import load_policy
+    from desktop.core.policy.detectors import catalogue
+    from desktop.core.policy.fields import PolicyError
+
+    broken = tmp_path / "credentials.toml"
+    broken.write_text('[[credential]]\nid = "Bad Id"\n', encoding="utf-8")
+    monkeypatch.setattr(catalogue, "catalogue_paths", lambda directory=None: [broken])
+    catalogue.default_catalogue.cache_clear()
+    try:
+        with pytest.raises(PolicyError, match="credentials.toml, entry 1"):
+            load_policy("default")
+    finally:
+        catalogue.default_catalogue.cache_clear()

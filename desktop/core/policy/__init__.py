@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
 from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
+from desktop.core.policy.detectors.catalogue import CatalogueError
 from desktop.core.policy.fields import PolicyError, PolicyProblem
 from desktop.core.policy.loader import parse_policy, read_policy
 from desktop.core.policy.model import (
@@ -140,6 +141,9 @@ class Policy:
                         hits = rule.check(doc) if active else []
                     except RuleIncomplete:
                         active, hits = True, [rule.incomplete(doc)]
+                    except CatalogueError as exc:  # the credential catalogue a detector reads is broken
+                        problems.append(PolicyProblem(self.info.source, rule.id, "detector", str(exc)))
+                        return problems
                     if any(hit.incomplete for hit in hits):
                         problems.append(PolicyProblem(
                             self.info.source, rule.id, field,

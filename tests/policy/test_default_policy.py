@@ -45,7 +45,10 @@ POSTS: list[tuple[str, set[tuple[str, str]]]] = [
     ("Visited Scunthorpe to assess the classic shitake harvest. Hello from the shell beach!", set()),
     # -- disclosure -------------------------------------------------------------------------------
     ("So proud: we just launched our new analytics dashboard! Try it today.", {("missing_disclosure", INFO)}),
-    ("We just shipped Chorus 2.0 and it is so fast", {("missing_disclosure", INFO)}),
+    # praise of the product ("so fast") without a disclosure is an endorsement: a warning since 2026.12.1
+    ("We just shipped Chorus 2.0 and it is so fast", {("missing_disclosure", WARN)}),
+    ("Honestly our new app is the best app on the market right now", {("missing_disclosure", WARN)}),
+    ("Honestly our new app is the best app on the market right now. I work at Initrode.", set()),
     ("Big news: my company just launched a new product for small shops", {("missing_disclosure", INFO)}),
     ("Our new app is finally in the store #spon", {("missing_disclosure", INFO)}),
     ("We just launched our new analytics dashboard! #AcmeEmployee", set()),
@@ -73,6 +76,31 @@ POSTS: list[tuple[str, set[tuple[str, str]]]] = [
     ("Signed an NDA with a big bank today", {("confidential", BLOCK)}),
     ("Keep your password confidential and do not share it with anyone. Confidential search: hiring a VP", set()),
     ("Honda or Toyota? It's on the agenda. We built this for internal use, now open source", set()),
+    # -- the three posts a new user tried (issue 11) ----------------------------------------------
+    ("Our revenue will double next quarter", {("forward_looking", BLOCK)}),
+    ("The new feature ships next week, before any competitor", {("unreleased_product", WARN)}),
+    ("Runbooks are on https://wiki.corp.acme.example/ops, ping me", {("internal_url", BLOCK)}),
+    ("Our Q2 revenue grew 12%, as published in our earnings release. Results will be announced on October 28", set()),
+    ("The new app launched last month and is generally available now", set()),
+    ("Read more on corp.com or at intranet.example", set()),
+    # -- inside information, promises, competitors, customers -------------------------------------
+    ("We're in talks to acquire a startup, can't say who yet", {("financial_nonpublic", BLOCK)}),
+    ("I guarantee this outage will never happen again", {("customer_promise", WARN)}),
+    ("Free returns within 30 days. I promise to post more often!", set()),
+    ("Our biggest competitor is being sued for fraud, lol", {("competitor_disparagement", WARN)}),
+    ("Congrats to our competitor on a great launch", set()),
+    ("Just closed a $2M renewal with our client Globex", {("customer_name", WARN)}),
+    ("Thanks to all our customers for a great year", set()),
+    # -- personal data beyond contacts, health, people ------------------------------------------------
+    ("Questions? support@initech.example or press@initech.example", set()),
+    ("My colleague lives at 42 Elm Street, send her some flowers", {("personal_data", WARN)}),
+    ("Our office is at 100 Main Street, come say hi", set()),
+    ("passport number 123456789, don't lose it", {("personal_data", BLOCK)}),
+    ("My colleague Sam was diagnosed with cancer last week", {("health_info", WARN)}),
+    ("I was diagnosed with ADHD last year and it changed how I work", set()),
+    ("You're an idiot and everyone knows it", {("harassment", WARN)}),
+    ("I will find where you live", {("harassment", BLOCK)}),
+    ("I'd kill for a coffee. Stupid mistake on my part, fixed now. The demo killed it", set()),
     # -- several rules at once ------------------------------------------------------------------
     ("CONFIDENTIAL: we just launched our new pricing page, ping sam@corp-mail.example, this is shit",
      {("confidential", BLOCK), ("missing_disclosure", INFO), ("personal_data", WARN), ("profanity", BLOCK)}),
@@ -106,11 +134,17 @@ def test_the_policy_covers_every_required_topic(policy) -> None:
     assert pairs >= {("secret", BLOCK), ("internal_url", BLOCK), ("personal_data", WARN), ("profanity", BLOCK),
                      ("profanity", INFO), ("missing_disclosure", INFO), ("speaking_for_company", WARN),
                      ("financial_promise", BLOCK), ("confidential", BLOCK), ("health_info", BLOCK),
-                     ("length_limit", BLOCK)}
+                     ("length_limit", BLOCK), ("forward_looking", BLOCK), ("financial_nonpublic", BLOCK),
+                     ("unreleased_product", WARN), ("missing_disclosure", WARN), ("customer_promise", WARN),
+                     ("competitor_disparagement", WARN), ("customer_name", WARN), ("health_info", WARN),
+                     ("harassment", BLOCK), ("harassment", WARN), ("personal_data", BLOCK)}
+    kinds = {type(r).__name__ for r in policy.rules}  # every rule kind of the format is used
+    assert kinds >= {"LexiconRule", "PatternRule", "DetectorRule", "ProximityRule", "ConditionalRule", "PlacementRule",
+                     "SubstitutionRule", "MetricRule"}
     internal = [r for r in policy.rules if getattr(r, "detector", None) == "internal_url"]
     assert any(r.private_ips for r in internal)
     hosts = {h for r in internal for h in r.hosts}
-    assert {"internal", "corp", "local", "lan", "intranet"} <= hosts
+    assert {"internal", "corp", "local", "lan", "intranet", "corp.", "intranet.", "internal."} <= hosts
 
 
 def test_the_table_is_big_enough() -> None:

@@ -316,6 +316,19 @@ class PatternRule(Rule):
         return [self.finding(doc, s, e) for s, e in _report(self.matcher.spans(doc), self.report, doc)]
 
 
+def _has_internal_label(host: str, hosts: tuple[str, ...]) -> bool:
+    """A host entry ending in a dot (``corp.``) is a label: it matches a host that has this label with
+    at least two more after it (``wiki.corp.acme.example``, ``corp.acme.com``), so the label is a
+    subdomain of some registered domain, never that domain itself (``corp.com`` does not match)."""
+    labels = host.split(".")
+    for entry in hosts:
+        if entry.endswith(".") and entry.count(".") == 1:
+            wanted = entry[:-1]
+            if any(label == wanted for label in labels[:-2]):
+                return True
+    return False
+
+
 @dataclass
 class DetectorRule(Rule):
     detector: str = "secrets"  # secrets | internal_url | email | phone | a name in detectors.EXTRA
@@ -332,7 +345,8 @@ class DetectorRule(Rule):
         elif self.detector == "internal_url":
             for start, end in doc.urls:
                 host = detectors.url_host(doc.text[start:end])
-                if detectors.host_matches(host, self.hosts) or (self.private_ips and detectors.is_private_ip(host)):
+                if (detectors.host_matches(host, self.hosts) or _has_internal_label(host, self.hosts)
+                        or (self.private_ips and detectors.is_private_ip(host))):
                     spans.append((start, end))
         elif self.detector == "email":
             allowed = {a.lower() for a in self.allow}

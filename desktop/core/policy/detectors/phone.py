@@ -54,6 +54,9 @@ _DATE = regex.compile(
     r"|(?:19|20)\d\d([./-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01]))(?![\d])"
 )
 _DECIMAL = regex.compile(r"\d++\.\d++")
+_PIECE = regex.compile(r"\S++")
+_LETTER = regex.compile(r"[^\W\d_]")
+_ONE_DIGIT = regex.compile(r"(?<!\d)\d(?!\d)")
 _WORD = regex.compile(r"[^\W\d_]++|#|№")
 
 # Words that say what a number is, read backwards from it past fillers ("order no.: 123").
@@ -94,7 +97,7 @@ def _context_word(text: str, start: int) -> str:
     """The nearest word before *start* (within the line and 40 characters) that is not a filler."""
     window = text[max(0, start - 40):start]
     window = window[window.rfind("\n") + 1:]
-    words = _WORD.findall(window)
+    words: list[str] = _WORD.findall(window)
     for word in reversed(words[-5:]):
         lower = word.lower()
         if lower not in _FILLERS:
@@ -108,7 +111,7 @@ def _dotted_non_phone(piece: str) -> bool:
     leading zeros is an address."""
     if "." not in piece:
         return False
-    groups = regex.split(r"[.]", piece.strip("()+"))
+    groups = piece.strip("()+").split(".")
     if any(not g.strip("()").isdigit() for g in groups):
         return False
     if len(groups) == 4 and all(len(g) <= 3 and int(g) <= 255 and (g == "0" or not g.startswith("0")) for g in groups):
@@ -141,28 +144,37 @@ def _after_long_prefix(number: str) -> str | None:
     """The country after the North American (011) or Australian (0011) international prefix, when
     the group after it is a whole calling code ("011 44 20 ..."); 011 is also a national area code
     (Buenos Aires), so only a separate, known code counts."""
-    groups = _GROUP.findall(number)
+    groups: list[str] = _GROUP.findall(number)
     if len(groups) >= 3 and groups[0] in ("011", "0011") and country_code(groups[1]) == groups[1]:
         return groups[1]
     return None
 
 
+def _prefix_groups(groups: list[str]) -> int:
+    """1 when the first group is an international prefix on its own ("011 33 1 23 45 67 89")."""
+    return 1 if groups and groups[0] in ("00", "011", "0011") else 0
+
+
 def _not_a_number_shape(groups: list[str], separators: str) -> bool:
     """Groups no numbering plan writes: a list of one-digit numbers (a phone number has at most a
     one-digit country, trunk or carrier code near its start), thousands grouped by spaces or dots
-    ("1 000 000 000"), years ("1990-2000-2010"), a time range ("0730-1830")."""
+    ("1 000 000 000"; with a '+' it is a number in 3s: "+61 491 570 156"), years
+    ("1990-2000-2010"), a time range ("0730-1830")."""
     digits = [g.lstrip("+") for g in groups]
-    if any(len(g) == 1 for g in digits[2:]):
+    if any(len(g) == 1 for g in digits[2 + _prefix_groups(digits):]):
         return True
-    if len(digits) >= 4 and len(digits[0]) <= 3 and all(len(g) == 3 for g in digits[1:]) and separators in (" ", "."):
+    if (len(digits) >= 4 and not groups[0].startswith("+") and len(digits[0]) <= 3
+            and all(len(g) == 3 for g in digits[1:]) and separators in (" ", ".")):
         return True
     if len(digits) >= 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in digits):
         return True
     return len(digits) == 2 and all(len(g) == 4 and int(g[:2]) < 24 and int(g[2:]) < 60 for g in digits)
 
 
-def _accept(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] (a run with no date, time or decimal left in it) is a phone number."""
+def _accept(text: str, start: int, end: int, word: str) -> bool:
+    """Whether text[start:end] (a run with no date, time or decimal left in it) is a phone number;
+    *word* is the word before it (:func:`_context_word`). Cheap tests first: most windows tried
+    fail on their digit count."""
     number = _EXTENSION.sub("", text[start:end])
     international = number.lstrip("(").startswith("+")
     if international:
@@ -170,41 +182,40 @@ def _accept(text: str, start: int, end: int) -> bool:
     groups = _GROUP.findall(number)
     digits = "".join(groups).lstrip("+")
     n = len(digits)
-    if not 7 <= n <= _MAX_DIGITS + 4:
+    if international:
+        if not 7 <= n <= _MAX_DIGITS or country_code(digits) is None:
+            return False
+    elif digits.startswith("00") and not digits.startswith("000") or _after_long_prefix(number):
+        if not 9 <= n <= _MAX_DIGITS + 4:
+            return False
+    elif not (_WITH_KEYWORD if word in _PHONE_WORDS else _NATIONAL[0]) <= n <= _NATIONAL[1]:
         return False
+    elif len(groups) == 1 and not (digits[0] == "0" and digits[1] != "0" and n <= 11):
+        return False  # unformatted: only a trunk prefix says it is a number to dial, not an ID
     separators = "".join(sorted(set(c for c in number if c in " -./")))
     if _not_a_number_shape(groups, separators) or _card_like(groups):
         return False
     if any(_dotted_non_phone(p) for p in number.split(" ")):
         return False
-    word = _context_word(text, start)
     if word in _NOT_PHONE:
         return False
-    if _CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text, max(0, start - 6), start):
-        return False
-    keyword = word in _PHONE_WORDS
-    if international:
-        return country_code(digits) is not None and n <= _MAX_DIGITS
-    if digits.startswith("00") and not digits.startswith("000") or _after_long_prefix(number):
-        return 9 <= n <= _MAX_DIGITS + 4
-    low = _WITH_KEYWORD if keyword else _NATIONAL[0]
-    if not low <= n <= _NATIONAL[1]:
-        return False
-    if len(groups) == 1:  # unformatted: only a trunk prefix says it is a number to dial, not an ID
-        return digits[0] == "0" and digits[1] != "0" and n <= 11
-    return True
+    return not (_CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text, max(0, start - 6), start))
 
 
 def _segments(text: str, start: int, end: int) -> list[Span]:
     """The parts of a run left when its dates, times, decimals, versions and addresses are taken out."""
     run = text[start:end]
+    hour = text.startswith(":", end) and end + 1 < len(text) and text[end + 1].isdigit()
+    dates = list(_DATE.finditer(run)) if run.count(".") + run.count("/") + run.count("-") >= 2 else []
+    if not hour and not dates and "." not in run:
+        return [(start, end)]  # no date, time, decimal or version in it
     cut = bytearray(len(run))  # 1 where a character belongs to one of them
-    for m in _DATE.finditer(run):
+    for m in dates:
         cut[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-    if text.startswith(":", end) and end + 1 < len(text) and text[end + 1].isdigit():
-        hour = max(run.rfind(c) for c in " -/.)") + 1  # '... 08:00': the last group is an hour
-        cut[hour:] = b"\x01" * (len(run) - hour)
-    for m in regex.finditer(r"\S++", run):
+    if hour:
+        at = max(run.rfind(c) for c in " -/.)") + 1  # '... 08:00': the last group is an hour
+        cut[at:] = b"\x01" * (len(run) - at)
+    for m in _PIECE.finditer(run):
         if _DECIMAL.fullmatch(m.group()) or _dotted_non_phone(m.group()):
             cut[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     parts: list[Span] = []
@@ -230,31 +241,43 @@ _MAX_PIECE = 32  # characters in one space-free piece of a number ("+86-20-61302
 
 def _windows(text: str, start: int, end: int) -> list[Span]:
     """A part holding more digits than one number splits at its spaces into the longest windows that
-    are phone numbers ("call 650-253-4561 455-234-3451"); a part without spaces that is too long is
-    an identifier, except for an international number's trailing extension group; a part that is a
-    card number or an account's four-digit groups is none."""
-    pieces = [(m.start() + start, m.end() + start) for m in regex.finditer(r"\S++", text[start:end])]
+    are phone numbers ("call 650-253-4561 455-234-3451"); a '+' only starts one; a part without
+    spaces that is too long is an identifier, except for an international number's trailing
+    extension group; a part that is a card number or an account's four-digit groups is none."""
+    pieces = [(m.start() + start, m.end() + start) for m in _PIECE.finditer(text[start:end])]
     if len(pieces) > 2 and _card_like(_GROUP.findall(text[start:end])):
         return []
-    counts = [sum(c.isdigit() for c in text[s:e]) if e - s <= _MAX_PIECE else -1 for s, e in pieces]
+    # per piece: its digits (-1: too long to be part of a number) and whether a group of one digit
+    # comes after its first (a list of numbers, not a phone number's groups)
+    counts = [sum(map(str.isdigit, text[s:e])) if e - s <= _MAX_PIECE else -1 for s, e in pieces]
+    tiny = [_ONE_DIGIT.search(text, s, e) is not None for s, e in pieces]
     found: list[Span] = []
     i = 0
     while i < len(pieces):
         best = None
         total = 0
         candidates = []
+        tiny_from = 2 + _prefix_groups([text[pieces[i][0]:pieces[i][1]]])
         for j in range(i, min(len(pieces), i + _MAX_PIECES)):
-            if counts[j] < 0:
+            if counts[j] < 0 or (j > i and text[pieces[j][0]] in "+(" and text[pieces[j][0]:pieces[j][0] + 2] != "(0"
+                                 and "+" in text[pieces[j][0]:pieces[j][0] + 2]):
                 break
+            if j - i >= tiny_from and tiny[j]:
+                break  # see _not_a_number_shape: a one-digit group this far in is a list of numbers
             total += counts[j]
             if total > _MAX_DIGITS + 8:
                 break
             if total >= _WITH_KEYWORD:
                 candidates.append(j)
+        word = _context_word(text, pieces[i][0]) if candidates else ""
+        first = text[pieces[i][0]:pieces[i][1]]
+        national = first[0].isdigit() and not first.startswith(("00", "011"))
         for j in reversed(candidates):
             s, e = pieces[i][0], pieces[j][1]
+            if national and sum(counts[i:j + 1]) > _NATIONAL[1] and not _LETTER.search(text, s, e):
+                continue  # longer than a national number, and no extension to leave out
             trimmed = _trim_extension(text, s, e)
-            if _accept(text, s, e) or (trimmed is not None and _accept(text, s, trimmed)):
+            if _accept(text, s, e, word) or (trimmed is not None and _accept(text, s, trimmed, word)):
                 best = (s, e, j)
                 break
         if best:
@@ -278,6 +301,8 @@ def _trim_extension(text: str, start: int, end: int) -> int | None:
 def _detect(text: str) -> tuple[Detection, ...]:
     found: list[Detection] = []
     for match in _RUN.finditer(text):
+        if match.end() - match.start() < _WITH_KEYWORD:
+            continue  # fewer digits than any number
         for s, e in _segments(text, match.start(), match.end()):
             for ws, we in _windows(text, s, e):
                 found.append(Detection("phone", ws, we, _label(text[ws:we])))

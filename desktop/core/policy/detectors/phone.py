@@ -16,12 +16,15 @@ The country is named when the number says it (international form); a national nu
 number". Everything here is linear in the post's length: one possessive pattern finds the runs of
 digits and separators, and each run is examined once with a bounded look at the words before it.
 
-Why not Google's libphonenumber (``phonenumbers`` on PyPI)? Measured on the peer suites (see the
-report on issue 11): its ``PhoneNumberMatcher`` needs the post's country to find a national number,
-which a post does not have, so it alone found fewer numbers than this module; it adds 48 MB
-installed (40 MB of it the geocoder that would name a country), 100-190 ms to import and about a
-second per 100,000 characters of decimals; the calling-code table in :mod:`.calling_codes` names
-the country of an international number without it.
+Why not Google's libphonenumber (``phonenumbers`` 9.0 on PyPI)? Measured on the peer suites for
+issue 11: its ``PhoneNumberMatcher`` needs the post's country to find a national number, which a
+post does not have; with region US it found 0.60 of the suite's numbers at leniency VALID (0.77 at
+POSSIBLE, with 0.10 false positives) where this module finds all with none; checking this module's
+international numbers with ``is_possible_number`` lost two numbers with extensions and removed no
+false positive. It would add 48 MB installed (40 MB of it the geocoder that would name a country,
+whose import took minutes under tracemalloc), 100-190 ms and 1.3 MB to import, and about a second
+per 100,000 characters of decimals; :mod:`.calling_codes` names an international number's country
+without it.
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ from desktop.core.policy.detectors.calling_codes import country_code, country_of
 from desktop.core.policy.detectors.spans import Detection, Span
 
 # A run: groups of digits (any may be in parentheses, the first may carry '+') joined by one
-# separator each: a space, '-', '.', '/', or nothing next to a parenthesis (a spaced dash " - " ends
-# the run: it joins two numbers). Not glued to a word, an amount, a path or another number on the
+# separator each: a space, '-', '.', '/' (also " / ", German style), or nothing next to a
+# parenthesis (a spaced dash " - " ends the run: it joins two numbers). Not glued to a word, an amount, a path or another number on the
 # left, except a label's "Tel:" or "OFFICE-"; not glued to a word on the right. An extension may follow.
 _RUN = regex.compile(
     r"(?:(?<=\btel:)|(?<![\w@#$€£¥₹%&+.,/\\:=_-])|(?<=[^\W\d_][:-]))"
     r"(?:\(\+?+\d++\)|\+?+\d++)"
-    r"(?:(?:[ ./-]|(?<=\))|(?=\())(?:\(\d++\)|\d++))*+"
+    r"(?:(?:[ ]/[ ]|[ ./-]|(?<=\))|(?=\())(?:\(\d++\)|\d++))*+"
     r"(?:[ ]?+(?:x|ext\.?+|extension|#)[ ]?+\d{1,7}+)?+"
     r"(?![\w@%])"
 )
@@ -55,6 +58,8 @@ _DATE = regex.compile(
 )
 _DECIMAL = regex.compile(r"\d++\.\d++")
 _PIECE = regex.compile(r"\S++")
+_NOT_DIGIT = regex.compile(r"\D++")
+_DASH_TAIL = tuple(f"-{d}" for d in "0123456789")  # "030 1234567-0": a switchboard's extension
 _LETTER = regex.compile(r"[^\W\d_]")
 _ONE_DIGIT = regex.compile(r"(?<!\d)\d(?!\d)")
 _WORD = regex.compile(r"[^\W\d_]++|#|№")
@@ -70,9 +75,9 @@ _NOT_PHONE = frozenset({
     "bug", "item", "part", "model", "product", "shipment", "parcel", "package", "passport", "license",
     "licence", "vin", "ssn", "tin", "ein", "vat", "tax", "student", "employee", "badge", "batch", "lot",
     "page", "pages", "room", "flight", "train", "bus", "route", "zip", "postcode", "pin", "otp", "code",
-    "usd", "eur", "gbp", "jpy", "inr", "brl", "chf", "cad", "aud", "cny", "rmb", "rub", "try", "mxn",
-    "dollars", "dollar", "euros", "euro", "pounds", "yen", "rupees", "rupee", "lira", "reais", "real",
-    "pesos", "francs", "yuan", "won", "rubles", "roubles", "usd$", "us$", "rs", "price", "total", "amount",
+    "usd", "eur", "gbp", "jpy", "inr", "brl", "chf", "cad", "aud", "cny", "rmb", "rub", "mxn",
+    "dollars", "dollar", "euros", "euro", "pounds", "yen", "rupees", "rupee", "lira", "reais",
+    "pesos", "francs", "yuan", "rubles", "roubles", "price", "total", "amount",
     "balance", "cost", "costs", "paid", "pay", "salary", "revenue", "budget", "population", "views",
     "followers", "users", "downloads", "score", "id#", "#", "№", "coordinates", "latitude", "longitude",
 })
@@ -86,7 +91,7 @@ _CURRENCY_AFTER = regex.compile(
     r"^[ ]?+(?:[$€£¥₹%‰]|(?:usd|eur|gbp|jpy|inr|brl|chf|cad|aud|cny|rmb|rub|mxn|try|dollars?|euros?|pounds?|"
     r"yen|rupees?|lira|reais|pesos?|francs?|yuan|won|roubles?|rubles?|km|kg|mb|gb|tb|ms|px|bytes?|percent)\b)",
     regex.IGNORECASE)
-_CURRENCY_BEFORE = regex.compile(r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|inr|brl|rs|us))[ ]?+$", regex.IGNORECASE)
+_CURRENCY_BEFORE = regex.compile(r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|inr|brl|chf|jpy))[ ]?+$", regex.IGNORECASE)
 
 _MAX_DIGITS = 15  # E.164: at most 15 digits after the international prefix
 _NATIONAL = (9, 13)  # a national number with its trunk or area code: NZ 03 331 6005 .. DE 0176 12345678
@@ -130,7 +135,7 @@ def _card_like(groups: list[str]) -> bool:
 def _label(number: str) -> str:
     """'a phone number from Germany' when the number carries its country code, else 'a phone number'."""
     compact = number.lstrip("(").lstrip()
-    digits = "".join(c for c in number if c.isdigit())
+    digits = _NOT_DIGIT.sub("", number)
     if compact.startswith("+"):
         code = country_code(digits)
     elif digits.startswith("00") and not digits.startswith(("000", "0011")):
@@ -155,20 +160,34 @@ def _prefix_groups(groups: list[str]) -> int:
     return 1 if groups and groups[0] in ("00", "011", "0011") else 0
 
 
-def _not_a_number_shape(groups: list[str], separators: str) -> bool:
+def _not_a_number_shape(groups: list[str], separators: str, dash_tail: bool) -> bool:
     """Groups no numbering plan writes: a list of one-digit numbers (a phone number has at most a
-    one-digit country, trunk or carrier code near its start), thousands grouped by spaces or dots
-    ("1 000 000 000"; with a '+' it is a number in 3s: "+61 491 570 156"), years
-    ("1990-2000-2010"), a time range ("0730-1830")."""
+    one-digit country, trunk or carrier code near its start, and a switchboard's '-0' at its end
+    when *dash_tail*), years ("1990-2000-2010"), a time
+    range ("0730-1830"); and, without a '+', amounts in thousands ("1 000 000 000", "250 000 000",
+    "123.456.789"),
+    a list of two-digit numbers (a plan in pairs starts with its trunk 0: "01 23 45 67 89") and the
+    shapes of other national numbers: US ZIP+4 (94105-1234), Social Security (123-45-6789) and
+    employer numbers (12-3456789), Brazil's CPF (123.456.789-09)."""
     digits = [g.lstrip("+") for g in groups]
-    if any(len(g) == 1 for g in digits[2 + _prefix_groups(digits):]):
+    lengths = [len(g) for g in digits]
+    inner = lengths[2 + _prefix_groups(digits):-1] if dash_tail else lengths[2 + _prefix_groups(digits):]
+    if any(n == 1 for n in inner):
         return True
-    if (len(digits) >= 4 and not groups[0].startswith("+") and len(digits[0]) <= 3
-            and all(len(g) == 3 for g in digits[1:]) and separators in (" ", ".")):
+    if len(digits) >= 2 and all(n == 4 and g[:2] in ("19", "20") for n, g in zip(lengths, digits)):
         return True
-    if len(digits) >= 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in digits):
+    if len(digits) == 2 and all(n == 4 and int(g[:2]) < 24 and int(g[2:]) < 60 for n, g in zip(lengths, digits)):
         return True
-    return len(digits) == 2 and all(len(g) == 4 and int(g[:2]) < 24 and int(g[2:]) < 60 for g in digits)
+    if groups[0].startswith("+"):
+        return False
+    thousands = len(digits) >= 3 and lengths[0] <= 3 and all(n == 3 for n in lengths[1:]) and separators in (" ", ".")
+    if thousands and (len(digits) >= 4 or separators == "." or digits[-2:] == ["000", "000"]):
+        return True
+    if len(digits) >= 4 and all(n == 2 for n in lengths) and not digits[0].startswith("0"):
+        return True
+    if separators == "-" and (lengths in ([5, 4], [3, 2, 4]) or (lengths == [2, 7] and digits[0][0] != "0")):
+        return True
+    return lengths == [3, 3, 3, 2] and separators == "-."
 
 
 def _accept(text: str, start: int, end: int, word: str) -> bool:
@@ -193,7 +212,7 @@ def _accept(text: str, start: int, end: int, word: str) -> bool:
     elif len(groups) == 1 and not (digits[0] == "0" and digits[1] != "0" and n <= 11):
         return False  # unformatted: only a trunk prefix says it is a number to dial, not an ID
     separators = "".join(sorted(set(c for c in number if c in " -./")))
-    if _not_a_number_shape(groups, separators) or _card_like(groups):
+    if _not_a_number_shape(groups, separators, number.endswith(_DASH_TAIL)) or _card_like(groups):
         return False
     if any(_dotted_non_phone(p) for p in number.split(" ")):
         return False
@@ -236,6 +255,7 @@ def _segments(text: str, start: int, end: int) -> list[Span]:
 
 
 _MAX_PIECES = 8  # "+33 6 12 34 56 78 ext 12": the most space-separated pieces one number takes
+_TABLE = 24  # more space-separated pieces than this in one run: a table or list of numbers, not prose
 _MAX_PIECE = 32  # characters in one space-free piece of a number ("+86-20-61302222-8866x12345")
 
 
@@ -244,16 +264,22 @@ def _windows(text: str, start: int, end: int) -> list[Span]:
     are phone numbers ("call 650-253-4561 455-234-3451"); a '+' only starts one; a part without
     spaces that is too long is an identifier, except for an international number's trailing
     extension group; a part that is a card number or an account's four-digit groups is none."""
+    if end - start <= _MAX_PIECE and _accept(text, start, end, _context_word(text, start)):
+        return [(start, end)]  # the usual case: the part is one number
     pieces = [(m.start() + start, m.end() + start) for m in _PIECE.finditer(text[start:end])]
-    if len(pieces) > 2 and _card_like(_GROUP.findall(text[start:end])):
+    if len(pieces) > 2 and _card_like(_GROUP.findall(_EXTENSION.sub("", text[start:end]))):
         return []
     # per piece: its digits (-1: too long to be part of a number) and whether a group of one digit
     # comes after its first (a list of numbers, not a phone number's groups)
     counts = [sum(map(str.isdigit, text[s:e])) if e - s <= _MAX_PIECE else -1 for s, e in pieces]
-    tiny = [_ONE_DIGIT.search(text, s, e) is not None for s, e in pieces]
+    tiny = [_ONE_DIGIT.search(text, s, e - 2 if text.endswith(_DASH_TAIL, s, e) else e) is not None for s, e in pieces]
+    table = len(pieces) > _TABLE  # a table of numbers: a number in it starts with '+', '(' or a trunk 0
     found: list[Span] = []
     i = 0
     while i < len(pieces):
+        if table and text[pieces[i][0]] not in "+(0":
+            i += 1
+            continue
         best = None
         total = 0
         candidates = []

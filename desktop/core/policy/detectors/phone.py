@@ -38,8 +38,9 @@ from desktop.core.policy.detectors.spans import Detection, Span
 
 # A run: groups of digits (any may be in parentheses, the first may carry '+') joined by one
 # separator each: a space, '-', '.', '/' (also " / ", German style), or nothing next to a
-# parenthesis (a spaced dash " - " ends the run: it joins two numbers). Not glued to a word, an amount, a path or another number on the
-# left, except a label's "Tel:" or "OFFICE-"; not glued to a word on the right. An extension may follow.
+# parenthesis (a spaced dash " - " ends the run: it joins two numbers). Not glued to a word, an
+# amount, a path or another number on the left, except a label's "Tel:" or "OFFICE-"; not glued to
+# a word on the right. An extension may follow.
 _RUN = regex.compile(
     r"(?:(?<=\btel:)|(?<![\w@#$€£¥₹%&+.,/\\:=_-])|(?<=[^\W\d_][:-]))"
     r"(?:\(\+?+\d++\)|\+?+\d++)"
@@ -59,6 +60,7 @@ _DATE = regex.compile(
 _DECIMAL = regex.compile(r"\d++\.\d++")
 _PIECE = regex.compile(r"\S++")
 _NOT_DIGIT = regex.compile(r"\D++")
+_DIGIT = regex.compile(r"\d")
 _DASH_TAIL = tuple(f"-{d}" for d in "0123456789")  # "030 1234567-0": a switchboard's extension
 _LETTER = regex.compile(r"[^\W\d_]")
 _ONE_DIGIT = regex.compile(r"(?<!\d)\d(?!\d)")
@@ -163,20 +165,19 @@ def _prefix_groups(groups: list[str]) -> int:
 def _not_a_number_shape(groups: list[str], separators: str, dash_tail: bool) -> bool:
     """Groups no numbering plan writes: a list of one-digit numbers (a phone number has at most a
     one-digit country, trunk or carrier code near its start, and a switchboard's '-0' at its end
-    when *dash_tail*), years ("1990-2000-2010"), a time
-    range ("0730-1830"); and, without a '+', amounts in thousands ("1 000 000 000", "250 000 000",
-    "123.456.789"),
-    a list of two-digit numbers (a plan in pairs starts with its trunk 0: "01 23 45 67 89") and the
-    shapes of other national numbers: US ZIP+4 (94105-1234), Social Security (123-45-6789) and
-    employer numbers (12-3456789), Brazil's CPF (123.456.789-09)."""
+    when *dash_tail*), years ("1990-2000-2010"), a time range ("0730-1830"); and, without a '+',
+    amounts in thousands ("1 000 000 000", "250 000 000", "123.456.789"), a list of two-digit
+    numbers (a plan written in pairs starts with its trunk 0: "01 23 45 67 89") and the shapes of
+    other national numbers: US ZIP+4 (94105-1234), Social Security (123-45-6789) and employer
+    numbers (12-3456789), Brazil's CPF (123.456.789-09)."""
     digits = [g.lstrip("+") for g in groups]
     lengths = [len(g) for g in digits]
     inner = lengths[2 + _prefix_groups(digits):-1] if dash_tail else lengths[2 + _prefix_groups(digits):]
     if any(n == 1 for n in inner):
         return True
-    if len(digits) >= 2 and all(n == 4 and g[:2] in ("19", "20") for n, g in zip(lengths, digits)):
+    if len(digits) >= 2 and all(len(g) == 4 and g[:2] in ("19", "20") for g in digits):
         return True
-    if len(digits) == 2 and all(n == 4 and int(g[:2]) < 24 and int(g[2:]) < 60 for n, g in zip(lengths, digits)):
+    if len(digits) == 2 and all(len(g) == 4 and int(g[:2]) < 24 and int(g[2:]) < 60 for g in digits):
         return True
     if groups[0].startswith("+"):
         return False
@@ -337,7 +338,7 @@ def _detect(text: str) -> tuple[Detection, ...]:
 
 def find_phone_detections(text: str) -> list[Detection]:
     """The phone numbers in *text*, each labelled with its country when the number gives it."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return []
     return list(_detect(text))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from desktop.core.policy import load_policy
-from desktop.core.policy.detectors import find_phone_detections, find_phones, last_digits, phone_labels
 from desktop.core.policy.detectors.calling_codes import _CODES, country_code
+from desktop.core.policy.detectors.phone import find_phone_detections, find_phones, last_digits, phone_labels
 
 UNITED_STATES = "a phone number from the United States or Canada"
 

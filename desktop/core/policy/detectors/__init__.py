@@ -9,7 +9,7 @@ quantifiers, no nested free repetition), because they run on every keystroke.
 from collections.abc import Callable
 
 from desktop.core.policy.detectors.email import find_emails
-from desktop.core.policy.detectors.phone import find_phone_detections, find_phones, last_digits, phone_labels
+from desktop.core.policy.detectors.phone import find_phones, last_digits
 from desktop.core.policy.detectors.secrets import find_secrets
 from desktop.core.policy.detectors.spans import Detection, Intervals, Span, merge_overlapping, overlaps
 from desktop.core.policy.detectors.urls import find_urls, host_matches, is_private_ip, url_host
@@ -18,6 +18,5 @@ from desktop.core.policy.detectors.urls import find_urls, host_matches, is_priva
 # internal_url, email, phone): each takes the post's text and returns its detections, labelled.
 EXTRA: dict[str, Callable[[str], list[Detection]]] = {}
 
-__all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_phone_detections", "find_phones",
-           "find_secrets", "find_urls", "host_matches", "is_private_ip", "last_digits", "merge_overlapping", "overlaps",
-           "phone_labels", "url_host"]
+__all__ = ["EXTRA", "Detection", "Intervals", "Span", "find_emails", "find_phones", "find_secrets", "find_urls",
+           "host_matches", "is_private_ip", "last_digits", "merge_overlapping", "overlaps", "url_host"]

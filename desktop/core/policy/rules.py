@@ -359,6 +359,7 @@ class DetectorRule(Rule):
                 if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
                     continue
                 spans.append((s, e))
+            labels = detectors.phone.phone_labels(doc.text)  # "a phone number from Germany" (cached: no second search)
         elif self.detector in detectors.EXTRA:
             allowed = {a.lower() for a in self.allow}
             for found in detectors.EXTRA[self.detector](doc.text):

@@ -44,3 +44,14 @@ def test_the_cli_checks_a_ten_megabyte_paste_and_says_why_it_refuses(tmp_path):
     assert result.returncode == 1, result.stderr  # blocked: no network takes a post that long
     assert "Chorus checks the first 100,000 only" in result.stdout and TOO_LONG_RULE in result.stdout
     assert time.monotonic() - started < 120  # not a speed target: the bound is the benchmark's; it must finish
+
+
+def test_thousands_of_the_same_problem_show_the_first_ones_and_say_how_many_more():
+    from desktop.core.policy.rules import MAX_FINDINGS_PER_RULE
+
+    policy = load_policy("default")
+    text = "what the fuck " * 3000
+    strong = [f for f in policy.check(text, "linkedin") if f.rule_id == "profanity-strong"]
+    assert len(strong) == MAX_FINDINGS_PER_RULE
+    assert strong[-1].message.endswith(f"(and {3000 - MAX_FINDINGS_PER_RULE:,} more like it in this post)")
+    assert strong[0].start == text.index("fuck")

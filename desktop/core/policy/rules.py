@@ -262,6 +262,20 @@ class Rule:
         )
 
 
+# A post with thousands of the same problem (a paste of a word list) shows its first ones, and the
+# last of them says how many more: the rest would only cost time and bury the panel.
+MAX_FINDINGS_PER_RULE = 200
+
+
+def _capped(findings: list[Finding], total: int) -> list[Finding]:
+    """*findings* (the first of *total*) with the last one saying how many more there are."""
+    if total > len(findings) and findings:
+        last = findings[-1]
+        more = total - len(findings)
+        findings[-1] = replace(last, message=f"{last.message} (and {more:,} more like it in this post)")
+    return findings
+
+
 def _report(spans: Sequence[Span], mode: str, doc: Document) -> list[Span]:
     spans = sorted(spans)
     if mode == "once":
@@ -297,13 +311,17 @@ class LexiconRule(Rule):
             if excepted[term]:
                 continue
             spans.append((match.start, match.end))
-        findings = [self.finding(doc, s, e) for s, e in _report(spans, self.report, doc)]
+        reported = _report(spans, self.report, doc)
+        total = len(reported)
+        findings = [self.finding(doc, s, e) for s, e in reported[:MAX_FINDINGS_PER_RULE]]
         if self.self_censor:
             found = detectors.Intervals(spans)
             for start, end, _term in self_censored(doc.text, self.lexicon.terms):
                 if not found.overlaps((start, end)) and not doc.zone_index.overlaps((start, end)):
-                    findings.append(self.finding(doc, start, end, severity=self.severity.lowered()))
-        return findings
+                    total += 1
+                    if len(findings) < MAX_FINDINGS_PER_RULE:
+                        findings.append(self.finding(doc, start, end, severity=self.severity.lowered()))
+        return _capped(findings, total)
 
 
 @dataclass
@@ -313,7 +331,8 @@ class PatternRule(Rule):
 
     def check(self, doc: Document) -> list[Finding]:
         assert self.matcher is not None
-        return [self.finding(doc, s, e) for s, e in _report(self.matcher.spans(doc), self.report, doc)]
+        reported = _report(self.matcher.spans(doc), self.report, doc)
+        return _capped([self.finding(doc, s, e) for s, e in reported[:MAX_FINDINGS_PER_RULE]], len(reported))
 
 
 def _has_internal_label(host: str, hosts: tuple[str, ...]) -> bool:
@@ -368,12 +387,13 @@ class DetectorRule(Rule):
                     if found.label:
                         labels[(found.start, found.end)] = found.label
         findings = []
-        for s, e in sorted(spans):
+        spans.sort()
+        for s, e in spans[:MAX_FINDINGS_PER_RULE]:
             finding = self.finding(doc, s, e)
             if "{kind}" in finding.message:
                 finding = replace(finding, message=finding.message.replace("{kind}", labels.get((s, e), "a detection")))
             findings.append(finding)
-        return findings
+        return _capped(findings, len(spans))
 
 
 @dataclass
@@ -403,7 +423,8 @@ class ProximityRule(Rule):
             per_part[i] = spans
         assert common is not None
         anchors = [span for span in per_part[self.anchor] if doc.sentence_of(span[0]) in common]
-        return [self.finding(doc, s, e) for s, e in _report(anchors, self.report, doc)]
+        reported = _report(anchors, self.report, doc)
+        return _capped([self.finding(doc, s, e) for s, e in reported[:MAX_FINDINGS_PER_RULE]], len(reported))
 
 
 @dataclass

@@ -58,6 +58,7 @@ class Document:
         self.instance_limits = instance_limits or {}
         self._lexicon_cache: dict[int, list[Any]] = {}
         self._contains: dict[tuple[str, int], bool | None] = {}  # None: the search ran out of time
+        self._detections: dict[str, list[detectors.Detection]] = {}
 
     def contains(self, pattern: regex.Pattern[str]) -> bool:
         """Whether *pattern* is found anywhere in the text: an ``unless`` exception. Searched once per
@@ -90,6 +91,13 @@ class Document:
     @cached_property
     def emails(self) -> list[Span]:
         return detectors.find_emails(self.text)
+
+    def detections(self, name: str) -> list[detectors.Detection]:
+        """What the registered detector *name* (detectors.EXTRA) finds in the text, searched once per
+        text whichever rules ask (the phone rule asks for cards and IBANs too, to leave them out)."""
+        if name not in self._detections:
+            self._detections[name] = detectors.EXTRA[name](self.text)
+        return self._detections[name]
 
     @cached_property
     def zones(self) -> list[Span]:
@@ -372,7 +380,7 @@ class DetectorRule(Rule):
             spans = [(s, e) for s, e in doc.emails if doc.text[s:e].lower() not in allowed]
         elif self.detector == "phone":
             allowed = {detectors.last_digits(a) for a in self.allow}
-            numbers = detectors.find_payment_cards(doc.text) + detectors.find_ibans(doc.text)  # not phones either
+            numbers = doc.detections("payment_card") + doc.detections("iban")  # not phones either
             excluded = detectors.Intervals(doc.urls + [(d.start, d.end) for d in doc.secrets + numbers])
             for s, e in detectors.find_phones(doc.text):
                 if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
@@ -381,7 +389,7 @@ class DetectorRule(Rule):
             labels = detectors.phone.phone_labels(doc.text)  # "a phone number from Germany" (cached: no second search)
         elif self.detector in detectors.EXTRA:
             allowed = {a.lower() for a in self.allow}
-            for found in detectors.EXTRA[self.detector](doc.text):
+            for found in doc.detections(self.detector):
                 if doc.text[found.start:found.end].lower() not in allowed:
                     spans.append((found.start, found.end))
                     if found.label:

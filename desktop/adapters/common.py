@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 import requests
 
 from desktop.adapters.http import clip, decode_json, human_duration
-from desktop.core.ports import AuthError, PublishError, RateLimited
+from desktop.core.ports import Account, AuthError, Post, Published, PublishError, RateLimited, SecretSink
 
 DEFAULT_RETRY_AFTER_S = 60.0  # a 429 that says nothing about when to come back
 MAX_RETRY_AFTER_S = 24 * 3600.0  # never freeze an account's outbox for longer than a day
@@ -235,3 +235,26 @@ class SharedClient(Generic[C]):
         session = getattr(client, "http", None)
         if session is not None:
             session.close()
+
+
+class DelegatingClient:
+    """What an adapter wrapping a network client passes through unchanged: publishing, looking a post
+    up, refreshing the account, and the HTTP session to close at quit. Subclasses add their link flow."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    @property
+    def http(self) -> Any:
+        """The client's HTTP session (closed at quit)."""
+        return self.client.http
+
+    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
+        return self.client.publish(account, secret, post, on_secret=on_secret)
+
+    def find_published(self, account: Account, secret: str, post: Post, *,
+                       on_secret: SecretSink | None = None) -> Published | None:
+        return self.client.find_published(account, secret, post, on_secret=on_secret)
+
+    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
+        return self.client.refresh_account(account, secret, on_secret=on_secret)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core import networks
 
@@ -67,6 +67,13 @@ _STATUS = {
     "info": ("#1A5FB4", "#8AB4F8"),
     "ok": ("#1E6B34", "#81C995"),
 }
+
+
+def set_text_colour(label: QWidget, colour: QColor) -> None:
+    """Draw *label*'s text in *colour* (its own palette, so the rest of the window keeps its own)."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, colour)
+    label.setPalette(palette)
 
 
 def status_color(palette: QPalette, status: str) -> QColor:

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
 from desktop.ui.common.badges import network_badge
 from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.common.theme import set_text_colour
 from desktop.ui.publishing.run import PublishRun, StatusBridge
 
 if TYPE_CHECKING:
@@ -59,12 +60,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AccountIdRole = Qt.ItemDataRole.UserRole + 1
-
-
-def _set_colour(label: QLabel, colour) -> None:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, colour)
-    label.setPalette(palette)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,7 +499,7 @@ class PublishBar(QWidget):
             self.message.emit(f"Sent from the outbox to {status.handle}")
 
     def _muted(self, label: QLabel) -> None:
-        _set_colour(label, self.palette().color(QPalette.ColorRole.PlaceholderText))
+        set_text_colour(label, self.palette().color(QPalette.ColorRole.PlaceholderText))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.common.badges import network_badge
-from desktop.ui.common.theme import status_color
+from desktop.ui.common.theme import set_text_colour, status_color
 
 if TYPE_CHECKING:
     from desktop.core.publishing.service import TargetStatus
@@ -39,12 +39,6 @@ def short_url(url: str, limit: int = 48) -> str:
     parts = urlsplit(url)
     text = (parts.netloc + parts.path).rstrip("/") or url
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _set_colour(label: QLabel, colour) -> None:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, colour)
-    label.setPalette(palette)
 
 
 class StatusRow(QWidget):
@@ -160,7 +154,7 @@ class StatusRow(QWidget):
         self.text.setAccessibleDescription(text if status is None else f"Posted: {status.post_url}" if state == "sent"
                                            else f"May have been posted. {status.reason}" if state == "unconfirmed"
                                            else text)
-        _set_colour(self.text, colour if colour is not None else palette.color(QPalette.ColorRole.PlaceholderText))
+        set_text_colour(self.text, colour if colour is not None else palette.color(QPalette.ColorRole.PlaceholderText))
         self.badge.setPixmap(network_badge(self.network, 18, palette))
 
     def changeEvent(self, event) -> None:
@@ -295,7 +289,7 @@ class PublishStatusView(QFrame):
             for row in self.rows.values():
                 row.show()
         self.summary.setText(text)
-        _set_colour(self.summary, colour if colour is not None else palette.color(QPalette.ColorRole.WindowText))
+        set_text_colour(self.summary, colour if colour is not None else palette.color(QPalette.ColorRole.WindowText))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

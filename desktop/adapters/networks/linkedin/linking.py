@@ -9,39 +9,25 @@ everything that needs no client secret passes straight through to it.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
+from desktop.adapters.common import DelegatingClient
 from desktop.adapters.networks.linkedin.client import LinkedInClient
 from desktop.adapters.networks.linkedin.config import LinkedInConfig
 from desktop.adapters.networks.linkedin.oauth import LINK_TIMEOUT_S
 from desktop.core.networks.linkedin import ID
-from desktop.core.ports import Account, AppVault, OpenBrowser, Post, Published, SecretSink
+from desktop.core.ports import Account, AppVault, OpenBrowser
 
 
-class LinkedInAdapter:
+class LinkedInAdapter(DelegatingClient):
     """NetworkClient, BrowserLinker and AccountKeeper for LinkedIn. Blocking: call it from a worker."""
 
     network = ID
 
-    def __init__(self, client: LinkedInClient) -> None:
-        self.client = client
+    client: LinkedInClient
 
     @property
     def config(self) -> LinkedInConfig:
         return self.client.config
-
-    @property
-    def http(self) -> Any:
-        """The client's HTTP session (closed at quit)."""
-        return self.client.http
-
-    # -- NetworkClient ---------------------------------------------------------------------------
-    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
-        return self.client.publish(account, secret, post, on_secret=on_secret)
-
-    def find_published(self, account: Account, secret: str, post: Post, *,
-                       on_secret: SecretSink | None = None) -> Published | None:
-        return self.client.find_published(account, secret, post, on_secret=on_secret)
 
     # -- linking (BrowserLinker) -------------------------------------------------------------------
     def client_secret(self, apps: AppVault) -> str | None:
@@ -66,9 +52,6 @@ class LinkedInAdapter:
                                              cancel=cancel)
 
     # -- AccountKeeper ---------------------------------------------------------------------------
-    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
-        return self.client.refresh_account(account, secret, on_secret=on_secret)
-
     def forget(self, account: Account, secret: str, apps: AppVault) -> None:
         """Nothing to tell LinkedIn: ordinary apps cannot revoke a member's token (it ends after 60 days)."""
         return None

@@ -9,35 +9,21 @@ registration passes straight through to it.
 from __future__ import annotations
 
 import threading
-from typing import Any
 
+from desktop.adapters.common import DelegatingClient
 from desktop.adapters.networks.mastodon.client import MastodonClient
 from desktop.adapters.networks.mastodon.instance import normalise_instance
 from desktop.adapters.networks.mastodon.oauth import LINK_TIMEOUT_S, PendingAuthorization
 from desktop.core.networks.mastodon import ID
-from desktop.core.ports import Account, AppRegistration, AppVault, OpenBrowser, Post, Published, SecretSink
+from desktop.core.ports import Account, AppRegistration, AppVault, OpenBrowser
 
 
-class MastodonAdapter:
+class MastodonAdapter(DelegatingClient):
     """NetworkClient, BrowserLinker and AccountKeeper for Mastodon. Blocking: call it from a worker."""
 
     network = ID
 
-    def __init__(self, client: MastodonClient) -> None:
-        self.client = client
-
-    @property
-    def http(self) -> Any:
-        """The client's HTTP session (closed at quit)."""
-        return self.client.http
-
-    # -- NetworkClient ---------------------------------------------------------------------------
-    def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
-        return self.client.publish(account, secret, post, on_secret=on_secret)
-
-    def find_published(self, account: Account, secret: str, post: Post, *,
-                       on_secret: SecretSink | None = None) -> Published | None:
-        return self.client.find_published(account, secret, post, on_secret=on_secret)
+    client: MastodonClient
 
     # -- linking (BrowserLinker) -------------------------------------------------------------------
     def server(self, text: str) -> str:
@@ -75,9 +61,6 @@ class MastodonAdapter:
         return self.client.complete_oob(pending, code)
 
     # -- AccountKeeper ---------------------------------------------------------------------------
-    def refresh_account(self, account: Account, secret: str, *, on_secret: SecretSink | None = None) -> Account:
-        return self.client.refresh_account(account, secret, on_secret=on_secret)
-
     def forget(self, account: Account, secret: str, apps: AppVault) -> None:
         """Revoke the token with Chorus's registration on the account's server, when there is one.
         Best effort: the server may be unreachable (the core logs what this raises)."""

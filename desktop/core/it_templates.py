@@ -453,7 +453,8 @@ def _uuid(name: str) -> str:
 
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"
 
 
 def _json_bytes(document: Any) -> bytes:

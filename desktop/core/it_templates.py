@@ -31,7 +31,7 @@ import re
 import sys
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,12 @@ EXAMPLES: Mapping[str, Any] = {
 }
 
 _REGISTRY_TYPES = {"boolean": "REG_DWORD", "integer": "REG_DWORD", "string": "REG_SZ", "array": "REG_MULTI_SZ"}
+_JSON_TYPES: Mapping[str, Callable[[Any], bool]] = {
+    "boolean": lambda value: isinstance(value, bool),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "string": lambda value: isinstance(value, str),
+    "array": lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
+}
 
 
 class ItTemplates:
@@ -135,6 +141,9 @@ class ItTemplates:
             if fmt.json_type == "integer" and (spec.minimum or 0) < 0:
                 raise TemplateError(f"setting {spec.key!r} allows negative numbers, which a Group Policy decimal "
                                     "(REG_DWORD) cannot hold")
+            if not _JSON_TYPES[fmt.json_type](_plain(spec.default)):
+                raise TemplateError(f"the default of {spec.key!r}, {spec.default!r}, is not of the JSON type "
+                                    f"{fmt.json_type!r} that KIND_FORMATS gives its kind")
             name = _identifier(spec.key)
             if name in seen:
                 raise TemplateError(f"settings {seen[name]!r} and {spec.key!r} both become the policy name {name!r}")

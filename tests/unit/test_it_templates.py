@@ -171,22 +171,22 @@ def test_each_setting_is_one_mandatory_and_one_recommended_policy_of_its_kind(re
         presentation = next(p for p in adml.iter(f"{NS}presentation")
                             if f"$(presentation.{p.get('id')})" == policy.get("presentation"))
         box = next(child for child in presentation if child.get("refId") == element.get("id"))
-        if spec.kind is Kind.INT:
+        fmt = KIND_FORMATS[spec.kind]
+        if json_type == "integer":
             assert element.tag == f"{NS}decimal"
             assert (int(element.get("minValue")), int(element.get("maxValue"))) == (spec.minimum, spec.maximum)
             assert box.tag == f"{NS}decimalTextBox" and box.get("defaultValue") == str(spec.default)
-        elif spec.kind is Kind.CHOICE:
+        elif json_type == "string" and fmt.from_choices:
             assert element.tag == f"{NS}enum"
             values = [item.find(f"{NS}value/{NS}string").text for item in element.iter(f"{NS}item")]
             labels = [strings[item.get("displayName")[len("$(string."):-1]] for item in element.iter(f"{NS}item")]
             assert list(zip(values, labels, strict=True)) == list(spec.choices)
             assert box.tag == f"{NS}dropdownList" and values[int(box.get("defaultItem"))] == spec.default
-        elif spec.kind is Kind.TEXT:
+        elif json_type == "string":
             assert element.tag == f"{NS}text" and box.tag == f"{NS}textBox"
-        elif spec.kind is Kind.NETWORKS:
-            assert element.tag == f"{NS}multiText" and box.tag == f"{NS}multiTextBox"  # REG_MULTI_SZ
         else:
-            pytest.fail(f"no expectation for kind {spec.kind} yet: add one here")
+            assert json_type == "array"
+            assert element.tag == f"{NS}multiText" and box.tag == f"{NS}multiTextBox"  # REG_MULTI_SZ
 
 
 # -- macOS -----------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def test_the_jamf_manifest_describes_every_setting(rendered):
         entry = manifest["properties"][spec.key]
         assert (entry["title"], entry["description"], entry["default"]) == (spec.label, spec.help, _plain(spec.default))
         _assert_json_type(entry, spec)
-        if spec.kind is Kind.CHOICE:
+        if spec.kind is Kind.CHOICE:  # Jamf shows the labels instead of the values
             assert entry["options"]["enum_titles"] == [label for _, label in spec.choices]
 
 
@@ -309,6 +309,11 @@ def _hosts_spec() -> SettingSpec:
                       "Hosts reached without the proxy", "One host name per item.", "Network")
 
 
+def test_every_kind_is_described_for_it():
+    missing = [kind.value for kind in Kind if kind not in KIND_FORMATS]
+    assert not missing, f"add {missing} to KIND_FORMATS in desktop/core/it_templates.py"
+
+
 def test_an_unknown_kind_is_refused_with_what_to_do():
     with pytest.raises(TemplateError) as raised:
         ItTemplates([_hosts_spec()], examples={})
@@ -327,6 +332,14 @@ def test_a_list_of_texts_kind_needs_one_entry_in_kind_formats(tmp_path):
     assert _schema_errors(entry, ["proxy-free.example.com"]) == [] and _schema_errors(entry, [1]) != []
     assert _mcx_settings(plistlib.loads(files[MOBILECONFIG_FILE]))["network.no_proxy"] == ["intranet.example.com"]
     assert "| `network.no_proxy` | a list of texts |" in templates.settings_table()
+
+
+def test_a_format_that_does_not_fit_the_kind_is_refused():
+    spec = SettingSpec("editor.font_size", Kind.INT, 12, "Size", "Points.", "Appearance", minimum=8, maximum=36)
+    with pytest.raises(TemplateError, match="'editor.font_size', 12, is not of the JSON type 'string'"):
+        ItTemplates([spec], formats={Kind.INT: KindFormat("string")}, examples={})
+    with pytest.raises(TemplateError, match="JSON type 'number'"):
+        ItTemplates([spec], formats={Kind.INT: KindFormat("number")}, examples={})
 
 
 def test_an_empty_text_without_an_example_is_refused():
@@ -388,19 +401,15 @@ def _readme_table(text: str) -> str:
 
 def _assert_json_type(entry: dict[str, Any], spec: SettingSpec) -> None:
     """*entry*'s JSON Schema keywords say what *spec* accepts (checked against the declaration)."""
+    fmt = KIND_FORMATS[spec.kind]
     choices = [value for value, _ in spec.choices]
-    if spec.kind is Kind.BOOL:
-        assert entry["type"] == "boolean"
-    elif spec.kind is Kind.INT:
-        assert (entry["type"], entry.get("minimum"), entry.get("maximum")) == ("integer", spec.minimum, spec.maximum)
-    elif spec.kind is Kind.TEXT:
-        assert entry["type"] == "string" and "enum" not in entry
-    elif spec.kind is Kind.CHOICE:
-        assert entry["type"] == "string" and entry["enum"] == choices
-    elif spec.kind is Kind.NETWORKS:
-        assert entry["type"] == "array" and entry["items"] == {"type": "string", "enum": choices}
+    assert entry["type"] == fmt.json_type
+    if fmt.json_type == "integer":
+        assert (entry.get("minimum"), entry.get("maximum")) == (spec.minimum, spec.maximum)
+    elif fmt.json_type == "array":
+        assert entry["items"] == ({"type": "string", "enum": choices} if fmt.from_choices else {"type": "string"})
     else:
-        pytest.fail(f"no expectation for kind {spec.kind} yet: add one here")
+        assert entry.get("enum") == (choices if fmt.from_choices else None)
 
 
 def _probes(spec: SettingSpec) -> list[Any]:

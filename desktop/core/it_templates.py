@@ -507,6 +507,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="the IT guide whose settings table is rewritten (default: packaging/README-IT.md)")
     parser.add_argument("--no-readme", action="store_true", help="leave the IT guide alone")
     args = parser.parse_args(argv)
+    if args.output == DEFAULT_OUTPUT and not (REPO / "pyproject.toml").is_file():
+        # an installed Chorus: the default would land in site-packages (beside the PyPI "packaging")
+        print("Not a Chorus source tree: pass --output DIR (and --readme FILE or --no-readme).", file=sys.stderr)
+        return 2
     readme = None if args.no_readme else args.readme
     if readme is not None and not readme.is_file():
         print(f"{readme}: no such file. Run this from a Chorus source tree, or pass --readme FILE or --no-readme.",

@@ -176,16 +176,20 @@ class WindowsRegistry:
     *winreg* (the standard module; tests hand in a stand-in with the same functions and constants)."""
 
     def __init__(self, hive: str, level: Level, winreg: ModuleType | Any = None, key: str = WINDOWS_KEY) -> None:
-        if winreg is None:
-            import winreg as real  # type: ignore[import-not-found,unused-ignore]  # Windows only
-
-            winreg = real
-        self.winreg = winreg
+        self._winreg = winreg
         self.hive = hive  # "HKLM" or "HKCU"
         self.level = level
         self.key = key + (r"\Recommended" if level == "recommended" else "")
         self.location = f"{hive}\\{self.key}"
         self.name = f"Windows registry {hive} ({level})"
+
+    @property
+    def winreg(self) -> Any:
+        if self._winreg is None:
+            import winreg as real  # type: ignore[import-not-found,unused-ignore]  # Windows only
+
+            self._winreg = real
+        return self._winreg
 
     def read(self, specs: Mapping[str, SettingSpec]) -> SourceReading:
         reg = self.winreg

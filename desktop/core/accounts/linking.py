@@ -141,6 +141,26 @@ class LinkRules:
                 "Ask IT if you need another server.")
 
 
+# the one mapping of errors to words, under the name the linking callers know
+describe_error = describe
+
+
+class _Vault:
+    """The AppVault adapters keep their apps in: registrations in the database, secrets in the keyring."""
+
+    def __init__(self, accounts: AccountService) -> None:
+        self.accounts = accounts
+
+    def registration(self, network: str, server: str) -> tuple[AppRegistration, str] | None:
+        return self.accounts.app_registration(network, server)
+
+    def save_registration(self, registration: AppRegistration, client_secret: str) -> None:
+        self.accounts.save_app_registration(registration, client_secret)
+
+    def app_secret(self, network: str, name: str) -> str | None:
+        return self.accounts.secrets.get(app_secret_key(network, name))
+
+
 class Linking:
     """The linking flows. *clients* maps a network id to a factory of its client (the networks
     this build can link); a network without one cannot be linked here."""

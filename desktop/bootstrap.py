@@ -26,6 +26,7 @@ from desktop.core.paths import AppPaths
 from desktop.core.settings import Settings
 
 if TYPE_CHECKING:
+    from desktop.core.managed import ManagedSource
     from desktop.core.ports import SecretStore
     from desktop.core.services import Services
 
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="log everything, also to the terminal")
     parser.epilog = ("commands without a window: 'chorus check [FILE ...]' checks posts against the policy, "
-                     "'chorus policy validate PATH' checks a policy file, 'chorus restore-drafts [FILE]' lists "
+                     "'chorus policy validate PATH' checks a policy file, 'chorus settings list' shows every setting and "
+                     "where it comes from, 'chorus restore-drafts [FILE]' lists "
                      "or brings back drafts databases moved aside; add --help to any of them for details")
     return parser
 
@@ -118,7 +120,7 @@ def open_profile(profile: Path | None, *, debug: bool = False,
         paths = app_paths(profile)
     except StorageError as exc:
         return StartFailure(str(exc))
-    settings = Settings(paths.settings_file)
+    settings = load_settings(paths)
     configure_logging(paths.log_file, "debug" if debug else settings.get("logging.level"), to_stderr=debug)
     log.info("%s %s starting; profile data in %s", APP_NAME, __version__, paths.data_dir)
     for problem in settings.problems:
@@ -131,6 +133,27 @@ def open_profile(profile: Path | None, *, debug: bool = False,
     for notice in store.notices:
         log.warning("start notice: %s", notice)
     return Started(paths, settings, store)
+
+
+MANAGED_RECORD = "managed-last.json"  # in the config folder: the mandatory values each managed source last set
+
+
+def load_settings(paths: AppPaths, sources: Sequence[ManagedSource] | None = None, *,
+                  remember: bool = True) -> Settings:
+    """The settings as the app uses them: the user's file, plus the managed values of this computer's
+    sources (desktop.adapters.managed_settings; *sources* replaces them), with the record that keeps
+    a broken source from unlocking what it locked before (updated unless *remember* is False: a
+    diagnostic command reads it only)."""
+    from desktop.core.managed import LastManaged, read_all
+    from desktop.core.settings import SPECS
+
+    if sources is None:
+        from desktop.adapters.managed_settings import platform_sources
+
+        sources = platform_sources()
+    state = read_all(sources, {spec.key: spec for spec in SPECS}, LastManaged(paths.config_dir / MANAGED_RECORD,
+                                                                                  read_only=not remember))
+    return Settings(paths.settings_file, state=state)
 
 
 def report_failure(failure: StartFailure, show: Callable[[str], None] | None = None) -> int:
@@ -212,11 +235,16 @@ def build_services(
             factory = factories.get(network)
             return factory() if factory is not None else default
 
+    def link_rules() -> Any:
+        from desktop.core.accounts.linking import LinkRules
+
+        return LinkRules.from_settings(settings.get)
+
     def make_linking(accounts: Any) -> Any:
         from desktop.core.accounts.linking import Linking
 
         return Linking(accounts, {network.id: factories[network.id] for network in networks.linkable()
-                                  if network.id in factories})
+                                  if network.id in factories}, rules=link_rules)
 
     def make_publisher(accounts: Any, policy: Any) -> Any:
         from desktop.core.publishing.service import PublishService
@@ -246,7 +274,7 @@ def build_services(
 
     return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
                     linkable=[network.id for network in networks.linkable() if network.id in factories],
-                    on_close=[close])
+                    on_close=[close], link_rules=link_rules)
 
 
 def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None] | None = None,
@@ -254,7 +282,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
     """Start Chorus. *show_fatal* replaces the Qt dialog for start-up failures, *busy_timeout* how long
     opening waits for another program holding the drafts (both for tests and embedding)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("check", "policy"):
+    if argv and argv[0] in ("check", "policy", "settings"):
         from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
 
         return cli_main(argv)

@@ -5,6 +5,7 @@
     chorus policy validate PATH
     chorus policy list
     chorus policy report [--profile DIR] [--format text|json] [--false-positives]
+    chorus settings list [--profile DIR] [--format text|json]
 
 Staged rules (``mode = "advise"`` or ``"shadow"``): ``chorus check`` counts their firings in a
 profile's drafts database only when asked (``--record-usage``: a CI pipeline must not write to
@@ -40,7 +41,7 @@ from desktop.core.networks import NETWORKS, parse_network
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl+C
-COMMANDS = ("check", "policy")
+COMMANDS = ("check", "policy", "settings")
 
 log = logging.getLogger("chorus.cli")
 
@@ -104,6 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
     report.add_argument("--false-positives", action="store_true",
                         help="list the findings reported as wrong (\"This is wrong…\") instead")
+
+    settings = commands.add_parser("settings", help="show the settings in force and where they come from")
+    settings_commands = settings.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    listing = settings_commands.add_parser(
+        "list",
+        help="every setting with its value, level and origin, and every managed source read with its errors",
+        description="Every setting with its value, its level (default, recommended, user or mandatory) and "
+        "where it comes from (a file, a registry key, a profile), then every place your organisation's managed "
+        "settings are read from, with what went wrong there. Secret values are never printed.",
+    )
+    listing.add_argument("--profile", metavar="DIR", type=Path,
+                         help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+    listing.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
     return parser
 
 
@@ -122,10 +136,13 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
             args = build_parser().parse_args(list(argv))
     except SystemExit as exc:  # argparse has printed the usage error (or --help)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    command = " ".join(filter(None, (args.command, getattr(args, "policy_command", None))))
+    command = " ".join(filter(None, (args.command, getattr(args, "policy_command", None),
+                                     getattr(args, "settings_command", None))))
     try:
         if args.command == "check":
             return _check(args, stdin, stdout, stderr)
+        if args.command == "settings":
+            return _settings_list(args, stdout)
         if args.policy_command == "list":
             return _list(stdout)
         if args.policy_command == "report":
@@ -469,4 +486,44 @@ def _list(stdout: TextIO) -> int:
     for name in builtin_policies():
         policy = load_policy(name, run_examples=False)
         _write(stdout, f"{_clean(name)}\t{_clean(policy.info.name)} {_clean(policy.info.version)}\n")
+    return EXIT_OK
+
+
+def _settings_list(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``chorus settings list``: like Chrome's chrome://policy, read the way the app reads them (the
+    record of the last managed values is read, not written: listing changes nothing)."""
+    from desktop.bootstrap import load_settings
+
+    settings = load_settings(_profile_paths(args.profile), remember=False)
+    rows = []
+    for key, spec in settings.specs.items():
+        value = settings.get(key)
+        if spec.secret:
+            value = "(hidden)" if value else ""
+        rows.append({"key": key, "value": list(value) if isinstance(value, tuple) else value,
+                     "level": settings.source(key), "origin": settings.origin(key)})
+    sources = [report.as_json() for report in settings.managed_sources]
+    problems = [str(problem) for problem in settings.problems]
+    if args.format == "json":
+        document = {"settings": rows, "sources": sources, "problems": problems}
+        _write(stdout, _json(document, stdout, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(row["key"]) for row in rows)
+    _write(stdout, "Settings (level: default < recommended < user < mandatory)\n")
+    for row in rows:
+        where = f" ({row['origin']})" if row["origin"] else ""
+        _write(stdout, _clean(f"  {row['key']:<{width}}  {json.dumps(row['value'], ensure_ascii=False)}  "
+                              f"[{row['level']}{where}]") + "\n")
+    _write(stdout, "\nManaged sources\n")
+    for source in sources:
+        _write(stdout, _clean(f"  {source['name']}: {source['location']}: {source['status']}") + "\n")
+        for origin in source["origins"]:
+            _write(stdout, _clean(f"    read {origin}") + "\n")
+        for error in source["errors"]:
+            where = f"{error['origin']}: {error['key']}" if error["key"] else error["origin"]
+            _write(stdout, _clean(f"    error: {where}: {error['message']}") + "\n")
+    if problems:
+        _write(stdout, "\nProblems\n")
+        for problem in problems:
+            _write(stdout, _clean(f"  {problem}") + "\n")
     return EXIT_OK

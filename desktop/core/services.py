@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from desktop.core.accounts.linking import Linking
+    from desktop.core.accounts.linking import Linking, LinkRules
     from desktop.core.accounts.service import AccountService
     from desktop.core.policy import Policy
     from desktop.core.publishing.service import PublishService
@@ -30,7 +30,8 @@ class Services:
 
     *make_accounts* and *make_linking* (given the accounts service) are called once, on first use;
     *make_publisher* once, with the first policy getter asked for. *linkable* names the networks
-    this build can link (known without importing anything). *fetch_image* GETs a small public image
+    this build can link (known without importing anything); *link_rules* what the organisation
+    allows now (desktop.core.accounts.linking.LinkRules; all by default). *fetch_image* GETs a small public image
     (an avatar): its bytes, or None. *on_close* runs at quit.
     """
 
@@ -44,6 +45,7 @@ class Services:
         fetch_image: Callable[[str], bytes | None] = lambda url: None,
         cache_dir: Path | None = None,
         on_close: Sequence[Callable[[], Any]] = (),
+        link_rules: Callable[[], LinkRules] | None = None,
     ) -> None:
         self._make_accounts = make_accounts
         self._make_linking = make_linking
@@ -52,10 +54,19 @@ class Services:
         self.fetch_image = fetch_image
         self.cache_dir = cache_dir
         self.on_close = list(on_close)
+        self._link_rules = link_rules
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None
         self._publisher: PublishService | None = None
+
+    def link_rules(self) -> LinkRules:
+        """What the organisation allows people to link now (cheap: settings in memory)."""
+        if self._link_rules is not None:
+            return self._link_rules()
+        from desktop.core.accounts.linking import LinkRules
+
+        return LinkRules()
 
     @property
     def accounts(self) -> AccountService:

@@ -16,6 +16,7 @@ class Kind(str, Enum):
     TEXT = "text"
     CHOICE = "choice"
     NETWORKS = "networks"  # a subset of the choices (network ids), in their order
+    TEXTS = "texts"  # a list of texts (host names, ...), in the order given, without blanks or repeats
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class SettingSpec:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE and NETWORKS
     minimum: int | None = None
     maximum: int | None = None
+    # a secret (a client secret): taken only from the mandatory managed level (IT's own places), never
+    # from the user's settings file, never shown or printed, never copied into Chorus's own files
+    secret: bool = False
 
     def describe_type(self) -> str:
         if self.kind is Kind.BOOL:
@@ -39,6 +43,8 @@ class SettingSpec:
             return "a text"
         if self.kind is Kind.CHOICE:
             return "one of " + ", ".join(repr(value) for value, _ in self.choices)
+        if self.kind is Kind.TEXTS:
+            return "a list of texts"
         return "a list of network names from " + ", ".join(value for value, _ in self.choices)
 
     def coerce(self, value: Any) -> Any:
@@ -58,6 +64,9 @@ class SettingSpec:
         elif self.kind is Kind.CHOICE:
             if isinstance(value, str) and value in {v for v, _ in self.choices}:
                 return value
+        elif self.kind is Kind.TEXTS:
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
         elif self.kind is Kind.NETWORKS:
             if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 chosen = {v.lower() for v in value}

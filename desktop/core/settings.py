@@ -1,12 +1,16 @@
 """Settings: each declared once (key, type, default, help), read through one layered lookup.
 
-Layers, lowest first: the built-in defaults < the user's own settings file < a managed layer that
-IT fills (machine-wide and read-only for the user; such keys are shown as locked).
+Levels, lowest first (Chrome's model): the built-in defaults < *recommended* values IT sets (a
+default the user may change) < the user's own settings file < *mandatory* values IT sets (locked:
+shown as "Managed by your organisation" with their origin). The managed levels come from the
+places IT writes (:mod:`desktop.core.managed`, read by :mod:`desktop.adapters.managed_settings`);
+:meth:`Settings.origin` names where each value in force came from.
 
 A value of the wrong type, in any layer, is reported as a :class:`SettingsProblem` and ignored,
 never a crash. A settings file that is not valid JSON is moved aside (nothing is overwritten) and
 reported. Values Chorus does not understand are kept in the file as they were, so a newer Chorus
-sharing the profile loses nothing.
+sharing the profile loses nothing. Secret settings (``SettingSpec.secret``) are taken only from the
+mandatory level: never from, nor written to, the user's file.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from desktop.core.atomic import write_atomic
+from desktop.core.managed import ManagedState, ManagedValue, SourceReport
 from desktop.core.networks import DISPLAY_NAMES, NETWORKS, REGISTRY
 from desktop.core.setting_spec import Kind, SettingSpec
 
@@ -80,6 +85,43 @@ SPECS: tuple[SettingSpec, ...] = (
         "Support",
         choices=(("warning", "Problems only"), ("info", "Normal"), ("debug", "Everything (for support)")),
     ),
+    # what IT manages for accounts (desktop.core.accounts.linking.LinkRules enforces them)
+    SettingSpec(
+        "accounts.linking_allowed",
+        Kind.BOOL,
+        True,
+        "Allow linking accounts",
+        "Whether people may link their social-media accounts to Chorus. Off: Chorus still checks posts "
+        "against the policy, but no account can be linked (accounts linked before stay linked).",
+        "Accounts",
+    ),
+    SettingSpec(
+        "accounts.allowed_networks",
+        Kind.NETWORKS,
+        NETWORKS,
+        "Networks that may be linked",
+        "The networks whose accounts people may link. A network left out is not offered in Link account….",
+        "Accounts",
+        choices=tuple(DISPLAY_NAMES.items()),
+    ),
+    SettingSpec(
+        "tips.folder",
+        Kind.TEXT,
+        "",
+        "Tips folder",
+        "A folder of your organisation's own writing tips shown beside policy findings (a local or network "
+        "path). Empty: only the tips that come with Chorus.",
+        "Policy",
+    ),
+    SettingSpec(
+        "demo.available",
+        Kind.BOOL,
+        True,
+        "Demo mode available",
+        "Whether Chorus offers its demo mode (sample accounts that publish nowhere). Turn off where a demo "
+        "could be mistaken for real publishing.",
+        "Support",
+    ),
     # each network's own settings (its limit, its app), declared in its registry entry
     *(spec for network in REGISTRY for spec in network.settings),
 )
@@ -102,10 +144,15 @@ class SettingLockedError(PermissionError):
     pass
 
 
+SettingLevel = Literal["default", "recommended", "user", "mandatory"]
+LEVELS: tuple[SettingLevel, ...] = ("default", "recommended", "user", "mandatory")  # lowest first
+
+
 @dataclass
 class _Layer:
     name: str
     values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 class Settings:
@@ -118,7 +165,14 @@ class Settings:
         managed: Mapping[str, Any] | None = None,
         managed_source: str = "managed settings",
         specs: Iterable[SettingSpec] = SPECS,
+        *,
+        recommended: Mapping[str, Any] | None = None,
+        recommended_source: str = "recommended settings",
+        state: ManagedState | None = None,
     ) -> None:
+        """*managed* and *recommended* are plain mappings of mandatory and recommended values (their
+        origin *managed_source*, *recommended_source*); *state* is what the managed sources gave
+        (:func:`desktop.core.managed.read_all`), values already checked, each with its own origin."""
         self.specs: dict[str, SettingSpec] = {spec.key: spec for spec in specs}
         self.user_file = Path(user_file) if user_file else None
         self.problems: list[SettingsProblem] = []
@@ -126,17 +180,35 @@ class Settings:
         self.file_version = SCHEMA_VERSION  # the user file's format; newer than ours: never written over
         self._raw_user: dict[str, Any] = {}
         self._user = _Layer("user")
-        self._managed = _Layer(managed_source)
+        self._mandatory = _Layer("mandatory")
+        self._recommended = _Layer("recommended")
+        self.managed_sources: list[SourceReport] = list(state.sources) if state else []
         if self.user_file is not None:
             self._raw_user = self._read_user_file(self.user_file)
-        self._user.values = self._validated(self._raw_user, str(self.user_file))
-        self._managed.values = self._validated(dict(managed or {}), managed_source)
+        self._user.values = self._validated(self._raw_user, str(self.user_file), allow_secrets=False)
+        for key in [key for key in self._raw_user if key in self.specs and self.specs[key].secret]:
+            del self._raw_user[key]  # not written back either
+        self._user.origins = {key: str(self.user_file) for key in self._user.values}
+        for layer, values, source in ((self._mandatory, managed, managed_source),
+                                      (self._recommended, recommended, recommended_source)):
+            layer.values = self._validated(dict(values or {}), source, allow_secrets=layer is self._mandatory)
+            layer.origins = {key: source for key in layer.values}
+        if state is not None:
+            self._take(self._mandatory, state.mandatory)
+            self._take(self._recommended, state.recommended)
+            self.problems.extend(SettingsProblem(p.origin, p.key, p.message) for p in state.problems)
+
+    @staticmethod
+    def _take(layer: _Layer, values: Mapping[str, ManagedValue]) -> None:
+        for key, entry in values.items():
+            layer.values[key] = entry.value
+            layer.origins[key] = entry.origin
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, key: str) -> Any:
         spec = self._spec(key)
         with self._lock:
-            for layer in (self._managed, self._user):
+            for layer in (self._mandatory, self._user, self._recommended):
                 if key in layer.values:
                     return layer.values[key]
         return spec.default
@@ -146,17 +218,32 @@ class Settings:
         with self._lock:
             return MappingProxyType({key: self.get(key) for key in self.specs})
 
-    def source(self, key: str) -> str:
-        """'managed', 'user' or 'default': where the value :meth:`get` returns comes from."""
+    def source(self, key: str) -> SettingLevel:
+        """The level the value :meth:`get` returns comes from: 'mandatory', 'user', 'recommended' or 'default'."""
         self._spec(key)
-        if key in self._managed.values:
-            return "managed"
-        if key in self._user.values:
-            return "user"
+        with self._lock:
+            if key in self._mandatory.values:
+                return "mandatory"
+            if key in self._user.values:
+                return "user"
+            if key in self._recommended.values:
+                return "recommended"
         return "default"
 
+    def origin(self, key: str) -> str:
+        """Where the value in force comes from: a file path, a registry key, a plist; '' for the default."""
+        level = self.source(key)
+        layer = {"mandatory": self._mandatory, "user": self._user, "recommended": self._recommended}.get(level)
+        return layer.origins.get(key, "") if layer is not None else ""
+
+    def fallback(self, key: str) -> Any:
+        """The value the user's own goes back to when reset: IT's recommended value, else the built-in default."""
+        spec = self._spec(key)
+        with self._lock:
+            return self._recommended.values.get(key, spec.default)
+
     def is_locked(self, key: str) -> bool:
-        return self.source(key) == "managed"
+        return self.source(key) == "mandatory"
 
     # -- writing -------------------------------------------------------------------------------
     def set(self, key: str, value: Any) -> None:
@@ -164,6 +251,8 @@ class Settings:
         spec = self._spec(key)
         if self.is_locked(key):
             raise SettingLockedError(f"{spec.label} is set by your organisation and cannot be changed")
+        if spec.secret:
+            raise SettingLockedError(f"{spec.label} can only be set by your organisation (IT)")
         canonical = spec.coerce(value)
         with self._lock:
             self._user.values[key] = canonical
@@ -240,12 +329,16 @@ class Settings:
         path.rename(target)
         return target
 
-    def _validated(self, raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    def _validated(self, raw: Mapping[str, Any], source: str, *, allow_secrets: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for key, value in raw.items():
             spec = self.specs.get(key)
             if spec is None:
                 self.problems.append(SettingsProblem(source, key, "is not a setting this version knows; ignored"))
+                continue
+            if spec.secret and not allow_secrets:
+                self.problems.append(SettingsProblem(source, key, "is a secret that only your organisation's "
+                                                     "mandatory managed settings may set; ignored"))
                 continue
             try:
                 values[key] = spec.coerce(value)

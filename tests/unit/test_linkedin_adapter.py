@@ -32,9 +32,10 @@ def test_settings_defaults_match_the_adapter(tmp_path):
     assert specs["linkedin.api_version"].default == DEFAULT_API_VERSION
     assert specs["linkedin.redirect_port"].default == DEFAULT_REDIRECT_PORT
     linkedin_keys = [spec.key for spec in SPECS if spec.key.startswith("linkedin.")]
-    assert linkedin_keys == ["linkedin.client_id", "linkedin.token_exchange_url", "linkedin.api_version",
-                             "linkedin.redirect_port", "linkedin.read_own_posts"]
-    assert not any("secret" in key for key in linkedin_keys)  # never a secret in a settings file
+    assert linkedin_keys == ["linkedin.client_id", "linkedin.token_exchange_url", "linkedin.client_secret",
+                             "linkedin.api_version", "linkedin.redirect_port", "linkedin.read_own_posts"]
+    # the one secret is IT's alone: never from (or written to) the user's settings file, never shown
+    assert [key for key in linkedin_keys if specs[key].secret] == ["linkedin.client_secret"]
     config = LinkedInConfig.from_settings(Settings(tmp_path / "settings.json").get)
     assert config == LinkedInConfig()
     assert config.problems() == ["No LinkedIn app is set up: IT must set linkedin.client_id."]

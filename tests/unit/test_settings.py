@@ -24,6 +24,7 @@ def test_layers_default_user_managed(tmp_path):
     settings = Settings(path, managed={"appearance.theme": "light"})
     assert settings.get("editor.font_size") == 16 and settings.source("editor.font_size") == "user"
     assert settings.get("appearance.theme") == "light" and settings.is_locked("appearance.theme")
+    assert settings.source("appearance.theme") == "mandatory" and settings.origin("appearance.theme") == "managed settings"
     assert settings.get("mastodon.max_characters") == 500 and settings.source("mastodon.max_characters") == "default"
     with pytest.raises(SettingLockedError):
         settings.set("appearance.theme", "dark")

@@ -9,6 +9,11 @@ the network's sign-in through its adapter, then the keyring and the database thr
     problem = linking.problem("linkedin")     # what IT must set up first, or None
     linking.unlink(record.id)
 
+What IT allows (:class:`LinkRules`, from the settings ``accounts.linking_allowed``,
+``accounts.allowed_networks`` and each federated network's ``<id>.allowed_instances``) is checked before any sign-in
+starts: a refused link raises :class:`LinkRefused` with a sentence saying why; the UI asks
+:meth:`LinkRules.refusal` first to say it at once.
+
 The clients come from factories the composition root builds from the registry (each adapter
 package's ``client_factory``); they implement the link-flow protocols of :mod:`desktop.core.ports`.
 Every method blocks (network, keyring, a person in the browser): call it from a worker, never the
@@ -24,8 +29,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from desktop.core import networks
 from desktop.core.accounts.secrets import app_secret_key
@@ -45,7 +52,93 @@ from desktop.core.ports import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Linking", "OpenBrowser", "describe_error"]
+__all__ = ["LinkRefused", "LinkRules", "Linking", "OpenBrowser", "describe_error", "server_host"]
+
+LINKING_OFF = "Your organisation has turned off linking accounts in Chorus."
+
+
+class LinkRefused(PublishError):
+    """Linking this account is not allowed by the organisation's settings (nothing was contacted)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+def server_host(text: str) -> str:
+    """The host name a person's server entry names: ``mastodon.social``, ``you@mastodon.social``,
+    ``@you@mastodon.social``, ``https://mastodon.social/@you`` all give ``mastodon.social`` (lower
+    case, no port, no trailing dot); '' when it names none."""
+    text = text.strip()
+    if "://" in text:
+        try:
+            host = urlsplit(text).hostname or ""
+        except ValueError:
+            return ""
+    else:
+        host = text.split("/", 1)[0].rsplit("@", 1)[-1]
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host  # a port, not an IPv6 address
+    return host.strip().rstrip(".").lower()
+
+
+# a network whose registry entry declares "<id>.allowed_instances" (a list of host names) lets IT
+# limit the servers its accounts may be linked on (Mastodon's mastodon.allowed_instances)
+ALLOWED_SERVERS_SETTING = "{network}.allowed_instances"
+
+
+def _allowed_servers_setting(network: networks.Network) -> str | None:
+    key = ALLOWED_SERVERS_SETTING.format(network=network.id)
+    return key if any(spec.key == key for spec in network.settings) else None
+
+
+def _host_matches(host: str, entry: str) -> bool:
+    return host == entry or (entry.startswith("*.") and host.endswith(entry[1:]))
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """What the organisation allows people to link (all of it by default)."""
+
+    allowed: bool = True
+    networks: tuple[str, ...] = tuple(networks.NETWORKS)
+    # network id -> host names, or *.domain for every server under it; a network not here: any server
+    servers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, get: Callable[[str], Any]) -> LinkRules:
+        """From the settings in force (``Settings.get``)."""
+        servers: dict[str, tuple[str, ...]] = {}
+        for network in networks.REGISTRY:
+            key = _allowed_servers_setting(network)
+            entries = tuple(e.strip().rstrip(".").lower() for e in get(key)) if key else ()
+            if entries:
+                servers[network.id] = entries
+        return cls(bool(get("accounts.linking_allowed")), tuple(get("accounts.allowed_networks")), servers)
+
+    def offered(self, candidates: Sequence[str]) -> list[str]:
+        """The networks of *candidates* that may be linked now (none when linking is off)."""
+        return [network for network in candidates if self.allowed and network in self.networks]
+
+    def network_refusal(self, network: str) -> str | None:
+        if not self.allowed:
+            return LINKING_OFF
+        if network not in self.networks:
+            name = networks.DISPLAY_NAMES.get(network, network)
+            return f"Your organisation does not allow linking {name} accounts in Chorus."
+        return None
+
+    def refusal(self, network: str, server: str | None = None) -> str | None:
+        """Why linking an account of *network* on *server* is not allowed, or None when it is."""
+        refused = self.network_refusal(network)
+        allowed = self.servers.get(network, ())
+        if refused is not None or not allowed:
+            return refused
+        host = server_host(server or "")
+        if host and any(_host_matches(host, entry) for entry in allowed):
+            return None
+        name = networks.DISPLAY_NAMES.get(network, network)
+        named = f"{host} is not one of them" if host else "enter one of them as your server"
+        return (f"Your organisation allows {name} accounts only on these servers: {', '.join(allowed)}; {named}. "
+                "Ask IT if you need another server.")
 
 
 # the one mapping of errors to words, under the name the linking callers know
@@ -73,11 +166,20 @@ class Linking:
     this build can link); a network without one cannot be linked here."""
 
     def __init__(self, accounts: AccountService, clients: Mapping[str, Callable[[], Any]] | None = None, *,
-                 browser_timeout_s: float = 300.0) -> None:
+                 browser_timeout_s: float = 300.0, rules: Callable[[], LinkRules] = LinkRules) -> None:
+        """*rules* gives what the organisation allows now (``LinkRules.from_settings``; all by default)."""
         self.accounts = accounts
         self._factories = dict(clients or {})
         self.apps = _Vault(accounts)
         self.browser_timeout_s = browser_timeout_s
+        self.rules = rules
+
+    def check_allowed(self, network: str, server: str | None = None) -> None:
+        """Raise :class:`LinkRefused` when the organisation does not allow this link."""
+        refused = self.rules().refusal(network, server)
+        if refused is not None:
+            log.info("linking a %s account refused by the managed settings", network)
+            raise LinkRefused(refused)
 
     def available(self, network: str) -> bool:
         return network in self._factories
@@ -94,6 +196,7 @@ class Linking:
                            server: str | None = None) -> AccountRecord:
         """Sign in with an app password (on the person's own *server* when given); the secret goes to
         the keyring."""
+        self.check_allowed(network, server)
         client: PasswordLinker = self._client(network)
         account, secret = client.link(identifier, app_password, (server or "").strip() or None)
         return self.accounts.link(account, secret)
@@ -101,6 +204,9 @@ class Linking:
     # -- the browser flow ---------------------------------------------------------------------------
     def problem(self, network: str) -> str | None:
         """Why accounts of *network* cannot be linked on this computer (IT's part), or None when they can."""
+        refused = self.rules().network_refusal(network)
+        if refused is not None:
+            return refused
         try:
             client: BrowserLinker = self._client(network)
             client.check_ready(self.apps)
@@ -111,6 +217,7 @@ class Linking:
     def link_with_browser(self, network: str, server: str | None, open_browser: OpenBrowser, *,
                           cancel: threading.Event | None = None, timeout: float | None = None) -> AccountRecord:
         """Authorize in the browser (a loopback redirect back to Chorus); the token goes to the keyring."""
+        self.check_allowed(network, server)
         client: BrowserLinker = self._client(network)
         account, token = client.link_with_browser(server, open_browser, self.apps,
                                                   timeout=timeout or self.browser_timeout_s, cancel=cancel)
@@ -118,6 +225,7 @@ class Linking:
 
     def begin_code(self, network: str, server: str | None) -> PendingCode:
         """The paste-the-code fallback: open ``pending.url``; the server shows a code to paste."""
+        self.check_allowed(network, server)
         client: BrowserLinker = self._client(network)
         return client.begin_code(server, self.apps)
 

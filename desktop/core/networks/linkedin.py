@@ -53,9 +53,11 @@ NETWORK = Network(
     ),
     adapter="desktop.adapters.networks.linkedin",
     settings=(
-        # The organisation's LinkedIn app, normally set by IT in the managed layer. Never a
-        # client secret here: it lives with a token-exchange service, or in the OS keyring under
-        # "app:linkedin:<client id>" (desktop.adapters.networks.linkedin.client_secret_key).
+        # The organisation's LinkedIn app, normally set by IT in the managed layer. Its client secret
+        # lives with a token-exchange service, in the OS keyring under "app:linkedin:<client id>"
+        # (desktop.adapters.networks.linkedin.client_secret_key), or in IT's mandatory managed
+        # settings (linkedin.client_secret: a secret setting, never taken from the user's file, shown
+        # or copied into Chorus's own files).
         SettingSpec(
             "linkedin.client_id",
             Kind.TEXT,
@@ -75,6 +77,18 @@ NETWORK = Network(
             "swaps sign-in codes for tokens. Empty: Chorus uses the client secret IT stored in this computer's "
             "keyring instead.",
             "LinkedIn",
+        ),
+        SettingSpec(
+            "linkedin.client_secret",
+            Kind.TEXT,
+            "",
+            "LinkedIn app client secret",
+            "The Client Secret of your organisation's LinkedIn app, for organisations without a token-exchange "
+            "service. Taken only from mandatory managed settings (registry, configuration profile or a "
+            "root-owned file); never shown, logged or copied by Chorus. Prefer linkedin.token_exchange_url, "
+            "which keeps the secret off the computers.",
+            "LinkedIn",
+            secret=True,
         ),
         SettingSpec(
             "linkedin.api_version",

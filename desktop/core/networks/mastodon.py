@@ -72,6 +72,15 @@ NETWORK = Network(
             minimum=1,
             maximum=100_000,
         ),
+        SettingSpec(
+            "mastodon.allowed_instances",
+            Kind.TEXTS,
+            (),
+            "Allowed Mastodon servers",
+            "Host names of the Mastodon servers people may link accounts on (for example mastodon.social, or "
+            "*.example.com for every server under example.com). Empty: any server.",
+            "Accounts",
+        ),
     ),
     limit_setting="mastodon.max_characters",
 )

@@ -74,6 +74,10 @@ class AccountsFeature(QObject):
     def link_account(self) -> None:
         self.dock.show()
         self.dock.raise_()
+        self.panel.apply_link_rules()
+        if self.panel.link_refusal is not None:
+            self.window.statusBar().showMessage(self.panel.link_refusal, 6000)
+            return
         self.panel.link_button.showMenu()
 
     def _first_load(self) -> None:

@@ -171,6 +171,14 @@ class LinkDialog(QDialog):
 
         self.runner.run(work, on_success=succeeded, on_failure=failed, owner=self, lane=lane)
 
+    def refused(self, server: str | None) -> bool:
+        """Say so, and return True, when the organisation does not allow this link (checked again in
+        the core before anything is contacted)."""
+        refusal = self.services.link_rules().refusal(self.network, server)
+        if refusal is not None:
+            self.show_error(refusal)
+        return refusal is not None
+
     def new_cancel(self) -> threading.Event:
         self._cancel = threading.Event()
         return self._cancel
@@ -273,6 +281,8 @@ class AppPasswordDialog(LinkDialog):
         identifier, password = self.identifier.text().strip(), self.password.text().strip()
         service_url = self.service_url.text().strip() if self.advanced.isVisible() or self.service_url.text() else ""
         linking, network = self.services.linking, self.network
+        if self.refused(service_url or None):
+            return
         self.new_cancel()
         self.run(lambda: linking.link_with_password(network, identifier, password, service_url or None), self.finish,
                  f"Signing in to {self.entry.display_name}…")
@@ -403,6 +413,8 @@ class BrowserDialog(LinkDialog):
         if not self.continue_button.isEnabled():
             return
         server, linking, browser, network = self._server_text(), self.services.linking, self.browser, self.network
+        if self.refused(server):
+            return
         cancel = self.new_cancel()
         self.run(lambda: linking.link_with_browser(network, server, browser.open_from_worker, cancel=cancel),
                  self.finish, self.waiting_text)
@@ -412,6 +424,8 @@ class BrowserDialog(LinkDialog):
         if not self.code_mode_button.isEnabled():
             return
         server, linking, network = self._server_text(), self.services.linking, self.network
+        if self.refused(server):
+            return
         self.new_cancel()
 
         def started(pending: Any) -> None:

@@ -6,7 +6,8 @@ until then) with the network's badge, name, handle and network, and its health: 
 reason). **Unlink** asks first, then deletes the credential from the keyring and the account
 from Chorus; when the keyring refuses (locked), the panel says so and offers to remove the
 account from Chorus anyway. **Link account…** opens the network's dialog
-(:mod:`desktop.ui.accounts.link_dialogs`).
+(:mod:`desktop.ui.accounts.link_dialogs`); it offers only the networks the organisation allows
+(``Services.link_rules``), and is off, saying so, when the organisation has turned linking off.
 
 Reading the list is database work (``db`` lane); unlinking is keyring work (``keyring`` lane);
 avatars come over the network (``io`` lane). The list is read again after every change and
@@ -210,18 +211,11 @@ class AccountsPanel(QWidget):
         self.link_button = QPushButton("&Link account…", self)
         self.link_button.setAccessibleName("Link account")
         self.link_menu = QMenu(self)
-        for network in services.linkable:
-            action = self.link_menu.addAction(f"{NETWORK_NAMES[network]}…")
-            action.setData(network)
-            action.triggered.connect(lambda _checked=False, n=network: self.open_link_dialog(n))
         self.link_button.setMenu(self.link_menu)
         self.notice = NoticeBar(self)
         self.notice.setAccessibleName("Accounts notice")
         self.notice.label.setTextFormat(Qt.TextFormat.PlainText)
-        names = [NETWORK_NAMES[network] for network in services.linkable]
-        which = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names) or "an"
-        self.empty = QLabel(f"No accounts linked yet.\n\nLink your {which} account to publish "
-                            "from Chorus. Your sign-in stays in your computer's keyring.", self)
+        self.empty = QLabel(self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.empty.setAccessibleName("No accounts")
@@ -245,13 +239,44 @@ class AccountsPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.scroll_area, 1)
         self.empty.hide()
+        self.link_refusal: str | None = None  # why nothing may be linked now (the organisation's settings)
+        self.apply_link_rules()
+        self.link_menu.aboutToShow.connect(self.apply_link_rules)
         self._timer = QTimer(self)
         self._timer.setInterval(HEALTH_REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
 
+    def apply_link_rules(self) -> None:
+        """Offer only the networks the organisation allows; turn Link account… off, saying why, when none."""
+        rules = self.services.link_rules()
+        offered = rules.offered(self.services.linkable)
+        self.link_menu.clear()
+        for network in offered:
+            action = self.link_menu.addAction(f"{NETWORK_NAMES[network]}…")
+            action.setData(network)
+            action.triggered.connect(lambda _checked=False, n=network: self.open_link_dialog(n))
+        if offered:
+            self.link_refusal = None
+        elif self.services.linkable:
+            self.link_refusal = rules.network_refusal(self.services.linkable[0]) if not rules.allowed else (
+                "Your organisation does not allow linking accounts of any network in Chorus.")
+        else:
+            self.link_refusal = "This version of Chorus cannot link accounts."
+        self.link_button.setEnabled(self.link_refusal is None)
+        self.link_button.setToolTip(self.link_refusal or "Link an account to publish to it from Chorus")
+        if self.link_refusal is not None:
+            self.empty.setText(f"No accounts linked.\n\n{self.link_refusal} Chorus still checks your posts "
+                               "against the policy.")
+        else:
+            names = [NETWORK_NAMES[network] for network in offered]
+            which = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+            self.empty.setText(f"No accounts linked yet.\n\nLink your {which} account to publish "
+                               "from Chorus. Your sign-in stays in your computer's keyring.")
+
     # -- reading the list --------------------------------------------------------------------------
     def refresh(self) -> None:
+        self.apply_link_rules()
         services = self.services
         self._request += 1
         request = self._request

@@ -1,7 +1,10 @@
 """The Settings dialog, generated from the setting declarations in ``desktop.core.settings``.
 
-Each declaration becomes one control of the matching kind; settings your organisation manages are
-shown disabled with a note saying so. Opened with ``open()`` (non-blocking); ``applied`` fires after
+Each declaration becomes one control of the matching kind. A setting your organisation made
+mandatory is shown disabled with "Managed by your organisation" and, in its tooltip, where the value
+comes from (a file, a registry key, a profile); a recommended value is shown as the value in force,
+which the user may change (Restore Defaults goes back to it). Secret settings are never shown: only
+whether IT set one. Opened with ``open()`` (non-blocking); ``applied`` fires after
 the values are stored in memory (the window then saves them off the GUI thread).
 """
 
@@ -29,7 +32,9 @@ from desktop.core.networks import DISPLAY_NAMES, NETWORKS
 from desktop.core.setting_spec import Kind, SettingSpec
 from desktop.core.settings import Settings
 
-LOCKED_NOTE = "Set by your organisation"
+LOCKED_NOTE = "Managed by your organisation"
+RECOMMENDED_NOTE = "Recommended by your organisation"
+SECRET_SET = "••••••••"  # what a secret IT set shows instead of its value
 
 
 class _NetworksEditor(QWidget):
@@ -58,6 +63,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
+        self.notes: dict[str, QLabel] = {}  # key -> "Managed by …" / "Recommended by …", with the origin as tooltip
         layout = QVBoxLayout(self)
         groups: dict[str, QFormLayout] = {}
         for spec in settings.specs.values():
@@ -72,15 +78,27 @@ class SettingsDialog(QDialog):
             self.editors[spec.key] = editor
             self._show(spec, settings.get(spec.key))
             field: QWidget = editor
-            if settings.is_locked(spec.key):
+            level = settings.source(spec.key)
+            if spec.secret:
                 editor.setEnabled(False)
+            if level in ("mandatory", "recommended"):
+                origin = settings.origin(spec.key)
+                locked = level == "mandatory"
+                editor.setEnabled(not locked)
+                text = LOCKED_NOTE if locked else RECOMMENDED_NOTE
+                where = f"Set in {origin}" if locked else f"Recommended in {origin}; you may change it"
                 field = QWidget(self)
                 row = QHBoxLayout(field)
                 row.setContentsMargins(0, 0, 0, 0)
                 row.addWidget(editor, 1)
-                note = QLabel(f"🔒 {LOCKED_NOTE}", field)
-                note.setAccessibleName(f"{spec.label}: {LOCKED_NOTE}")
+                note = QLabel(f"🔒 {text}" if locked else text, field)
+                note.setObjectName(f"note-{spec.key}")
+                note.setToolTip(where)
+                note.setAccessibleName(f"{spec.label}: {text}")
+                note.setAccessibleDescription(where)
                 row.addWidget(note)
+                editor.setToolTip(f"{spec.help}\n\n{text}. {where}.")
+                self.notes[spec.key] = note
             label = QLabel(spec.label + ":", self)
             label.setToolTip(spec.help)
             label.setBuddy(editor)
@@ -112,7 +130,12 @@ class SettingsDialog(QDialog):
             return combo
         if spec.kind is Kind.NETWORKS:
             return _NetworksEditor(self)
-        return QLineEdit(self)
+        line = QLineEdit(self)
+        if spec.kind is Kind.TEXTS:
+            line.setPlaceholderText("separate entries with commas")
+        if spec.secret:
+            line.setPlaceholderText("only your organisation (IT) can set this")
+        return line
 
     def _show(self, spec: SettingSpec, value: Any) -> None:
         editor = self.editors[spec.key]
@@ -125,7 +148,12 @@ class SettingsDialog(QDialog):
         elif isinstance(editor, _NetworksEditor):
             editor.set_value(tuple(value))
         elif isinstance(editor, QLineEdit):
-            editor.setText(str(value))
+            if spec.secret:
+                editor.setText(SECRET_SET if value else "")  # never the secret itself
+            elif spec.kind is Kind.TEXTS:
+                editor.setText(", ".join(value))
+            else:
+                editor.setText(str(value))
 
     def value_of(self, key: str) -> Any:
         editor = self.editors[key]
@@ -138,20 +166,23 @@ class SettingsDialog(QDialog):
         if isinstance(editor, _NetworksEditor):
             return list(editor.value())
         assert isinstance(editor, QLineEdit)
+        if self.settings.specs[key].kind is Kind.TEXTS:
+            return [part.strip() for part in editor.text().split(",") if part.strip()]
         return editor.text()
 
     def restore_defaults(self) -> None:
         for key, spec in self.settings.specs.items():
-            if not self.settings.is_locked(key):
-                self._show(spec, spec.default)
+            if not self.settings.is_locked(key) and not spec.secret:
+                self._show(spec, self.settings.fallback(key))  # IT's recommended value, else the built-in default
 
     def accept(self) -> None:
         for key, spec in self.settings.specs.items():
-            if self.settings.is_locked(key):
+            if self.settings.is_locked(key) or spec.secret:
                 continue
             value = self.value_of(key)
-            if spec.coerce(value) == spec.default and self.settings.source(key) == "default":
-                continue  # untouched: keep following the built-in default
+            if spec.coerce(value) == self.settings.fallback(key) and self.settings.source(key) in ("default",
+                                                                                                  "recommended"):
+                continue  # untouched: keep following the built-in default (or IT's recommendation)
             self.settings.set(key, value)
         super().accept()
         self.applied.emit()

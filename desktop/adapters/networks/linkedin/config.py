@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +49,7 @@ class NotConfigured(PublishError):
 class LinkedInConfig:
     client_id: str = ""
     token_exchange_url: str = ""  # the company service that holds the client secret
+    client_secret: str = field(default="", repr=False)  # set by IT as a mandatory managed value (else the keyring)
     api_version: str = DEFAULT_API_VERSION
     redirect_port: int = DEFAULT_REDIRECT_PORT  # 0: a random port (only if LinkedIn accepts any)
     read_own_posts: bool = False  # ask for r_member_social (partner-approved apps only)
@@ -63,6 +64,7 @@ class LinkedInConfig:
         return cls(
             client_id=str(get("linkedin.client_id") or "").strip(),
             token_exchange_url=str(get("linkedin.token_exchange_url") or "").strip(),
+            client_secret=str(get("linkedin.client_secret") or "").strip(),
             api_version=str(get("linkedin.api_version") or DEFAULT_API_VERSION).strip(),
             redirect_port=int(get("linkedin.redirect_port")),
             read_own_posts=bool(get("linkedin.read_own_posts")),

@@ -31,12 +31,13 @@ class LinkedInAdapter(DelegatingClient):
 
     # -- linking (BrowserLinker) -------------------------------------------------------------------
     def client_secret(self, apps: AppVault) -> str | None:
-        """The app's client secret IT stored in the keyring (``app:linkedin:<client id>``); None when a
-        token-exchange service holds it, or when there is no app (check_ready then says so)."""
+        """The app's client secret IT set in the managed settings (``linkedin.client_secret``) or stored
+        in the keyring (``app:linkedin:<client id>``); None when a token-exchange service holds it, or
+        when there is no app (check_ready then says so)."""
         config = self.config
         if config.token_exchange_url or not config.client_id:
             return None
-        return apps.app_secret(ID, config.client_id)
+        return config.client_secret or apps.app_secret(ID, config.client_id)
 
     def check_ready(self, apps: AppVault) -> None:
         """NotConfigured (what IT must set up) when members cannot be linked on this computer; a

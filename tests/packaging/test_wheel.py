@@ -56,13 +56,18 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+def _require_the_build_backend() -> None:
+    """The builds run without isolation, so this venv's setuptools builds; say so plainly when too old."""
     from setuptools import __version__ as setuptools_version
 
     assert int(setuptools_version.split(".")[0]) >= 77, (
         f"setuptools {setuptools_version} in {sys.prefix} cannot build Chorus (build-system.requires: >= 77); "
         "run `pip install -e '.[test]'` to update it")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    _require_the_build_backend()
     root = tmp_path_factory.mktemp("wheel")
     source, wheels, venv, work = root / "src", root / "wheels", root / "venv", root / "work"
     work.mkdir()
@@ -134,6 +139,23 @@ def test_installed_chorus_blocks_a_credential_and_passes_a_clean_post(installed:
     named = installed.run(installed.bin / "chorus", "check", "--policy", "acme-example", clean)
     assert named.returncode == 0, named.stdout + named.stderr
     assert "Acme Corp social media policy" in named.stdout
+
+
+def test_a_wheel_built_from_the_sdist_carries_resources_too(tmp_path: Path) -> None:
+    """``python -m build`` makes the sdist first and the wheel from it: resources/ must survive both."""
+    _require_the_build_backend()
+    source, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(REPO, source, ignore=CHECKOUT_LEFTOVERS, symlinks=True)
+    sdist = _ok(subprocess.run([sys.executable, "-c", "from setuptools import build_meta\n"
+                                f"print(build_meta.build_sdist({str(out)!r}))"], cwd=source, capture_output=True,
+                               text=True, timeout=300)).splitlines()[-1]
+    _ok(subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                        "-q", "-w", str(out), str(out / sdist)], capture_output=True, text=True, timeout=300))
+    [wheel] = out.glob("chorus-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"desktop/_resources/policies/default.toml", "desktop/_resources/detectors/credentials.toml",
+            "desktop/_resources/icons/chorus.svg"} <= names
 
 
 def test_from_the_checkout_resources_are_the_top_level_folder() -> None:

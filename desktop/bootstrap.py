@@ -291,6 +291,13 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
 
         return restore_main(argv[1:])
     args, qt_argv = build_parser().parse_known_args(argv)
+    from desktop.ui.shell.qt_check import check_xcb  # imports no Qt: Qt aborts on a missing system library
+
+    missing = check_xcb()
+    if missing is not None:
+        print(f"chorus: {missing.message()}", file=sys.stderr)
+        if missing.required:
+            return EXIT_START_FAILED
     try:
         data_dir = app_paths(args.profile).data_dir
     except StorageError as exc:

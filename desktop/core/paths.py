@@ -62,8 +62,20 @@ class AppPaths:
 
 
 def resources_dir() -> Path:
-    """``resources/``: beside the package in a source tree, inside the bundle when frozen."""
+    """``resources/`` (built-in policies, the credentials catalogue, icons, tips) wherever Chorus runs from.
+
+    - Frozen by PyInstaller: ``resources/`` inside the bundle (``sys._MEIPASS``), where the spec puts it.
+    - Installed from a wheel: ``desktop/_resources``, the package the build maps ``resources/`` onto
+      (pyproject.toml, ``[tool.setuptools.package-dir]``); it has no ``__init__.py`` there.
+    - A source checkout or an editable install: ``resources/`` at the top of the repo. There
+      ``desktop/_resources`` is only the stub package (with an ``__init__.py``) that lets the build find
+      the package name, so it is passed over.
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_resources"
+    if installed.is_dir() and not (installed / "__init__.py").exists():
+        return installed
+    return package.parent / "resources"

@@ -41,13 +41,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from desktop import BUNDLE_ID
 from desktop.core.managed import Level, ManagedSource, RawValue, SourceReading
 from desktop.core.setting_spec import Kind, SettingSpec
 
 LINUX_BASE = Path("/etc/xdg/chorus")
 VENDOR = "Chorus"
 WINDOWS_KEY = rf"Software\Policies\{VENDOR}\Chorus"
-MAC_BUNDLE_ID = "org.chorus.Chorus"
+MAC_BUNDLE_ID = BUNDLE_ID
 LEVEL_FOLDERS: dict[Level, str] = {"mandatory": "managed", "recommended": "recommended"}
 
 

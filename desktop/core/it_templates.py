@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop import APP_NAME
+from desktop import APP_NAME, BUNDLE_ID
 from desktop.core.setting_spec import Kind, SettingSpec
 from desktop.core.settings import SPECS
 
 VENDOR = "Chorus"
 REGISTRY_KEY = r"Software\Policies\Chorus\Chorus"
 RECOMMENDED_KEY = REGISTRY_KEY + r"\Recommended"
-BUNDLE_ID = "com.chorus.Chorus"  # the macOS preference domain the managed-settings reader watches
 LINUX_MANAGED_DIR = "/etc/xdg/chorus/managed"
 LINUX_RECOMMENDED_DIR = "/etc/xdg/chorus/recommended"
 ADMX_NAMESPACE = "Chorus.Policies.Chorus"
@@ -75,14 +74,14 @@ class KindFormat:
     from_choices: bool = False  # a string or every list item must be one of spec.choices
 
 
-# The one place a kind is described for IT. A list of free texts (host names, say) is one line:
-#     Kind.TEXTS: KindFormat("array"),
+# The one place a kind is described for IT.
 KIND_FORMATS: Mapping[Any, KindFormat] = {
     Kind.BOOL: KindFormat("boolean"),
     Kind.INT: KindFormat("integer"),
     Kind.TEXT: KindFormat("string"),
     Kind.CHOICE: KindFormat("string", from_choices=True),
     Kind.NETWORKS: KindFormat("array", from_choices=True),
+    Kind.TEXTS: KindFormat("array"),
 }
 
 # Example values for the IT guide where the default says nothing (an empty text). Every other
@@ -92,6 +91,9 @@ EXAMPLES: Mapping[str, Any] = {
     "linkedin.client_id": "86a1b2c3d4e5f6",
     "linkedin.token_exchange_url": "https://chorus-linkedin.intranet.example.com/token",
     "linkedin.api_version": "202610",
+    "linkedin.client_secret": "<your LinkedIn app's client secret>",
+    "tips.folder": "/srv/chorus/tips",
+    "mastodon.allowed_instances": ["mastodon.social", "*.example.com"],
 }
 
 _REGISTRY_TYPES = {"boolean": "REG_DWORD", "integer": "REG_DWORD", "string": "REG_SZ", "array": "REG_MULTI_SZ"}
@@ -222,6 +224,8 @@ class ItTemplates:
         policies = ET.SubElement(root, "policies")
         for top, key in _LEVELS:
             for spec in self.specs:
+                if spec.secret and top != _MANDATORY:
+                    continue  # a secret is read only from the locked level (never a default a user could see)
                 policies.append(self._policy(spec, top, key))
         return _xml_bytes(root)
 

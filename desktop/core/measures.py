@@ -58,8 +58,12 @@ which leaves the number of clusters unchanged.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import importlib.resources
 import re
+import sys
 import threading
+import types
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -385,11 +389,43 @@ def _rules() -> _Rules:
     return _loaded_rules
 
 
+class _EmojiTableReader(types.ModuleType):
+    """The one call twitter-text-parser 3.0.0 makes to ``pkg_resources`` (reading its emoji table,
+    once, when its ``regexp.emoji`` module is imported), answered with importlib.resources.
+
+    ``pkg_resources`` belongs to setuptools, which is not a dependency of an installed app: a
+    virtualenv of Python 3.12 or later has none, and setuptools 81 and later no longer ship
+    ``pkg_resources`` at all (a wheel installed next to them failed with "No module named
+    'pkg_resources'"). Importing the real one would also cost a scan of every installed package.
+    Lent to the import only (:func:`_twitter_text_imported`), never left in ``sys.modules``."""
+
+    def __init__(self) -> None:
+        super().__init__("pkg_resources")
+
+    @staticmethod
+    def resource_string(module_name: str, name: str) -> bytes:
+        """*name* beside the module or in the package *module_name* (pkg_resources takes either)."""
+        module = sys.modules.get(module_name)
+        package = module_name if hasattr(module, "__path__") else module_name.rpartition(".")[0]
+        return importlib.resources.files(package).joinpath(name).read_bytes()
+
+
+@contextlib.contextmanager
+def _twitter_text_imported() -> Iterator[None]:
+    lent = "pkg_resources" not in sys.modules
+    if lent:
+        sys.modules["pkg_resources"] = _EmojiTableReader()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # a real pkg_resources warns on import
+            yield
+    finally:
+        if lent:
+            sys.modules.pop("pkg_resources", None)
+
+
 def _build_rules() -> _Rules:
-    with warnings.catch_warnings():
-        # twitter-text-parser 3.0.0 reads its emoji table through pkg_resources, which newer
-        # setuptools releases deprecate at import time: the library's packaging, not our use.
-        warnings.simplefilter("ignore", DeprecationWarning)
+    with _twitter_text_imported():
         from twitter_text.config import config
         from twitter_text.extract_urls import default_protocol, is_valid_url, max_tco_slug_length
         from twitter_text.regexp import (

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop.core.accounts.linking import Linking
     from desktop.core.accounts.service import AccountService
     from desktop.core.policy import Policy
+    from desktop.core.policy.remote import RemotePolicy
     from desktop.core.publishing.service import PublishService
     from desktop.core.publishing.store import PublishStore
 
@@ -44,6 +45,7 @@ class Services:
         fetch_image: Callable[[str], bytes | None] = lambda url: None,
         cache_dir: Path | None = None,
         on_close: Sequence[Callable[[], Any]] = (),
+        remote_policy: RemotePolicy | None = None,
     ) -> None:
         self._make_accounts = make_accounts
         self._make_linking = make_linking
@@ -52,6 +54,7 @@ class Services:
         self.fetch_image = fetch_image
         self.cache_dir = cache_dir
         self.on_close = list(on_close)
+        self.remote_policy = remote_policy  # downloads a policy.source URL (desktop.core.policy.remote)
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None

@@ -242,8 +242,8 @@ class _PacResolver:
 
         self._loaded_at = time.monotonic()
         try:
-            session = Session(network=False)  # the script itself comes directly, never through a proxy
-            try:
+            session = Session()
+            try:  # the script itself comes directly, never through a proxy (trusted as configured)
                 response = fetch(session, "GET", self.url, what="downloading the proxy auto-config script",
                                  public=True, max_bytes=MAX_PAC_BYTES, proxies=_proxy_dict(None))
             finally:
@@ -414,13 +414,12 @@ class _TrustStoreAdapter(HTTPAdapter):
 
 class Session(requests.Session):
     """requests.Session with a default timeout on every request, a short access log, and the network
-    settings (proxy, extra root certificates; see the module's docstring) applied to each request.
-    *network* False: the settings are not applied (the PAC script's own download)."""
+    settings (proxy, extra root certificates; see the module's docstring) applied to each request
+    (a request given its own ``proxies`` keeps them)."""
 
-    def __init__(self, timeout: tuple[float, float] = DEFAULT_TIMEOUT, *, network: bool = True) -> None:
+    def __init__(self, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         super().__init__()
         self.default_timeout = timeout
-        self.network = network
         self.headers["User-Agent"] = USER_AGENT
         self._trust_lock = threading.Lock()
         self._extra_roots = ""  # the first request adds the configured ones (and reports a bad file)
@@ -428,7 +427,7 @@ class Session(requests.Session):
         self.mount("http://", _TrustStoreAdapter(None))  # loopback only (fetch refuses other hosts)
 
     def _apply_network_settings(self, url: str, kwargs: dict[str, Any]) -> None:
-        extra_roots = _network_setting(CA_KEY) if self.network else ""
+        extra_roots = _network_setting(CA_KEY)
         context = trust_context(extra_roots)  # raises for an unusable file: nothing is sent
         with self._trust_lock:
             current = self.adapters.get("https://")
@@ -437,7 +436,7 @@ class Session(requests.Session):
                 if current is not None:
                     current.close()
                 self._extra_roots = extra_roots
-        if self.network and "proxies" not in kwargs:
+        if "proxies" not in kwargs:
             proxies = proxies_for(url)
             if proxies is not None:
                 kwargs["proxies"] = proxies

@@ -211,4 +211,4 @@ def refresh(url: str, remote: RemotePolicy, now: dt.datetime | None = None) -> R
     except PolicyFetchFailed as exc:
         log.warning("the policy at %s could not be downloaded: %s", shown_url(url), exc.message)
         return Refresh(url, cached, error=exc)
-    return Refresh(url, cached, download=download, at=now or dt.datetime.now())
+    return Refresh(url, cached, download=download, at=now or dt.datetime.now().replace(microsecond=0))

@@ -53,7 +53,7 @@ def _name(common: str) -> x509.Name:
 
 
 def make_pki(folder: Path) -> Pki:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("Chorus test intranet CA")).issuer_name(_name("Chorus test intranet CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())

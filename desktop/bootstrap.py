@@ -174,6 +174,7 @@ def build_services(
     *,
     secret_store: SecretStore | None = None,
     endpoints: Mapping[str, Mapping[str, str]] | None = None,
+    policy_download: Path | None = None,
 ) -> Services:
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
@@ -182,7 +183,9 @@ def build_services(
     ``requests`` and the network clients come on first use, on whichever worker asks first. Every
     keyring call goes through one thread (SerialSecretStore). *secret_store* replaces the OS keyring
     (tests point it at a private Secret Service); *endpoints* (per network id) point adapters at test
-    servers on this computer.
+    servers on this computer. *policy_download* is the folder keeping a downloaded policy
+    (``AppPaths.policy_download``; None: a policy URL cannot be used). Every adapter's HTTP session
+    reads the proxy and extra-certificate settings (``desktop.adapters.http.use_settings``).
     """
     import threading
 
@@ -193,6 +196,16 @@ def build_services(
     closing: list[Any] = []
     built: dict[str, Any] = {}
     endpoints = {network: dict(values) for network, values in (endpoints or {}).items()}
+    network_settings_used: list[bool] = []
+
+    def use_network_settings() -> None:
+        """Before the first request (under *lock*): every HTTP session follows network.proxy and
+        network.ca_certificates from now on."""
+        if not network_settings_used:
+            from desktop.adapters import http
+
+            http.use_settings(settings.get)
+            network_settings_used.append(True)
 
     def make_accounts() -> Any:
         from desktop.core.accounts import AccountService, AccountStore
@@ -217,6 +230,8 @@ def build_services(
                 factory = built.get(network.id)
                 if factory is None:
                     from desktop.core.ports import AdapterContext
+
+                    use_network_settings()
 
                     adapter = import_module(network.adapter or "")
                     context = AdapterContext(settings.get, endpoints.get(network.id, {}))
@@ -258,8 +273,30 @@ def build_services(
             if not fetcher:
                 from desktop.adapters.images import ImageFetcher
 
+                use_network_settings()
+
                 fetcher.append(ImageFetcher(cache_dir=cache_dir / "avatars" if cache_dir else None))
         return fetcher[0](url)
+
+    policy_fetchers: list[Any] = []
+
+    class PolicyFetcher:
+        """The policy downloader (desktop.adapters.policy_fetch), imported on the first download."""
+
+        def fetch_policy(self, url: str, *, etag: str | None, last_modified: str | None) -> Any:
+            with lock:
+                if not policy_fetchers:
+                    from desktop.adapters.policy_fetch import HttpPolicyFetcher
+
+                    use_network_settings()
+                    policy_fetchers.append(HttpPolicyFetcher())
+            return policy_fetchers[0].fetch_policy(url, etag=etag, last_modified=last_modified)
+
+    remote_policy = None
+    if policy_download is not None:
+        from desktop.core.policy.remote import PolicyDownloadCache, RemotePolicy
+
+        remote_policy = RemotePolicy(PolicyFetcher(), PolicyDownloadCache(policy_download))
 
     def close() -> None:
         for each in closing:  # the keyring thread
@@ -267,14 +304,17 @@ def build_services(
         with lock:
             made = list(built.values())
             sessions = [fetch.session for fetch in fetcher if fetch._session is not None]
+            downloaders = list(policy_fetchers)
         for factory in made:  # each adapter's connection pools
             getattr(factory, "close", lambda: None)()
         for session in sessions:
             session.close()
+        for downloader in downloaders:
+            downloader.close()
 
     return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
                     linkable=[network.id for network in networks.linkable() if network.id in factories],
-                    on_close=[close], link_rules=link_rules)
+                    on_close=[close], link_rules=link_rules, remote_policy=remote_policy)
 
 
 def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None] | None = None,
@@ -317,7 +357,8 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
         if isinstance(started, StartFailure):
             return report_failure(started, show_fatal)
         settings, store = started.settings, started.store
-        services = build_services(settings, store, started.paths.cache_dir)
+        services = build_services(settings, store, started.paths.cache_dir,
+                                  policy_download=started.paths.policy_download)
         from desktop.ui.shell.app import run  # Qt is imported only now
 
         try:

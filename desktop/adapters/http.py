@@ -1,6 +1,17 @@
-"""The one HTTP session every adapter uses: default timeouts, a User-Agent, the system's proxy
-settings (requests reads them from the environment), and the operating system's trust store
-(truststore), so TLS-inspecting corporate proxies with a company root certificate just work.
+"""The one HTTP session every adapter uses: default timeouts, a User-Agent, the proxy, and the
+operating system's trust store (truststore), so TLS-inspecting corporate proxies with a company root
+certificate just work.
+
+Two settings, read on every request once the composition root called :func:`use_settings` (IT may
+change them while Chorus runs), apply to every session, so to every adapter and the policy download:
+
+* ``network.proxy``: empty: the system's proxy, as requests finds it (``HTTPS_PROXY``/``NO_PROXY``,
+  then the OS settings); ``direct``: no proxy at all; an ``http://`` or ``https://`` proxy address
+  (for every server, this computer included); ``pac+https://…/proxy.pac``: a proxy auto-config
+  script, downloaded directly and evaluated per server by pypac (:class:`_PacResolver`);
+* ``network.ca_certificates``: a PEM file of extra root certificates trusted *in addition to* the
+  operating system's (loaded into the truststore context: on Linux OpenSSL's store, on Windows
+  and macOS the OS verifies first and the extra roots are tried after it refuses).
 
     session = make_session()
     session.get(url)                      # (connect, read) timeout applied unless given
@@ -29,6 +40,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import os
 import socket
 import ssl
 import threading
@@ -57,12 +69,230 @@ MAYBE_PUBLISHED = " The post may or may not have been published; Chorus checks b
 USER_AGENT = f"{APP_NAME}/{__version__} (+https://chorus.example/desktop)"
 
 
-def _system_trust_context() -> ssl.SSLContext | None:
+def _system_trust_context(extra_roots: str = "") -> ssl.SSLContext | None:
+    """The OS trust store's TLS context, with the roots in the PEM file *extra_roots* added."""
     try:
         import truststore
     except ImportError:  # pragma: no cover - it is a declared dependency
+        context = ssl.create_default_context()
+    else:
+        context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if extra_roots:
+        context.load_verify_locations(cafile=extra_roots)
+    return context
+
+
+# -- network settings: proxy and extra root certificates -------------------------------------------
+PROXY_KEY = "network.proxy"
+CA_KEY = "network.ca_certificates"
+PAC_PREFIX = "pac+"
+PAC_REFRESH_S = 3600.0  # a proxy auto-config script is downloaded again after an hour
+MAX_PAC_BYTES = 1024 * 1024
+
+_setting: Any = None  # the settings getter (desktop.core.settings.Settings.get), or None: defaults
+_setting_lock = threading.Lock()
+
+
+def use_settings(setting: Any) -> None:
+    """Read ``network.proxy`` and ``network.ca_certificates`` through *setting* (a ``get(key)``
+    callable) on every request of every session. Called by the composition root."""
+    global _setting
+    with _setting_lock:
+        _setting = setting
+
+
+def _network_setting(key: str) -> str:
+    setting = _setting
+    if setting is None:
+        return ""
+    try:
+        value = setting(key)
+    except KeyError:  # a settings table without the network keys (tests)
+        return ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+class NetworkSettingError(PublishError):
+    """``network.proxy`` or ``network.ca_certificates`` cannot be used: nothing was sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+class CertificateNotTrusted(PublishError):
+    """The server's certificate did not verify against the OS trust store (and the extra roots)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+_contexts: dict[tuple[str, int, int], ssl.SSLContext | None] = {}
+_contexts_lock = threading.Lock()
+
+
+def trust_context(extra_roots: str) -> ssl.SSLContext | None:
+    """The TLS context for *extra_roots* (a PEM path, "" for none): made once per file version, so
+    a bundle IT replaces is read again. Raises :class:`NetworkSettingError` for an unusable file."""
+    if not extra_roots:
+        key = ("", 0, 0)
+    else:
+        path = os.path.expanduser(extra_roots)
+        try:
+            stat = os.stat(path)
+        except OSError as exc:
+            raise NetworkSettingError(
+                f"The extra CA certificates file set in Settings ({CA_KEY}) cannot be read: {path} "
+                f"({exc.strerror or exc}). Chorus sends nothing until it can check servers' certificates as "
+                "configured; ask IT to fix the path, or clear the setting.") from None
+        key = (path, stat.st_mtime_ns, stat.st_size)
+    with _contexts_lock:
+        if key in _contexts:
+            return _contexts[key]
+        try:
+            context = _system_trust_context(key[0])
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise NetworkSettingError(
+                f"The extra CA certificates file {key[0]} ({CA_KEY}) holds no certificate Chorus can use "
+                f"({getattr(exc, 'reason', None) or exc}). It must be PEM text (-----BEGIN CERTIFICATE-----); "
+                "ask IT for the organisation's root certificate in that form.") from None
+        for stale in [k for k in _contexts if k[0] == key[0]]:
+            del _contexts[stale]
+        _contexts[key] = context
+        return context
+
+
+def _proxy_dict(proxy: str | None) -> dict[str, str | None]:
+    """requests' ``proxies`` for one proxy address (None: connect directly, whatever the environment says)."""
+    return {"http": proxy, "https": proxy, "all": proxy}
+
+
+def proxies_for(url: str) -> dict[str, str | None] | None:
+    """The ``proxies`` a request to *url* gets from ``network.proxy`` (None: requests' own choice,
+    from the environment and the OS). Raises :class:`NetworkSettingError` for a value it cannot use."""
+    value = _network_setting(PROXY_KEY)
+    if not value:
         return None
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if value.lower() == "direct":
+        return _proxy_dict(None)
+    if value.lower().startswith(PAC_PREFIX):
+        return _proxy_dict(_pac_resolver(value[len(PAC_PREFIX):]).proxy_for(url))
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise NetworkSettingError(
+            f"The proxy set in Settings ({PROXY_KEY}) is not one Chorus understands: “{_safe_url(value)}”. Use "
+            "an address such as http://proxy.example.com:3128, pac+https://intranet.example.com/proxy.pac, "
+            "“direct”, or leave it empty for the system's proxy.")
+    return _proxy_dict(value)
+
+
+def describe_proxy(url: str) -> str:
+    """The proxy a request to *url* goes through, for people and support reports (no password)."""
+    value = _network_setting(PROXY_KEY)
+    try:
+        proxies = proxies_for(url)
+    except NetworkSettingError as exc:
+        return f"unusable ({exc})"
+    if proxies is None:
+        found = requests.utils.get_environ_proxies(url)
+        scheme = urlsplit(url).scheme
+        chosen = found.get(scheme) or found.get("all")
+        return f"system: {_safe_url(chosen)}" if chosen else "system: none (direct)"
+    chosen = proxies["https"]
+    if value.lower().startswith(PAC_PREFIX):
+        return f"auto-config {_safe_url(value[len(PAC_PREFIX):])}: " + (_safe_url(chosen) if chosen else "direct")
+    return _safe_url(chosen) if chosen else "direct"
+
+
+class _PacResolver:
+    """A proxy auto-config (PAC) script, evaluated for each server.
+
+    pypac (maintained; its JavaScript runs in dukpy's embedded interpreter, no browser) evaluates
+    ``FindProxyForURL``; Chorus downloads the script itself through :func:`fetch` (https only,
+    directly, with the same trust settings and caps) and again after :data:`PAC_REFRESH_S`. Of the
+    script's answers the first ``PROXY``/``HTTPS`` or ``DIRECT`` is used (SOCKS is not supported:
+    skipped). As browsers do, a script that cannot be downloaded or run means a direct connection
+    (logged): a laptop away from the office network still works."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.Lock()
+        self._pac: Any = None
+        self._loaded_at = -PAC_REFRESH_S
+        self._failed: str | None = None
+
+    def proxy_for(self, url: str) -> str | None:
+        with self._lock:  # one interpreter, one thread at a time
+            if time.monotonic() - self._loaded_at >= PAC_REFRESH_S:
+                self._load()
+            if self._pac is None:
+                return None
+            parts = urlsplit(url)
+            # as Chrome does: https URLs are passed without path and query (they may carry secrets)
+            shown = url if parts.scheme == "http" else urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+            try:
+                answer = self._pac.find_proxy_for_url(shown, parts.hostname or "")
+            except Exception as exc:  # noqa: BLE001 - the script's own errors (dukpy raises its own types)
+                log.warning("the proxy auto-config script %s failed for %s: %s; connecting directly",
+                            _safe_url(self.url), parts.hostname, exc)
+                return None
+        return _first_usable_proxy(str(answer))
+
+    def _load(self) -> None:
+        import warnings
+
+        self._loaded_at = time.monotonic()
+        try:
+            session = Session()
+            try:  # the script itself comes directly, never through a proxy (trusted as configured)
+                response = fetch(session, "GET", self.url, what="downloading the proxy auto-config script",
+                                 public=True, max_bytes=MAX_PAC_BYTES, proxies=_proxy_dict(None))
+            finally:
+                session.close()
+            if response.status_code != 200:
+                raise PublishError(f"{host_of(self.url)} answered {response.status_code}")
+            from pypac.parser import PACFile
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._pac = PACFile(response.content.decode("utf-8-sig", errors="replace"))
+            self._failed = None
+        except Exception as exc:  # noqa: BLE001 - any failure means direct, as in browsers
+            self._pac = None
+            self._failed = str(exc)
+            log.warning("the proxy auto-config script %s cannot be used (%s); connecting directly",
+                        _safe_url(self.url), exc)
+
+
+def _first_usable_proxy(answer: str) -> str | None:
+    """The proxy URL of the first ``PROXY host:port`` / ``HTTPS host:port`` / ``DIRECT`` (None) in a
+    PAC answer; SOCKS entries are skipped (requests needs an extra package for them)."""
+    for element in answer.split(";"):
+        words = element.split()
+        if not words:
+            continue
+        keyword = words[0].upper()
+        if keyword == "DIRECT":
+            return None
+        if keyword in ("PROXY", "HTTP", "HTTPS") and len(words) == 2:
+            return f"{'https' if keyword == 'HTTPS' else 'http'}://{words[1]}"
+    return None
+
+
+_pac_resolvers: dict[str, _PacResolver] = {}
+
+
+def _pac_resolver(url: str) -> _PacResolver:
+    if not url.lower().startswith("https://") and not (url.lower().startswith("http://")
+                                                       and is_loopback_host(urlsplit(url).hostname)):
+        raise NetworkSettingError(
+            f"The proxy auto-config address in Settings ({PROXY_KEY}) must start with pac+https:// "
+            f"(“{_safe_url(url)}” could be changed by anyone on the network path). If the script is only served "
+            "over http, ask IT to set the proxy's address directly.")
+    with _setting_lock:
+        resolver = _pac_resolvers.get(url)
+        if resolver is None:
+            resolver = _pac_resolvers[url] = _PacResolver(url)
+        return resolver
 
 
 # -- the deadline watchdog ---------------------------------------------------------------------------
@@ -183,17 +413,37 @@ class _TrustStoreAdapter(HTTPAdapter):
 
 
 class Session(requests.Session):
-    """requests.Session with a default timeout on every request and a short access log."""
+    """requests.Session with a default timeout on every request, a short access log, and the network
+    settings (proxy, extra root certificates; see the module's docstring) applied to each request
+    (a request given its own ``proxies`` keeps them)."""
 
     def __init__(self, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
         super().__init__()
         self.default_timeout = timeout
         self.headers["User-Agent"] = USER_AGENT
+        self._trust_lock = threading.Lock()
+        self._extra_roots = ""  # the first request adds the configured ones (and reports a bad file)
         self.mount("https://", _TrustStoreAdapter(_system_trust_context()))
         self.mount("http://", _TrustStoreAdapter(None))  # loopback only (fetch refuses other hosts)
 
+    def _apply_network_settings(self, url: str, kwargs: dict[str, Any]) -> None:
+        extra_roots = _network_setting(CA_KEY)
+        context = trust_context(extra_roots)  # raises for an unusable file: nothing is sent
+        with self._trust_lock:
+            current = self.adapters.get("https://")
+            if extra_roots != self._extra_roots or (extra_roots and getattr(current, "_context", None) is not context):
+                self.mount("https://", _TrustStoreAdapter(context))
+                if current is not None:
+                    current.close()
+                self._extra_roots = extra_roots
+        if "proxies" not in kwargs:
+            proxies = proxies_for(url)
+            if proxies is not None:
+                kwargs["proxies"] = proxies
+
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.default_timeout)
+        self._apply_network_settings(url, kwargs)
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
@@ -259,6 +509,12 @@ def network_error(exc: requests.RequestException, where: str, what: str, write: 
     sent; ambiguous when a request that changes something may have reached the server."""
     from desktop.core.ports import Offline
 
+    if _certificate_refused(exc):
+        return CertificateNotTrusted(
+            f"Chorus does not trust the certificate of {where} ({_certificate_detail(exc)}), so nothing was sent. "
+            "If your organisation inspects HTTPS traffic or runs its own certificate authority, IT can add its "
+            "root certificate to this computer's trust store or name a PEM file in Settings "
+            f"({CA_KEY}).")
     unsent = surely_unsent(exc)
     if unsent:
         return Offline(f"Chorus cannot reach {where} ({describe_cause(exc)}). Check the network connection.")
@@ -271,6 +527,18 @@ def network_error(exc: requests.RequestException, where: str, what: str, write: 
     if write:
         reason += MAYBE_PUBLISHED
     return PublishError(reason, retryable=True, ambiguous=write)
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    return isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in repr(exc)
+
+
+def _certificate_detail(exc: BaseException) -> str:
+    """OpenSSL's reason ("self-signed certificate in certificate chain"), or a general one."""
+    import re
+
+    found = re.search(r"certificate verify failed: ([^()'\"]+)", repr(exc))
+    return found.group(1).strip() if found else "certificate verification failed"
 
 
 def decode_json(response: requests.Response) -> Any:

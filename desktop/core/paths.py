@@ -52,6 +52,12 @@ class AppPaths:
         return self.data_dir / "policy-last-good.toml"
 
     @property
+    def policy_download(self) -> Path:
+        """The folder keeping the last valid policy downloaded from a policy URL, with its ETag and
+        fetch time (desktop.core.policy.remote): used while the server cannot be reached."""
+        return self.cache_dir / "policy-download"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "chorus.log"
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop.core.accounts.linking import Linking, LinkRules
     from desktop.core.accounts.service import AccountService
     from desktop.core.policy import Policy
+    from desktop.core.policy.remote import RemotePolicy
     from desktop.core.publishing.service import PublishService
     from desktop.core.publishing.store import PublishStore
 
@@ -46,6 +47,7 @@ class Services:
         cache_dir: Path | None = None,
         on_close: Sequence[Callable[[], Any]] = (),
         link_rules: Callable[[], LinkRules] | None = None,
+        remote_policy: RemotePolicy | None = None,
     ) -> None:
         self._make_accounts = make_accounts
         self._make_linking = make_linking
@@ -55,6 +57,7 @@ class Services:
         self.cache_dir = cache_dir
         self.on_close = list(on_close)
         self._link_rules = link_rules
+        self.remote_policy = remote_policy  # downloads a policy.source URL (desktop.core.policy.remote)
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None

@@ -73,8 +73,45 @@ SPECS: tuple[SettingSpec, ...] = (
         "default",
         "Social-media policy",
         "The policy your posts are checked against: a built-in policy by name (default, acme-example) or "
-        "the path of a policy file (.toml). If it is broken, Chorus keeps checking with the last good one.",
+        "the path of a policy file (.toml), or the https:// address IT serves it from (downloaded at start and "
+        "every few hours; plain http:// is refused except to this computer). If it is broken or cannot be "
+        "downloaded, Chorus keeps checking with the last good one and says so.",
         "Policy",
+    ),
+    SettingSpec(
+        "policy.refresh_hours",
+        Kind.INT,
+        4,
+        "Policy update interval (hours)",
+        "How often Chorus asks the policy server whether the policy changed, when the policy is an https:// "
+        "address. An unchanged policy costs one small request (ETag, 304 Not Modified).",
+        "Policy",
+        minimum=1,
+        maximum=168,
+    ),
+    SettingSpec(
+        "network.proxy",
+        Kind.TEXT,
+        "",
+        "Proxy",
+        "The proxy for every connection Chorus makes (networks, policy download). Empty: the system's proxy "
+        "(HTTPS_PROXY/NO_PROXY, else the operating system's manual proxy setting; auto-config/WPAD is not "
+        "detected). \"direct\": no proxy. An address such as http://proxy.example.com:3128 (user:password@ "
+        "allowed): used for every server. pac+https://intranet.example.com/proxy.pac: a proxy auto-config "
+        "script, downloaded directly and evaluated per server (first PROXY or DIRECT answer; if the script "
+        "cannot be downloaded, Chorus connects directly, as browsers do).",
+        "Network",
+    ),
+    SettingSpec(
+        "network.ca_certificates",
+        Kind.TEXT,
+        "",
+        "Extra CA certificates",
+        "The path of a PEM file of root certificates Chorus trusts for HTTPS in addition to the operating "
+        "system's trust store, e.g. the root of a TLS-inspecting proxy or of the intranet's own certificate "
+        "authority. Empty: the operating system's trust store only. An unreadable file stops every connection "
+        "with a message naming it.",
+        "Network",
     ),
     SettingSpec(
         "logging.level",

@@ -356,7 +356,7 @@ def test_acknowledgement_is_dropped_when_the_policy_version_changes(make_window,
     assert window.composer.policy.policy_version == "acme-example@2025.07.1"
     assert finding(window, "R11-customer-name").status == "open"
     assert window.composer.publish_refusal().startswith("Publishing needs your attention")
-    assert window.policy_label.text() == "Policy: Acme Corp social media policy 2025.07.1"
+    assert window.policy_label.text().startswith("Policy: Acme Corp social media policy 2025.07.1 · ")
     # and the old record is gone from the database, so it can never come back
     qtbot.waitUntil(lambda: window.store.acknowledgements(draft_id, "acme-example@2025.06.1-local") == [],
                     timeout=5000)
@@ -468,7 +468,7 @@ def test_a_long_paste_is_checked_off_the_gui_thread(make_window, qtbot):
 def test_status_bar_names_the_policy_in_use(make_window, qtbot, profile):
     window = open_window(qtbot, make_window)
     policy = load_policy("acme-example")
-    assert window.policy_label.text() == f"Policy: {policy.info.name} {policy.info.version}"
+    assert window.policy_label.text() == f"Policy: {policy.info.name} {policy.info.version} · built-in"
     assert "comms-policy@acme.example" in window.policy_label.toolTip()
     assert not window.policy_notice.isVisible()
     cache = AppPaths.for_profile(profile).last_good_policy
@@ -488,7 +488,7 @@ def test_a_broken_policy_file_is_reported_precisely_and_the_last_good_one_is_kep
     message = notice.label.text()
     assert f"{path}: rule R99-broken: severity: must be one of block, warn, info, not 'severe'" in message
     assert "Chorus keeps checking with the last good policy: Acme Corp social media policy" in message
-    assert again.policy_label.text().endswith("(last good copy)")
+    assert " · last good copy from " in again.policy_label.text()
     assert again.active_policy.fallback
     # checking goes on with the last good policy
     set_text(qtbot, again, "Project Bluebird is close")
@@ -502,7 +502,7 @@ def test_a_broken_policy_file_is_reported_precisely_and_the_last_good_one_is_kep
     with qtbot.waitSignal(again.policy_changed, timeout=10_000):
         again.load_policy()
     assert again.active_policy.ok and not notice.isVisible()
-    assert again.policy_label.text() == f"Policy: {again.active_policy.label}"
+    assert again.policy_label.text().startswith(f"Policy: {again.active_policy.label} · {path} · file saved ")
 
 
 def test_with_no_valid_policy_checking_is_off_and_publishing_is_refused(make_window, qtbot, tmp_path):

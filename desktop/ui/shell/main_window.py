@@ -150,7 +150,8 @@ class MainWindow(QMainWindow):
         self.drafts_controller.loaded.connect(self.drafts_loaded)
         self.drafts_controller.opened.connect(self.draft_opened)
         self.policy = PolicyLoader(settings, store, runner, self.composer, self.policy_notice, self.policy_label,
-                                   policy_cache, self.drafts_controller.failed, self)
+                                   policy_cache, self.drafts_controller.failed, self,
+                                   remote=services.remote_policy if services is not None else None)
         self.policy.changed.connect(self.policy_changed)
         actions = build_actions(self, self, self.drafts.view)
         self.act_new, self.act_duplicate, self.act_delete = actions.new, actions.duplicate, actions.delete

@@ -93,6 +93,8 @@ EXAMPLES: Mapping[str, Any] = {
     "linkedin.api_version": "202610",
     "linkedin.client_secret": "<your LinkedIn app's client secret>",
     "tips.folder": "/srv/chorus/tips",
+    "network.proxy": "pac+https://wpad.intranet.example.com/proxy.pac",
+    "network.ca_certificates": "/etc/ssl/certs/example-corp-root.pem",
     "mastodon.allowed_instances": ["mastodon.social", "*.example.com"],
 }
 

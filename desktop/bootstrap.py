@@ -317,12 +317,24 @@ def build_services(
                     on_close=[close], link_rules=link_rules, remote_policy=remote_policy)
 
 
+def make_diagnose(paths: AppPaths, settings: Settings, store: DraftStore, remote_policy: Any) -> Callable[[], Any]:
+    """Help → Diagnostics: the ``chorus doctor`` report of this profile (desktop.doctor), blocking."""
+
+    def diagnose() -> Any:
+        from desktop.core.accounts.store import AccountStore
+        from desktop.doctor import diagnose as run
+
+        return run(paths, settings, remote_policy=remote_policy, accounts=lambda: AccountStore(store).accounts())
+
+    return diagnose
+
+
 def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None] | None = None,
          busy_timeout: float = BUSY_TIMEOUT_S) -> int:
     """Start Chorus. *show_fatal* replaces the Qt dialog for start-up failures, *busy_timeout* how long
     opening waits for another program holding the drafts (both for tests and embedding)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("check", "policy", "settings"):
+    if argv and argv[0] in ("check", "policy", "settings", "doctor"):
         from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
 
         return cli_main(argv)
@@ -359,6 +371,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
         settings, store = started.settings, started.store
         services = build_services(settings, store, started.paths.cache_dir,
                                   policy_download=started.paths.policy_download)
+        services.diagnose = make_diagnose(started.paths, settings, store, services.remote_policy)
         from desktop.ui.shell.app import run  # Qt is imported only now
 
         try:

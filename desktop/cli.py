@@ -41,7 +41,7 @@ from desktop.core.networks import NETWORKS, parse_network
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl+C
-COMMANDS = ("check", "policy", "settings")
+COMMANDS = ("check", "policy", "settings", "doctor")
 
 log = logging.getLogger("chorus.cli")
 
@@ -118,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--profile", metavar="DIR", type=Path,
                          help="the app's profile folder, as the app's --profile (default: the app's own profile)")
     listing.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check what Chorus runs with here: policy, keyring, proxy, TLS to each server, folders",
+        description="A report for support: the active policy and its source, the managed settings and their "
+        "errors, the keyring and whether it is unlocked (no password prompt), the proxy, whether TLS to the "
+        "policy server and to each linked account's server succeeds, and the data and log folders. No secrets "
+        "and no post text are included. Exit status 0: no problem found; 1: a problem found.",
+    )
+    doctor.add_argument("--profile", metavar="DIR", type=Path,
+                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
     return parser
 
 
@@ -143,6 +155,8 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
             return _check(args, stdin, stdout, stderr)
         if args.command == "settings":
             return _settings_list(args, stdout)
+        if args.command == "doctor":
+            return _doctor(args, stdout)
         if args.policy_command == "list":
             return _list(stdout)
         if args.policy_command == "report":
@@ -487,6 +501,28 @@ def _list(stdout: TextIO) -> int:
         policy = load_policy(name, run_examples=False)
         _write(stdout, f"{_clean(name)}\t{_clean(policy.info.name)} {_clean(policy.info.version)}\n")
     return EXIT_OK
+
+
+def _doctor(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``chorus doctor``: the diagnostics report of desktop.doctor, for this computer and profile."""
+    from desktop.adapters.policy_fetch import HttpPolicyFetcher
+    from desktop.bootstrap import load_settings
+    from desktop.core.policy.remote import PolicyDownloadCache, RemotePolicy
+    from desktop.doctor import diagnose, profile_accounts
+
+    paths = _profile_paths(args.profile)
+    settings = load_settings(paths, remember=False)
+    fetcher = HttpPolicyFetcher()
+    try:
+        report = diagnose(paths, settings, remote_policy=RemotePolicy(fetcher, PolicyDownloadCache(paths.policy_download)),
+                          accounts=profile_accounts(paths))
+    finally:
+        fetcher.close()
+    if args.format == "json":
+        _write(stdout, _json(report.as_json(), stdout, indent=2) + "\n")
+    else:
+        _write(stdout, "\n".join(_clean(line) for line in report.as_text().split("\n")))
+    return EXIT_BLOCKED if report.problems else EXIT_OK
 
 
 def _settings_list(args: argparse.Namespace, stdout: TextIO) -> int:

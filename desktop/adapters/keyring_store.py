@@ -168,6 +168,33 @@ class KeyringSecretStore:
         """
         return backend_name(self.backend())
 
+    def locked(self) -> bool | None:
+        """Whether the collection Chorus uses is locked, asked without unlocking it (no password
+        prompt: for diagnostics). None when the backend cannot say (every backend but Secret Service
+        unlocks with the user's session). Raises SecretStoreError when no secure keyring is usable."""
+        backend = self.backend()
+        from keyring.backends import SecretService
+
+        if not isinstance(backend, SecretService.Keyring):
+            return None
+        import secretstorage
+        import secretstorage.exceptions
+
+        try:
+            connection = secretstorage.dbus_init()
+        except secretstorage.exceptions.SecretStorageException as exc:
+            raise SecretStoreError(f"The Secret Service cannot be reached ({redact(str(exc))}).",
+                                   advice=no_keyring_advice()) from None
+        with closing(connection):
+            try:
+                path = getattr(backend, "preferred_collection", None)
+                collection = (secretstorage.Collection(connection, path) if path
+                              else secretstorage.get_default_collection(connection))
+                return bool(collection.is_locked())
+            except secretstorage.exceptions.SecretStorageException as exc:
+                raise SecretStoreError(f"The keyring's collection cannot be opened ({redact(str(exc))}).",
+                                       advice=no_keyring_advice()) from None
+
     def _open(self, backend: KeyringBackend) -> None:
         """Before a Secret Service call: unlock the collection (the daemon prompts) or raise KeyringLocked.
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from desktop.core.accounts.linking import Linking, LinkRules
     from desktop.core.accounts.service import AccountService
+    from desktop.core.diagnostics import Report
     from desktop.core.policy import Policy
     from desktop.core.policy.remote import RemotePolicy
     from desktop.core.publishing.service import PublishService
@@ -48,6 +49,7 @@ class Services:
         on_close: Sequence[Callable[[], Any]] = (),
         link_rules: Callable[[], LinkRules] | None = None,
         remote_policy: RemotePolicy | None = None,
+        diagnose: Callable[[], Report] | None = None,
     ) -> None:
         self._make_accounts = make_accounts
         self._make_linking = make_linking
@@ -58,6 +60,7 @@ class Services:
         self.on_close = list(on_close)
         self._link_rules = link_rules
         self.remote_policy = remote_policy  # downloads a policy.source URL (desktop.core.policy.remote)
+        self.diagnose = diagnose  # Help → Diagnostics: the `chorus doctor` report (blocking)
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None

@@ -38,6 +38,7 @@ class Routes(Protocol):
     def show_history(self) -> None: ...
     def link_account(self) -> None: ...
     def show_settings(self) -> None: ...
+    def show_diagnostics(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Actions:
     settings: QAction
     shortcuts: QAction
     about: QAction
+    diagnostics: QAction
     quit: QAction
     menu_view: QMenu  # the panels add their toggles here
 
@@ -91,6 +93,8 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     settings = _action(w, "Se&ttings…", "Ctrl+,", r.show_settings, "Change Chorus's settings")
     shortcuts = _action(w, "&Keyboard shortcuts", "F1", lambda: show_shortcuts(w), "List every keyboard shortcut")
     about = _action(w, "&About Chorus", None, lambda: show_about(w))
+    diagnostics = _action(w, "&Diagnostics…", None, r.show_diagnostics,
+                          "Check the policy, keyring and connections; copy a report for support")
     quit_ = _action(w, "&Quit", "Ctrl+Q", w.close, "Quit Chorus")
     # Del removes the selected draft while the list has the focus.
     delete_in_list = QAction(drafts_view)
@@ -116,6 +120,8 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     menu_view = bar.addMenu("&View")
     menu_help = bar.addMenu("&Help")
     menu_help.addAction(shortcuts)
+    menu_help.addAction(diagnostics)
+    menu_help.addSeparator()
     menu_help.addAction(about)
 
     toolbar = QToolBar("Drafts", w)
@@ -127,7 +133,7 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     w.addToolBar(toolbar)
     menu_view.addAction(toolbar.toggleViewAction())
     return Actions(new, duplicate, delete, restore, search, editor, publish, history, link, settings, shortcuts,
-                   about, quit_, menu_view)
+                   about, diagnostics, quit_, menu_view)
 
 
 def show_shortcuts(window: QMainWindow) -> None:

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.act_publish, self.act_history, self.act_link = actions.publish, actions.history, actions.link
         self.act_settings, self.act_shortcuts = actions.settings, actions.shortcuts
         self.act_about, self.act_quit, self.menu_view = actions.about, actions.quit, actions.menu_view
+        self.act_diagnostics = actions.diagnostics
         self.drafts_controller.can_restore.connect(self.act_restore.setEnabled)
         self.findings_panel = FindingsPanel(self.composer, self, open_url=self.browser.open_url)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
@@ -317,6 +318,16 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.applied.connect(self.apply_settings)
+        dialog.open()
+
+    def show_diagnostics(self) -> None:
+        from desktop.ui.shell.diagnostics import DiagnosticsDialog
+
+        if self.services is None or self.services.diagnose is None:
+            return
+        dialog = DiagnosticsDialog(self.services.diagnose, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.diagnostics_dialog = dialog
         dialog.open()
 
     def apply_settings(self) -> None:

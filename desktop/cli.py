@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="*", metavar="FILE", help="text files to check ('-' or none: standard input)")
     check.add_argument("--policy", metavar="NAME|PATH", default="default",
-                       help="a built-in policy name (default, acme-example) or a .toml policy file (default: %(default)s)")
+                       help="a built-in policy name (default, acme-example), a .toml policy file or the https:// address "
+                       "your organisation serves it at (default: %(default)s)")
     check.add_argument("--network", metavar="NAME", type=_network,
                        help=f"the network the post is for ({', '.join(NETWORKS)}); decides the length limit "
                        "(default: the policy's own default network, if any)")
@@ -222,12 +223,36 @@ def _json(value: object, stream: TextIO, indent: int | None = None) -> str:
 
 def _load(name_or_path: str, stderr: TextIO):
     from desktop.core.policy import PolicyError, load_policy
+    from desktop.core.policy.remote import is_policy_url
 
+    if is_policy_url(name_or_path):
+        return _download(name_or_path, stderr)
     try:
         return load_policy(name_or_path)
     except PolicyError as exc:
         _say(stderr, f"chorus: cannot use the policy: {exc}")
         return None
+
+
+def _download(url: str, stderr: TextIO):
+    """A policy IT serves at an https:// address, downloaded for this run (kept nowhere: a pipeline
+    checks with the policy as it is now; the proxy comes from the environment, trust from the OS)."""
+    import tempfile
+
+    from desktop.adapters.policy_fetch import HttpPolicyFetcher
+    from desktop.core.policy.active import load_active_policy
+    from desktop.core.policy.remote import PolicyDownloadCache, RemotePolicy
+
+    fetcher = HttpPolicyFetcher()
+    try:
+        with tempfile.TemporaryDirectory(prefix="chorus-policy-") as folder:
+            active = load_active_policy(url, None, remote=RemotePolicy(fetcher, PolicyDownloadCache(Path(folder))))
+    finally:
+        fetcher.close()
+    if active.policy is None:
+        reasons = "; ".join(str(problem) for problem in active.problems) or "it could not be downloaded"
+        _say(stderr, f"chorus: cannot use the policy at {url}: {reasons}")
+    return active.policy
 
 
 def _check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:

@@ -59,7 +59,8 @@ class AccountsFeature(QObject):
     def start_outbox_after(self, delay_ms: int | None, policy_loaded: Callable[[], bool]) -> None:
         first = OUTBOX_FIRST_TRY_MS if delay_ms is None else delay_ms
         if first >= 0:
-            QTimer.singleShot(first, lambda: self.start_outbox(policy_loaded))
+            # the window is the timer's context: closed before the first try, the timer never fires
+            QTimer.singleShot(first, self.window, lambda: self.start_outbox(policy_loaded))
 
     def start_outbox(self, policy_loaded: Callable[[], bool]) -> None:
         """Send the outbox now, every few minutes, and when the network comes back (desktop.ui.publishing.outbox)."""

@@ -1,0 +1,156 @@
+"""The built-in `default` policy catches each theme by the shape of its sentences, not by sample words.
+
+The default policy cannot know a company's names, so it recognises a theme by how it is written:
+a financial measure with a verb of expectation and a future period; a deal or results with "not
+public yet"; a dated fix or a price freeze promised to customers; a violent verb aimed at someone's
+face; a person called an idiot or useless; an advert-style superlative without a disclosure; a
+named health condition with a possessive; a customer's system that went down; a codename with a
+launch date. The sentences below are written for this test and appear in no corpus (checked), so
+they measure whether the rules generalise past the corpora they were tuned on.
+
+`default_nearmiss.jsonl` holds clean posts that share each theme's shape but not its problem
+(published results, ordinary customer service, insults aimed at oneself or at things, disclosed
+praise, health research, a public outage, a charity's "Operation"): none may get a warn or block
+finding. The first default hold-out (`default_holdout.jsonl`) was used to find these themes, so it
+is seen data now: its score here is a regression guard, not a blind measure.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.core.policy import load_policy
+from tests.policy.test_default_corpus import MAX_FALSE_POSITIVE_RATE, MIN_RECALL, CorpusScore, score_post
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+NEAR_MISSES = DATA / "default_nearmiss.jsonl"
+HOLDOUT = DATA / "default_holdout.jsonl"
+# the corpora the rules were written against: the theme sentences below must be in none of them
+CORPORA = ("acme_corpus.jsonl", "acme_holdout.jsonl", "default_corpus.jsonl", "default_holdout.jsonl",
+           "default_nearmiss.jsonl")
+REPORTED = {"warn", "block"}
+
+# theme -> the rule categories that may report it
+CATEGORIES = {
+    "forward_looking": {"forward_looking"},
+    "nonpublic": {"financial_nonpublic"},
+    "customer_promise": {"customer_promise"},
+    "threat": {"harassment"},
+    "insult": {"harassment"},
+    "endorsement": {"missing_disclosure"},
+    "health": {"health_info"},
+    "customer_incident": {"customer_name"},
+    "codename": {"unreleased_product"},
+}
+
+# (theme, post, the words a finding must cover)
+THEME_SENTENCES = [
+    ("forward_looking", "Between us, I expect earnings at Contoso to jump 25% in Q4.", "earnings at Contoso to jump 25%"),
+    ("forward_looking", "Gross margin for the hardware unit should climb to 45% next fiscal year, trust me.",
+     "should climb to 45%"),
+    ("forward_looking", "Net income at Wingtip will double next year, mark my words.", "will double next year"),
+    ("forward_looking", "we project ARR to cross $80M by the end of the year", "ARR to cross $80M"),
+    ("nonpublic", "The Litware buyout closes next Tuesday and the press release isn't out yet.", "buyout closes next"),
+    ("nonpublic", "We're way below the forecast this quarter and the numbers come out on the 3rd, it's ugly.",
+     "way below the forecast"),
+    ("nonpublic", "Don't repeat this: the spin-off is signed Friday, nothing public until the call.", "nothing public until"),
+    ("nonpublic", "We are crushing the quarter, results drop next week and they're huge.", "crushing the quarter"),
+    ("customer_promise", "We'll have your sync working again by 3pm, don't you worry.", "working again by"),
+    ("customer_promise", "Our bank will never raise overdraft fees for existing members.", "never raise overdraft fees"),
+    ("customer_promise", "We won't be increasing your monthly subscription price this year.", "increasing your monthly"),
+    ("customer_promise", "Hang tight, we'll get the outage resolved for all of you within two hours.", "outage resolved"),
+    ("threat", "I'm going to smash his face in if he scratches my car again", "smash his face"),
+    ("threat", "someone should rip that guy's head off", "rip that guy's head"),
+    ("threat", "If he shows up I will knock his teeth out", "knock his teeth"),
+    ("insult", "Mikhail is an absolute moron and I'm tired of pretending otherwise.", "absolute moron"),
+    ("insult", "Whoever scheduled this 7am call is a total clown.", "total clown"),
+    ("insult", "Our new VP is so incompetent it's almost impressive.", "so incompetent"),
+    ("insult", "Lena in payroll is hopeless, every single month.", "hopeless"),
+    ("endorsement", "Honestly the best password manager on the market, full stop.", "best password manager on the market"),
+    ("endorsement", "ZenLedger is hands down the top accounting software out there.", "hands down the top"),
+    ("endorsement", "Best invoicing app, period. Try it.", "Best invoicing app, period"),
+    ("endorsement", "If you're still not using Tallyho for invoices you're throwing money away.", "Tallyho"),
+    ("health", "My coworker's depression is getting worse and she won't admit it.", "depression"),
+    ("health", "Ravi is off sick with pneumonia so the demo moves to Friday.", "pneumonia"),
+    ("health", "@nina_k's ADHD explains a lot about her standups lol", "ADHD"),
+    ("health", "Sorry for the slow replies, my flatmate's chemo starts this week and I'm driving her.", "chemo"),
+    ("customer_incident", "The customer's core billing system went down for 14 hours last night.",
+     "core billing system went down"),
+    ("customer_incident", "Their production database was breached on Monday and they haven't told their users.",
+     "production database was breached"),
+    ("customer_incident", "Our client's payment gateway crashed twice during their Black Friday sale.",
+     "payment gateway crashed"),
+    ("codename", "Codename Heron launches next month, and the competition has no idea.", "Codename Heron"),
+    ("codename", "Project Aurora goes live before Christmas!", "Project Aurora"),
+    ("codename", "Can't wait: Operation Lantern is slated for late Q2.", "Operation Lantern"),
+]
+
+# the same shapes with what makes them fine: a disclosure, a published source, yourself, the past
+THEME_PASSES = [
+    "Honestly the best password manager on the market, full stop. (Disclosure: I work there.)",
+    "#employee ZenLedger is hands down the top accounting software out there.",
+    "Net income at Wingtip doubled last year, as their annual report shows.",
+    "Analysts expect earnings at Contoso to jump 25% in Q4, according to the consensus on their IR page.",
+    "The Litware buyout closed last Tuesday; the press release is on their site.",
+    "I'm such a clown sometimes, I joined the wrong call.",
+    "My depression is something I talk about openly, and it helps.",
+    "Project Aurora went live last spring and the case study is public.",
+    "We'll look into it and get back to you as soon as we can.",
+]
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy("default")
+
+
+def _reported(policy, text: str) -> list:
+    return [f for f in policy.check(text, "linkedin") if f.severity.value in REPORTED]
+
+
+def test_theme_sentences_are_new_to_every_corpus() -> None:
+    texts = "\n".join((DATA / name).read_text(encoding="utf-8") for name in CORPORA)
+    posts = [json.loads(line)["text"] for line in texts.splitlines() if line.strip()]
+    for _, text, _ in THEME_SENTENCES:
+        assert not any(text in post or post in text for post in posts), text
+    assert {theme for theme, _, _ in THEME_SENTENCES} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(("theme", "text", "words"), THEME_SENTENCES, ids=[t[1][:40] for t in THEME_SENTENCES])
+def test_each_theme_is_caught_by_its_shape(policy, theme: str, text: str, words: str) -> None:
+    start = text.index(words)
+    end = start + len(words)
+    hits = [f for f in _reported(policy, text) if f.start < end and start < f.end]
+    assert hits, f"no warn/block finding over {words!r} in {text!r}"
+    categories = {rule.id: rule.category for rule in policy.rules}
+    assert {categories[f.rule_id] for f in hits} & CATEGORIES[theme], \
+        [(f.rule_id, text[f.start:f.end]) for f in hits]
+
+
+@pytest.mark.parametrize("text", THEME_PASSES, ids=[t[:40] for t in THEME_PASSES])
+def test_the_same_shapes_pass_when_nothing_is_wrong(policy, text: str) -> None:
+    assert not _reported(policy, text), [(f.rule_id, text[f.start:f.end]) for f in _reported(policy, text)]
+
+
+def test_clean_near_misses_get_no_warning(policy) -> None:
+    posts = [json.loads(line) for line in NEAR_MISSES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(posts) >= 40
+    assert all(not post["expect"] for post in posts)
+    assert len({post["theme"] for post in posts}) >= 8
+    flagged = {post["id"]: [(f.rule_id, post["text"][f.start:f.end]) for f in _reported(policy, post["text"])]
+               for post in posts}
+    assert not {k: v for k, v in flagged.items() if v}
+
+
+def test_first_holdout_stays_caught_now_that_it_is_seen(policy) -> None:
+    posts = [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    score = CorpusScore()
+    for post in posts:
+        score_post(post, [f.as_json() for f in policy.check(post["text"], "linkedin")], score, set())
+    print(json.dumps({"corpus": HOLDOUT.name, "seen": True, "recall": round(score.recall, 4), "found": score.found,
+                      "missed": len(score.missed), "false_positive_rate": round(score.false_positive_rate, 4)}))
+    assert score.recall >= MIN_RECALL, score.missed
+    assert score.false_positive_rate <= MAX_FALSE_POSITIVE_RATE, score.flagged_clean

@@ -10,11 +10,14 @@
 #
 # PYTHON: the interpreter whose environment has Chorus's dependencies (default .venv/bin/python, as
 # made by packaging/dev/quickstart.sh); PyInstaller is installed into it when missing.
+# DIST_DIR, BUILD_DIR: other folders for the results and the scratch files (default dist, build).
 # Needs dpkg-deb (package dpkg) and objdump (package binutils, used by PyInstaller).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=packaging/linux
 PY="${PYTHON:-.venv/bin/python}"
+dist="${DIST_DIR:-dist}"
+build="${BUILD_DIR:-build}"
 
 fail() { echo "build-deb: $*" >&2; exit 2; }
 command -v "$PY" >/dev/null 2>&1 || fail "no Python at '$PY': run 'bash packaging/dev/quickstart.sh install' first, or set PYTHON=/path/to/python"
@@ -33,17 +36,17 @@ fi
 
 echo "build-deb: freezing Chorus $upstream (PyInstaller, one folder)"
 "$PY" -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath dist --workpath build/pyinstaller packaging/pyinstaller/chorus.spec
-[ -x dist/chorus/chorus ] || fail "PyInstaller did not produce dist/chorus/chorus"
-dist/chorus/chorus --version >/dev/null || fail "the frozen app does not start (dist/chorus/chorus --version failed)"
+    --distpath "$dist" --workpath "$build/pyinstaller" packaging/pyinstaller/chorus.spec
+[ -x "$dist/chorus/chorus" ] || fail "PyInstaller did not produce $dist/chorus/chorus"
+"$dist/chorus/chorus" --version >/dev/null || fail "the frozen app does not start ($dist/chorus/chorus --version failed)"
 
-root=build/deb/root
-rm -rf build/deb
+root="$build/deb/root"
+rm -rf "$build/deb"
 mkdir -p "$root/DEBIAN" "$root/opt" "$root/usr/bin" "$root/usr/share/applications" \
     "$root/usr/share/icons/hicolor/scalable/apps" "$root/usr/share/icons/hicolor/256x256/apps" \
     "$root/usr/share/doc/chorus/examples" "$root/usr/share/lintian/overrides" \
     "$root/etc/xdg/chorus/managed" "$root/etc/xdg/chorus/recommended"
-cp -a dist/chorus "$root/opt/chorus"
+cp -a "$dist/chorus" "$root/opt/chorus"
 ln -s /opt/chorus/chorus "$root/usr/bin/chorus"  # the bootloader finds _internal/ through the link
 install -m 0644 "$here/chorus.desktop" "$root/usr/share/applications/chorus.desktop"
 install -m 0644 resources/icons/chorus.svg "$root/usr/share/icons/hicolor/scalable/apps/chorus.svg"
@@ -94,6 +97,6 @@ CONTROL
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum) \
     > "$root/DEBIAN/md5sums"
 
-deb="dist/chorus_${version}_${arch}.deb"
+deb="$dist/chorus_${version}_${arch}.deb"
 dpkg-deb --build --root-owner-group -Zxz "$root" "$deb" >/dev/null
-echo "build-deb: wrote $deb ($(du -m "$deb" | cut -f1) MiB; bundle $(du -sm dist/chorus | cut -f1) MiB)"
+echo "build-deb: wrote $deb ($(du -m "$deb" | cut -f1) MiB; bundle $(du -sm "$dist/chorus" | cut -f1) MiB)"

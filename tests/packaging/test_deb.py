@@ -147,6 +147,19 @@ def test_installed_files_commands_and_bundle(installed):
     assert check.returncode == 1, (check.stdout, check.stderr)  # blocked: the bundled detectors found it
     [checked] = json.loads(check.stdout)["files"]
     assert {(f["category"], f["severity"]) for f in checked["findings"]} == {("secret", "block")}
+    # the bundled data files: twitter_text's emoji table (X's weighted length) and UTS #39 confusables
+    long_post = "word " * 60 + "\U0001f44d\U0001f3fd https://example.com/" + "x" * 40
+    assert rule_ids(long_post, "--network", "x") == ["length-limit"]
+    assert rule_ids("Quick update: NIGHTJ\u0410R is on my mind today.", "--policy", "acme-example") == ["R3-codename"]
+
+
+def rule_ids(text: str, *options: str) -> list[str]:
+    """What the installed ``chorus check`` finds in *text*."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    result = run("/usr/bin/chorus", "check", "--format", "json", *options, "-", env=env, stdin_text=text)
+    assert result.returncode in (0, 1), (result.stdout, result.stderr)
+    [checked] = json.loads(result.stdout)["files"]
+    return [finding["rule_id"] for finding in checked["findings"]]
 
 
 def test_frozen_app_without_a_keyring_says_so(installed, tmp_path):
@@ -193,7 +206,8 @@ def test_installed_app_shows_its_window_uses_the_keyring_and_removal_keeps_user_
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         window = wait_for_window(env, r"^Untitled draft — Chorus$", process, timeout=60)
-        assert run_x(env, "xprop", "-id", window, "WM_CLASS").endswith('"chorus", "Chorus"')  # StartupWMClass
+        # the menu entry's StartupWMClass: the window's WM_CLASS instance name
+        assert window in run_x(env, "xdotool", "search", "--onlyvisible", "--classname", "^chorus$").split()
         run_x(env, "xdotool", "windowfocus", "--sync", window)
         run_x(env, "xdotool", "mousemove", "--window", window, "600", "300")
         run_x(env, "xdotool", "type", "--delay", "15", text)

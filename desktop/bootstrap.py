@@ -334,7 +334,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
     """Start Chorus. *show_fatal* replaces the Qt dialog for start-up failures, *busy_timeout* how long
     opening waits for another program holding the drafts (both for tests and embedding)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("check", "policy", "settings", "doctor"):
+    if argv and argv[0] in ("check", "policy", "settings", "doctor", "keyring-selftest"):
         from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
 
         return cli_main(argv)

@@ -25,6 +25,9 @@ if [ "$mode" = test ]; then
   # npm, and a C++ toolchain because better-sqlite3 is compiled from source there. Debian's own
   # nodejs (18.20 on bookworm) is new enough; an installed Node.js (e.g. 20 from NodeSource) is kept.
   APT_PACKAGES+=(make g++)
+  # tests/packaging/test_deb.py builds and installs the .deb: PyInstaller reads binaries with objdump
+  # (binutils), and dpkg -i needs every library the package Depends on
+  APT_PACKAGES+=(binutils libwayland-client0 libwayland-cursor0 libwayland-egl1 libxcb-util1 libx11-xcb1)
   command -v node >/dev/null || APT_PACKAGES+=(nodejs libnode-dev)
   command -v npm >/dev/null || APT_PACKAGES+=(npm)
 fi

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY="${PYTHON:-.venv/bin/python}"
-IDENTIFIER="${BUNDLE_ID:-com.example.chorus}"  # must match the spec's bundle_identifier and the managed preferences' domain
+IDENTIFIER="${BUNDLE_ID:-org.chorus.Chorus}"  # must match the spec's bundle_identifier and the managed preferences' domain
 
 version=$("$PY" -c 'import desktop; print(desktop.__version__)')
 "$PY" -c 'import PyInstaller' 2>/dev/null || "$PY" -m pip install -q 'pyinstaller>=6.22'

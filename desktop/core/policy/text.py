@@ -276,8 +276,11 @@ def _fold_confusables(chars: list[str], start: int, end: int) -> None:
 
 
 # G5: after ".", "!" or "?" (a run of them) followed by white space, and at every line break. Written
-# to start with one character class, which the regex engine scans for quickly.
-_SENTENCE_END = re.compile(r"[.!?\n\r\u2028\u2029](?:(?<=[.!?])[.!?]*(?=\s)|(?<=\r)\n?|(?<=[\n\u2028\u2029]))")
+# to start with one character class, which the regex engine scans for quickly. A run is only tried
+# from its first character (the look-behind) and read possessively: tried from every character of a
+# run, 100,000 dots without white space after them took 40 seconds (quadratic), now 4 ms.
+_SENTENCE_END = re.compile(
+    r"[.!?\n\r\u2028\u2029](?:(?<=[.!?])(?<![.!?].)[.!?]*+(?=\s)|(?<=\r)\n?|(?<=[\n\u2028\u2029]))")
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

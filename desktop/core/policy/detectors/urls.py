@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import regex
 
@@ -53,9 +54,15 @@ def find_urls(text: str) -> list[Span]:
     return spans
 
 
+_HOST_END = re.compile(r"[/?#]")
+
+
+@lru_cache(maxsize=4096)
 def url_host(url: str) -> str:
+    """The host of *url* (lower case, no port, user or trailing dot). Cached: a post repeats its links,
+    and every internal-URL rule asks for the hosts of every link."""
     rest = url.split("://", 1)[1] if "://" in url else url
-    host = regex.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = _HOST_END.split(rest, maxsplit=1)[0]
     host = host.rsplit("@", 1)[-1]
     if host.startswith("["):
         return host.strip("[]").split("]")[0]
@@ -64,7 +71,15 @@ def url_host(url: str) -> str:
 
 def host_matches(host: str, domains: Iterable[str]) -> bool:
     """True when *host* is one of *domains* or a subdomain of one (the host decides, not substrings)."""
-    return any(host == d or host.endswith("." + d) for d in domains)
+    exact, suffixes = _domain_table(domains if isinstance(domains, tuple) else tuple(domains))
+    return host in exact or host.endswith(suffixes)
+
+
+@lru_cache(maxsize=256)
+def _domain_table(domains: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """*domains* as a set (the host itself) and a tuple of ".domain" suffixes: one C-level call each
+    per link instead of a Python loop over the domains."""
+    return frozenset(domains), tuple("." + d for d in domains)
 
 
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
@@ -75,6 +90,16 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 
 def is_private_ip(host: str) -> bool:
     """A private-network address (RFC 1918, IPv6 unique-local or link-local); loopback is not one."""
+    if ":" not in host and not _IPV4_SHAPE.fullmatch(host):
+        return False  # not an address at all: no exception raised and caught for every ordinary host
+    return _is_private_address(host)
+
+
+_IPV4_SHAPE = re.compile(r"[0-9.]+")
+
+
+@lru_cache(maxsize=1024)
+def _is_private_address(host: str) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

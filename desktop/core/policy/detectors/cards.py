@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 
 from desktop.core.policy.detectors.spans import Detection
 
@@ -39,22 +40,32 @@ _NETWORKS: tuple[tuple[str, tuple[tuple[str, str], ...], frozenset[int]], ...] =
 
 
 def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check of ISO/IEC 7812: from the right, every second digit is doubled."""
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        d = ord(c) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    """The Luhn (mod 10) check of ISO/IEC 7812: from the right, every second digit is doubled
+    (summed with C-level maps: it runs for every window of a long run of digit groups)."""
+    return (sum(map(int, digits[-1::-2])) + sum(map(_DOUBLED.__getitem__, digits[-2::-2]))) % 10 == 0
+
+
+_DOUBLED = {str(d): d * 2 - 9 if d > 4 else d * 2 for d in range(10)}
 
 
 def card_network(digits: str) -> str | None:
-    """The label of the network whose issuer range and lengths *digits* fits, or None."""
-    for label, ranges, lengths in _NETWORKS:
-        if len(digits) in lengths and any(low <= digits[: len(low)] <= high for low, high in ranges):
-            return label
-    return None
+    """The label of the network whose issuer range and lengths *digits* fits, or None (the first
+    such network in :data:`_NETWORKS`): a look-up per prefix length in :data:`_BY_PREFIX`."""
+    best: tuple[int, str] | None = None
+    for size in _PREFIX_SIZES:
+        for order, label, lengths in _BY_PREFIX.get(digits[:size], ()):
+            if len(digits) in lengths and (best is None or order < best[0]):
+                best = (order, label)
+    return best[1] if best else None
+
+
+# every issuer prefix of every range, spelled out (a few hundred), -> (network order, label, lengths)
+_BY_PREFIX: dict[str, list[tuple[int, str, frozenset[int]]]] = {}
+for _order, (_label, _ranges, _lengths) in enumerate(_NETWORKS):
+    for _low, _high in _ranges:
+        for _number in range(int(_low), int(_high) + 1):
+            _BY_PREFIX.setdefault(str(_number).zfill(len(_low)), []).append((_order, _label, _lengths))
+_PREFIX_SIZES = sorted({len(prefix) for prefix in _BY_PREFIX})
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:
@@ -92,8 +103,10 @@ def _cards_in_run(text: str, run_start: int, run: str) -> list[Detection]:
     count = len(pieces)
     # the pieces where a card may start (a printed grouping or an unbroken 13-19 digits follows), found
     # in C; the loop below decides exactly, and only from these
-    piece_at = dict(zip(offsets, range(count), strict=True))
-    candidates = sorted({piece_at[m.start()] for m in _CANDIDATE.finditer(run) if m.start() in piece_at})
+    candidates: Iterable[int] = range(count)
+    if count > 8:  # (a short run is quicker read whole)
+        piece_at = dict(zip(offsets, range(count), strict=True))
+        candidates = sorted({piece_at[m.start()] for m in _CANDIDATE.finditer(run) if m.start() in piece_at})
     i = 0
     for candidate in candidates:
         if candidate < i:
@@ -125,7 +138,8 @@ def _cards_in_run(text: str, run_start: int, run: str) -> list[Detection]:
                 # inside a longer run of four-digit groups (an IBAN, a tracking number) it is not a card
                 if len(groups) > 1 and j + 1 < count and len(pieces[j + 1][0]) == 4:
                     continue
-                label = card_network(digits) if luhn_valid(digits) else None
+                label = card_network(digits)  # (the issuer first: cheaper than the check digit)
+                label = label if label and luhn_valid(digits) else None
                 end = starts[j] + len(texts[j])
                 if label and _boundary_ok(text, starts[i], end):
                     # the longest window wins: a 19-digit card's first 16 digits may pass as well

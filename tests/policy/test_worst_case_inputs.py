@@ -234,3 +234,13 @@ def test_thousands_of_bare_hosts_are_each_a_link_with_its_own_host() -> None:
 ])
 def test_private_addresses_are_told_apart_without_parsing_every_host(host: str, private: bool) -> None:
     assert is_private_ip(host) is private
+
+
+@pytest.mark.parametrize("gap", ["\u00a0", "\r", "\u2003", " \r\n "])
+def test_links_apart_by_any_white_space_are_each_found_once(gap: str) -> None:
+    # (runs were once widened back to the last space, tab or line feed only: a link before a
+    # no-break space or a carriage return was found again with the next one)
+    text = gap.join(["wiki.corp.example", "see", "https://x.example/a", "y.example"] * 500)
+    urls = find_urls(text)
+    assert len(urls) == len(set(urls)) == 3 * 500
+    assert [text[s:e] for s, e in urls[:3]] == ["wiki.corp.example", "https://x.example/a", "y.example"]

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import regex
 
-from desktop.core.policy.detectors.spans import Span, chunks_around
+from desktop.core.policy.detectors.spans import Span
 
 # -- URLs and hosts (R2, G3) -------------------------------------------------------------------------
 _URL = regex.compile(
@@ -20,27 +20,33 @@ _URL = regex.compile(
 _TRAILING = ".,:;!?'\")]}>…"
 
 
-_DOT_OR_COLON = re.compile(r"[.:]")  # stdlib re: a fixed, simple pattern, several times faster here
+# The runs of non-space text that hold a hint of a URL (a scheme's "://", or a dot between a letter or
+# digit and a letter: no URL is without one), found in C: from a run's first character only (the
+# look-behind), lazily up to the hint, then possessively to the run's end.
+_HINT = re.compile(r"[.:](?:(?<=:)(?=//)|(?<=[^\W_]\.)(?=[^\W\d_]))")
+_HINTED_RUN = re.compile(r"(?<!\S)\S*?(?::(?=//)|(?<=[^\W_])\.(?=[^\W\d_]))\S*+")
 
 
-def _url_hints(text: str) -> Iterable[int]:
-    """Where a URL may be: a scheme separator, or a dot between a letter/digit and a letter."""
-    last = len(text) - 1
-    for match in _DOT_OR_COLON.finditer(text):
-        p = match.start()
-        if p == 0 or p == last:
-            continue
-        if text[p] == ":":
-            if text.startswith("//", p + 1):
-                yield p
-        elif text[p - 1].isalnum() and text[p + 1].isalpha():
-            yield p
+def _url_chunks(text: str) -> list[Span]:
+    """The hinted runs, neighbours joined (only white space between them) so that a post of
+    thousands of links is searched in a few calls, not one per link. A URL never holds white space,
+    so the search finds in a joined span exactly what it finds in its runs one by one."""
+    chunks: list[Span] = []
+    if not _HINT.search(text):
+        return chunks  # most posts: one quick scan for a dot or colon
+    for match in _HINTED_RUN.finditer(text):
+        start, end = match.span()
+        if chunks and (chunks[-1][1] == start or text[chunks[-1][1]:start].isspace()):
+            chunks[-1] = (chunks[-1][0], end)
+        else:
+            chunks.append((start, end))
+    return chunks
 
 
 def find_urls(text: str) -> list[Span]:
     """URLs with or without a scheme. Only the non-space runs that could hold one are searched."""
     spans = []
-    for chunk_start, chunk_end in chunks_around(text, _url_hints(text)):
+    for chunk_start, chunk_end in _url_chunks(text):
         for match in _URL.finditer(text, chunk_start, chunk_end):
             start, end = match.span()
             url = match.group()

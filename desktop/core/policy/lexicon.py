@@ -279,10 +279,18 @@ def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> tuple
         return starts, ends, texts
     keep: list[tuple[int, int]] = []  # ranges of token positions to keep
     position = 0
+    # the view's characters are the original's one for one (index maps are ranges): a zone's view
+    # indices are its own, no binary search over a range needed (thousands of links in a post)
+    one_for_one = isinstance(view.starts, range) and isinstance(view.ends, range)
+    count = len(view.starts)
     for zone_start, zone_end in _merged(excluded):
         # view indices of the zone: characters that came from original code points in [zone_start, zone_end)
-        view_start = bisect.bisect_right(view.ends, zone_start)
-        view_end = bisect.bisect_left(view.starts, zone_end)
+        if one_for_one:
+            view_start = min(max(zone_start, 0), count)
+            view_end = min(max(zone_end, 0), count)
+        else:
+            view_start = bisect.bisect_right(view.ends, zone_start)
+            view_end = bisect.bisect_left(view.starts, zone_end)
         first = bisect.bisect_right(starts, view_start) - 1  # the token that may reach into the zone
         if first < position or (first >= 0 and ends[first] <= view_start):
             first += 1

@@ -150,6 +150,7 @@ _TOKEN_NO_CJK = re.compile(r"[^\W_]+")
 _ANY_CJK = re.compile(f"[{_CJK_CLASS}]")
 _Match = re.Match
 _new_token = tuple.__new__  # builds a Token without NamedTuple's keyword handling: twice as fast
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
 
 
@@ -172,7 +173,11 @@ def normalise(original: str) -> View:
     starts: Sequence[int]
     ends: Sequence[int]
     if identity:
-        folded_text = original.translate({ord(c): f for c, f in changes.items()}) if changes else original
+        if changes:  # str.translate on the runs outside ASCII only (on the whole text it reads every character)
+            table = {ord(c): f for c, f in changes.items()}
+            folded_text = _NOT_ASCII.sub(lambda run: run.group().translate(table), original)
+        else:
+            folded_text = original
         starts, ends = range(len(original)), range(1, len(original) + 1)
     else:
         folded_text, starts, ends = _mapped_fold(original, changes)

@@ -150,6 +150,7 @@ _TOKEN_NO_CJK = re.compile(r"[^\W_]+")
 _ANY_CJK = re.compile(f"[{_CJK_CLASS}]")
 _Match = re.Match
 _new_token = tuple.__new__  # builds a Token without NamedTuple's keyword handling: twice as fast
+_SPLITTERS = {tokenizer: re.compile(f"({tokenizer.pattern})") for tokenizer in (_TOKEN, _TOKEN_NO_CJK)}
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 _CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u1f00-\u1fff]")
 
@@ -208,9 +209,11 @@ def normalise(original: str) -> View:
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.
-        matches = list(tokenizer.finditer(text))
-        return View(original, text, starts, ends, list(map(_Match.start, matches)), list(map(_Match.end, matches)),
-                    tokenizer.findall(text))
+        # One split with the token captured: [gap, token, gap, ..., gap]; the running sum of the pieces'
+        # lengths gives every token's start and end (half the time of finditer plus findall).
+        parts = _SPLITTERS[tokenizer].split(text)
+        bounds = list(accumulate(map(len, parts), initial=0))
+        return View(original, text, starts, ends, bounds[1:-1:2], bounds[2:-1:2], parts[1::2])
     if raw_tokens is None:
         raw_tokens = [m.span() for m in tokenizer.finditer(folded_text)]
     # a character grew (ß -> ss): it keeps pointing at its original

@@ -13,8 +13,9 @@ Measured in one run, on the same machine and the same text:
 - ``worst_case_ms`` and ``worst_case_input``: the slowest of a set of adversarial posts of up to
   100,000 characters (the size the editor and the CLI check), each built to hit one part of the
   engine (lexicon evasions, links, e-mail and phone candidates, secret shapes, emoji, look-alike
-  letters, one endless word), checked against the same 5,000-term policy and the built-in default
-  policy, for every network.
+  letters, one endless word, runs of punctuation, thousands of bare hosts, addresses or e-mail
+  addresses, digit groups, vanishing and growing characters, CJK), checked against the same
+  5,000-term policy and the built-in default policy, for every network.
 Targets (issues 4 and 11): check_ms <= 2, scaling_ratio <= 1.5, speedup_vs_naive >= 100,
 worst_case_ms <= 100. Keystroke to highlight in the real widget is measured by
 ``python -m tests.benchmarks.keystroke``; hostile *policies* by ``python -m tests.benchmarks.hostile``.
@@ -106,6 +107,23 @@ def adversarial_posts(terms: list[str], size: int = WORST_CASE_CHARS) -> dict[st
         "cyrillic_lookalikes": fill("Рrојеct Вluеbіrd "),
         "one_long_word": fill("supercalifragilistic"),
         "newlines": fill("\n"),
+        # found by trying every detector and rule kind with long inputs (issue 11)
+        "punctuation_run": fill("!?"),  # sentence ends: tried from every dot, this took 40 s
+        "many_sentences": fill("A. "),
+        "bare_hosts": fill("x.com "),  # thousands of links, each asked for its host by three rules
+        "private_addresses": fill("10.0.0.1 "),
+        "many_emails": fill("jane.doe@example.com "),
+        "connection_strings": fill("postgres://u:p@h/ "),
+        "self_censored": fill("f*ck* "),
+        "short_digit_groups": fill("4111 11 "),  # card windows in one endless run of digit groups
+        "iban_groups": fill("DE89 3704 0044 0532 0130 00 "),
+        "dashed_digits": fill("41-"),
+        "combining_marks": fill("a\u0301"),  # characters that vanish: explicit index maps
+        "sharp_s": fill("ß"),  # characters that grow when case-folded
+        "mixed_script_token": fill("аb"),  # one 100,000-letter token mixing Cyrillic and Latin
+        "cjk": fill("新しい"),  # every character a token
+        "colons": fill("a:"),
+        "hashtags": fill("#a "),
     }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -125,19 +125,29 @@ class Lexicon:
                         for term in by_compact[key]:
                             found.append(self._match(view, term, index, position, position))
         if self.evasion == "strict":
+            spelled: dict[str, list[tuple[int, int, Term]]] = {}  # a post repeats its spelled-out words
             for first, _last, word in index.spaced_runs():
-                # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
-                # "I f.u.c.k agree"; anything else in the run is part of the word (S c u n t h o r p e)
-                for i, j in _trims(word):
-                    for form in token_forms(word[i:j], self.evasion):
-                        for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
-                            if len(term.tokens) == 1 or term.compact == form:
-                                found.append(self._match(view, term, index, first + i, first + j - 1))
+                if word not in spelled:
+                    spelled[word] = self._spelled_out(word)
+                for i, j, term in spelled[word]:
+                    found.append(self._match(view, term, index, first + i, first + j - 1))
         if not found:
             return []
         if self._any_case:
             return found if len(found) == 1 else _keep_longest(found)
         return _keep_longest(m for m in found if m.term.case == "any" or _case_ok(view, m))
+
+    def _spelled_out(self, word: str) -> list[tuple[int, int, Term]]:
+        """The terms a run of spaced-out letters spells: (first letter, end, term) in the run."""
+        hits = []
+        # a one-letter word may sit next to the spelled-out one: "what a f u c k i n g joke",
+        # "I f.u.c.k agree"; anything else in the run is part of the word (S c u n t h o r p e)
+        for i, j in _trims(word):
+            for form in token_forms(word[i:j], self.evasion):
+                for term in [*self._by_first.get(form, ()), *self._by_compact.get(form, ())]:
+                    if len(term.tokens) == 1 or term.compact == form:
+                        hits.append((i, j, term))
+        return hits
 
     @staticmethod
     def _match(view: View, term: Term, index: TokenIndex, first: int, last: int) -> Match:
@@ -149,8 +159,9 @@ class Lexicon:
 
 
 _LEET_DIGIT = re.compile(f"[{''.join(LEET)}]")
-_STRETCH = re.compile(r"(.)\1\1")
 _STRETCHED = re.compile(r"(.)\1{2,}")
+# the words that may have other spellings at a level (a leet digit; for strict, also a letter x 3)
+_MAY_HAVE_FORMS = {"leet": _LEET_DIGIT, "strict": re.compile(f"[{''.join(LEET)}]|(.)\\1\\1")}
 
 
 @lru_cache(maxsize=65536)
@@ -202,21 +213,17 @@ class TokenIndex:
     def extra_forms(self, evasion: str) -> dict[int, tuple[str, ...]]:
         """position -> the token's other spellings under *evasion* (only tokens that have some)."""
         if evasion not in self._extra:
+            # One look per distinct word, not one per leet digit or repeated letter of the text: a
+            # post of 100,000 digits has a few thousand distinct words at most (token_forms is cached).
+            may_have = _MAY_HAVE_FORMS[evasion]
             extra: dict[int, tuple[str, ...]] = {}
-            candidates: set[int] = set()
-            text = self.view.text
-            hits = [m.start() for m in _LEET_DIGIT.finditer(text)]
-            if evasion == "strict":
-                hits += [m.start() for m in _STRETCH.finditer(text)]
-            if hits:
-                candidates = {bisect.bisect_right(self.starts, hit) - 1 for hit in hits}
-            for position in sorted(candidates):
-                if position < 0:
-                    continue
-                forms = token_forms(self.texts[position], evasion)[1:]
-                if forms:
-                    extra[position] = forms
-            self._extra[evasion] = extra
+            for word, positions in self.where.items():
+                if may_have.search(word):
+                    forms = token_forms(word, evasion)[1:]
+                    if forms:
+                        for position in positions:
+                            extra[position] = forms
+            self._extra[evasion] = dict(sorted(extra.items()))
         return self._extra[evasion]
 
     def extra_where(self, evasion: str) -> dict[str, list[int]]:
@@ -272,10 +279,18 @@ def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> tuple
         return starts, ends, texts
     keep: list[tuple[int, int]] = []  # ranges of token positions to keep
     position = 0
+    # the view's characters are the original's one for one (index maps are ranges): a zone's view
+    # indices are its own, no binary search over a range needed (thousands of links in a post)
+    one_for_one = isinstance(view.starts, range) and isinstance(view.ends, range)
+    count = len(view.starts)
     for zone_start, zone_end in _merged(excluded):
         # view indices of the zone: characters that came from original code points in [zone_start, zone_end)
-        view_start = bisect.bisect_right(view.ends, zone_start)
-        view_end = bisect.bisect_left(view.starts, zone_end)
+        if one_for_one:
+            view_start = min(max(zone_start, 0), count)
+            view_end = min(max(zone_end, 0), count)
+        else:
+            view_start = bisect.bisect_right(view.ends, zone_start)
+            view_end = bisect.bisect_left(view.starts, zone_end)
         first = bisect.bisect_right(starts, view_start) - 1  # the token that may reach into the zone
         if first < position or (first >= 0 and ends[first] <= view_start):
             first += 1
@@ -331,42 +346,79 @@ def _keep_longest(matches: Iterable[Match]) -> list[Match]:
     return kept
 
 
-def _censored_words(text: str) -> Iterator[tuple[int, int]]:
-    """Runs of word characters and ``*`` that contain a ``*`` and a letter (found from each ``*``)."""
-    def word_char(ch: str) -> bool:
-        return ch.isalnum() or ch in "_*"
+# A run of word characters and "*" holding a "*", tried only from the run's first character (the
+# look-behind) and read lazily up to its first "*", then possessively: linear on any text (a
+# character-by-character scan from each "*" cost 35 ms on 100,000 characters of "f*ck").
+_CENSORED_WORD = re.compile(r"(?<![\w*])[\w*]*?\*[\w*]*+")
 
-    done_until = -1
-    position = text.find("*")
-    while position >= 0:
-        if position >= done_until:
-            start, end = position, position
-            while start > 0 and word_char(text[start - 1]):
-                start -= 1
-            while end < len(text) and word_char(text[end]):
-                end += 1
-            done_until = end
-            if any(c.isalpha() for c in text[start:end]):
-                yield start, end
-        position = text.find("*", position + 1)
+
+class _CensorIndex(NamedTuple):
+    """The single-word strong terms by length, and for each (length, position, character) the
+    terms that have that character there, so a censored word is looked up, not compared with each
+    term of its length (a word list of hundreds of four-letter words stays cheap)."""
+
+    by_length: dict[int, list[Term]]
+    having: dict[tuple[int, int, str], frozenset[int]]  # -> indices into by_length[length]
+
+
+_censor_indexes: dict[int, tuple[object, _CensorIndex]] = {}
+
+
+def _censor_index(strong_terms: Iterable[Term]) -> _CensorIndex:
+    key = id(strong_terms)
+    cached = _censor_indexes.get(key)
+    if cached is not None and cached[0] is strong_terms and isinstance(strong_terms, (list, tuple)):
+        return cached[1]
+    by_length: dict[int, list[Term]] = {}
+    for term in strong_terms:
+        if len(term.tokens) == 1:
+            by_length.setdefault(len(term.tokens[0]), []).append(term)
+    having: dict[tuple[int, int, str], set[int]] = {}
+    for length, terms in by_length.items():
+        for number, term in enumerate(terms):
+            for position, ch in enumerate(term.tokens[0]):
+                having.setdefault((length, position, ch), set()).add(number)
+    index = _CensorIndex(by_length, {k: frozenset(v) for k, v in having.items()})
+    if isinstance(strong_terms, (list, tuple)):  # a lexicon's own list: kept while the lexicon lives
+        if len(_censor_indexes) > 64:
+            _censor_indexes.clear()
+        _censor_indexes[key] = (strong_terms, index)
+    return index
 
 
 def self_censored(text: str, strong_terms: Iterable[Term]) -> list[tuple[int, int, Term]]:
     """Words where ``*`` stands for letters of a strong term of the same length (``F*CK``)."""
     if "*" not in text:
         return []
-    by_length: dict[int, list[Term]] = {}
-    for term in strong_terms:
-        if len(term.tokens) == 1:
-            by_length.setdefault(len(term.tokens[0]), []).append(term)
+    index = _censor_index(strong_terms)
     found = []
-    for start, end in _censored_words(text):
-        word = text[start:end].casefold()
-        if word.count("*") == len(word):
-            continue
-        for term in by_length.get(len(word), ()):
-            target = term.tokens[0]
-            if all(w == "*" or w == t for w, t in zip(word, target, strict=True)):
-                found.append((start, end, term))
-                break
+    seen: dict[str, Term | None] = {}  # a word -> the term it stands for (a post repeats its words)
+    for match in _CENSORED_WORD.finditer(text):
+        raw = match.group()
+        term = seen.get(raw, _UNSEEN)
+        if term is _UNSEEN:
+            term = seen[raw] = _censored_term(raw, index)
+        if term is not None:
+            found.append((match.start(), match.end(), term))
     return found
+
+
+_UNSEEN: Term | None = Term("", ("",))  # a marker: the word was not looked up yet
+
+
+def _censored_term(raw: str, index: _CensorIndex) -> Term | None:
+    """The first strong term that *raw* (letters and ``*``) spells with ``*`` for some letters."""
+    if raw.isascii() and len(raw) not in index.by_length:
+        return None  # (only characters beyond ASCII can change the length when case-folded: ß -> ss)
+    word = raw.casefold()
+    terms = index.by_length.get(len(word), ())
+    if not terms or word.count("*") == len(word) or not any(c.isalpha() for c in word):
+        return None
+    candidates: frozenset[int] | None = None
+    for position, ch in enumerate(word):
+        if ch != "*":
+            having = index.having.get((len(word), position, ch), frozenset())
+            candidates = having if candidates is None else candidates & having
+            if not candidates:
+                return None
+    return terms[min(candidates)] if candidates else None  # the first such term, as the list has them

@@ -74,10 +74,25 @@ _IMAGE_SCALE: Final = re.compile(r"\d+(?:\.\d+)?x\.(?:png|jpe?g|gif|webp|svg|avi
 _URL_USERINFO_REACH: Final = 256  # how far back a "scheme://" can own the text before an "@"
 
 
+# The last text searched and what was found: a check asks twice (the excluded zones, and the
+# personal-e-mail detector), and a post of thousands of addresses costs ~15 ms a search.
+_last: tuple[str, list[Span]] = ("", [])
+
+
 def find_emails(text: str) -> list[Span]:
     """Spans of the e-mail addresses in *text*, in order."""
+    global _last
     if "@" not in text:
         return []
+    last_text, last_spans = _last  # (one read: another thread may replace it)
+    if text is last_text or text == last_text:
+        return list(last_spans)
+    spans = _find_emails(text)
+    _last = (text, spans)
+    return list(spans)
+
+
+def _find_emails(text: str) -> list[Span]:
     spans: list[Span] = []
     for match in _AT_DOMAIN.finditer(text):
         at = match.start()

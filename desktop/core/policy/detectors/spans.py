@@ -5,6 +5,7 @@ of those?" in one binary search."""
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,8 +58,16 @@ class Intervals:
     search (a post with thousands of links or matches stays linear, not matches x zones)."""
 
     def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans)
+        starts = [start for start, _ in ordered]
+        ends = [end for _, end in ordered]
+        if all(map(operator.ge, starts[1:], ends)) and all(map(operator.le, starts, ends)):
+            # already disjoint (the usual case: links, addresses, numbers): nothing to merge, and no
+            # Python loop over thousands of them
+            self.starts, self.ends = starts, ends
+            return
         merged: list[list[int]] = []
-        for start, end in sorted(spans):
+        for start, end in ordered:
             if merged and start < merged[-1][1]:  # touching runs stay apart: an empty span between them overlaps neither
                 merged[-1][1] = max(merged[-1][1], end)
             else:

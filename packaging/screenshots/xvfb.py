@@ -19,10 +19,10 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "packaging" / "screenshots"
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    """A private X server (1280x800) and its display name, chosen by Xvfb itself."""
+def start_xvfb(screen: str = "1280x800") -> tuple[subprocess.Popen, str]:
+    """A private X server (*screen* pixels, 1280x800 by default) and its display name, chosen by Xvfb itself."""
     read_fd, write_fd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{screen}x24", "-nolisten", "tcp"],
                             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd) as pipe:
@@ -36,11 +36,12 @@ def display_env(display: str) -> dict[str, str]:
     return env
 
 
-def shoot_with_child(script: str, name: str, theme: str, seed: Callable[[Path, str], None], timeout: float = 120) -> dict:
-    """Seed a profile, run *script* ``--child`` on a private Xvfb to write screenshot *name*."""
+def shoot_with_child(script: str, name: str, theme: str, seed: Callable[[Path, str], None], timeout: float = 120,
+                     screen: str = "1280x800") -> dict:
+    """Seed a profile, run *script* ``--child`` on a private Xvfb (*screen* pixels) to write screenshot *name*."""
     with tempfile.TemporaryDirectory(prefix="chorus-shot-") as tmp:
         seed(Path(tmp), theme)
-        xvfb, display = start_xvfb()
+        xvfb, display = start_xvfb(screen)
         try:
             out = subprocess.run([sys.executable, script, "--child", tmp, str(SCREENSHOTS / name)],
                                  env=display_env(display), capture_output=True, text=True, timeout=timeout)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from desktop.ui.publishing.bar import PublishBar
     from desktop.ui.publishing.outbox import OutboxSender
 
+NO_ACCOUNTS = "No linked accounts yet: link one in the Accounts panel to publish."
 OUTBOX_FIRST_TRY_MS = 4000  # the outbox is first tried this long after start (the policy has loaded by then)
 
 
@@ -86,6 +87,10 @@ class AccountsFeature(QObject):
         self.panel.refresh()
 
     def _accounts_changed(self, records: list[AccountRecord]) -> None:
+        # with linking off, "link one in the Accounts panel" under the post would send people to a
+        # button that cannot be pressed: the bar says why instead
+        refusal = self.panel.link_refusal
+        self.bar.no_accounts.setText(f"No linked accounts. {refusal}" if refusal is not None else NO_ACCOUNTS)
         self.bar.set_accounts(records)
         if self.limits.follow_accounts(records):
             self.composer.limits_changed()

@@ -224,10 +224,17 @@ class AccountsPanel(QWidget):
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(0)
         self.list_layout.addStretch(1)
+        # the rows, or the explanation when there are none, scroll: in a low window the explanation
+        # (why linking is off, what to do) is never cut off mid-sentence
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(self.empty)
+        content_layout.addWidget(self.list, 1)
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(self.list)
+        self.scroll_area.setWidget(content)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = QHBoxLayout()
         header.addWidget(self.link_button)
@@ -236,7 +243,6 @@ class AccountsPanel(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(header)
         layout.addWidget(self.notice)
-        layout.addWidget(self.empty)
         layout.addWidget(self.scroll_area, 1)
         self.empty.hide()
         self.link_refusal: str | None = None  # why nothing may be linked now (the organisation's settings)
@@ -315,7 +321,7 @@ class AccountsPanel(QWidget):
             self.list_layout.insertWidget(position, row)
             self._load_avatar(row)
         self.empty.setVisible(not rows)
-        self.scroll_area.setVisible(bool(rows))
+        self.list.setVisible(bool(rows))
         first = not self.loaded
         self.loaded = True
         self.accounts_changed.emit(list(self.records))

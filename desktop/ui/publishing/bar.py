@@ -209,6 +209,7 @@ class PublishBar(QWidget):
         self.picker.targets_changed.connect(self._targets_changed)
         self.no_accounts = QLabel(self)
         self.no_accounts.setText("No linked accounts yet: link one in the Accounts panel to publish.")
+        self.no_accounts.setWordWrap(True)  # on two lines in a narrow window, never widening it
         self.no_accounts.setAccessibleName("No accounts to publish to")
         self.history_button = QPushButton("&History…", self)
         self.history_button.setToolTip("Where and when this draft was published")

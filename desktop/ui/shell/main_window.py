@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QHelpEvent, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +57,57 @@ if TYPE_CHECKING:
     from desktop.ui.publishing.history import PublishHistoryDialog
 
 log = logging.getLogger(__name__)
+
+STATUS_MIN_WIDTH = 120  # what the policy's status text keeps of its width in a narrow window
+
+
+class StatusLabel(QLabel):
+    """The status bar's policy text, one line shortened with "…" when the window is too narrow for it.
+
+    A plain QLabel asks for its whole text's width, so a long policy name made the window refuse to
+    be narrower than the status bar (a window wider than a small laptop's screen). This one asks for
+    its text's width when there is room and gives way down to :data:`STATUS_MIN_WIDTH`; ``text()``
+    stays the whole text (screen readers read it), only the painting is shortened, and the tooltip
+    then starts with the whole text, before the details the policy loader puts there."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), STATUS_MIN_WIDTH), hint.height())
+
+    def shown_text(self) -> str:
+        """What is painted: the text, shortened with "…" to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    def is_elided(self) -> bool:
+        return bool(self.text()) and self.shown_text() != self.text()
+
+    def tooltip_text(self) -> str:
+        """The tooltip shown: the whole text first when it is shortened, then the details."""
+        details = self.toolTip()
+        if not self.is_elided():
+            return details
+        return f"{self.text()}\n\n{details}" if details else self.text()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()), self.palette(),
+                                  self.isEnabled(), self.shown_text(), QPalette.ColorRole.WindowText)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.tooltip_text()
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
 
 class MainWindow(QMainWindow):
@@ -139,7 +191,7 @@ class MainWindow(QMainWindow):
             editor_layout.addWidget(self.publish_bar)
         self._lay_out(editor_side)
         self.status_label = QLabel(self)
-        self.policy_label = QLabel(self)
+        self.policy_label = StatusLabel(self)
         self.policy_label.setAccessibleName("Policy in use")
         self.statusBar().addPermanentWidget(self.policy_label)
         self.statusBar().addPermanentWidget(self.status_label)
@@ -182,7 +234,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(editor_side)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        self.drafts.setMinimumWidth(200)  # titles stay readable beside the Policy panel
+        self.drafts.setMinimumWidth(150)  # titles stay readable beside the Policy panel, in an 800-pixel window too
         splitter.setSizes([250, 800])
         splitter.setChildrenCollapsible(False)
         central = QWidget(self)

@@ -6,13 +6,19 @@ comes from (a file, a registry key, a profile); a recommended value is shown as 
 which the user may change (Restore Defaults goes back to it). Secret settings are never shown: only
 whether IT set one. Opened with ``open()`` (non-blocking); ``applied`` fires after
 the values are stored in memory (the window then saves them off the GUI thread).
+
+A locked value stays as legible as an editable one (the Fusion palette greys disabled text to a
+contrast too low to read a proxy address or a policy URL), and its tooltip carries the whole value,
+which a disabled field cannot scroll to. The groups scroll inside a dialog no taller than the
+screen: twenty settings do not fit a 768-pixel laptop screen.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,6 +42,15 @@ from desktop.core.settings import Settings
 LOCKED_NOTE = "Managed by your organisation"
 RECOMMENDED_NOTE = "Recommended by your organisation"
 SECRET_SET = "••••••••"  # what a secret IT set shows instead of its value
+SCREEN_SHARE = 0.9  # the most of the screen's free height (and width) the dialog takes at first
+
+
+def keep_text_legible(editor: QWidget) -> None:
+    """Draw *editor*'s (disabled) text in the colours of enabled text: a locked value must be read."""
+    palette = editor.palette()
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, palette.color(QPalette.ColorGroup.Active, role))
+    editor.setPalette(palette)
 
 
 class _NetworksEditor(QWidget):
@@ -64,13 +80,15 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
         self.notes: dict[str, QLabel] = {}  # key -> "Managed by …" / "Recommended by …", with the origin as tooltip
-        layout = QVBoxLayout(self)
+        self.content = QWidget(self)
+        content_layout = QVBoxLayout(self.content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
         groups: dict[str, QFormLayout] = {}
         for spec in settings.specs.values():
             if spec.group not in groups:
-                box = QGroupBox(spec.group, self)
+                box = QGroupBox(spec.group, self.content)
                 groups[spec.group] = QFormLayout(box)
-                layout.addWidget(box)
+                content_layout.addWidget(box)
             editor = self._editor_for(spec)
             editor.setToolTip(spec.help)
             editor.setAccessibleName(spec.label)
@@ -85,6 +103,8 @@ class SettingsDialog(QDialog):
                 origin = settings.origin(spec.key)
                 locked = level == "mandatory"
                 editor.setEnabled(not locked)
+                if locked:
+                    keep_text_legible(editor)
                 text = LOCKED_NOTE if locked else RECOMMENDED_NOTE
                 where = f"Set in {origin}" if locked else f"Recommended in {origin}; you may change it"
                 field = QWidget(self)
@@ -97,7 +117,8 @@ class SettingsDialog(QDialog):
                 note.setAccessibleName(f"{spec.label}: {text}")
                 note.setAccessibleDescription(where)
                 row.addWidget(note)
-                editor.setToolTip(f"{spec.help}\n\n{text}. {where}.")
+                value = "" if spec.secret or not isinstance(editor, QLineEdit) else f"Value: {editor.text()}\n"
+                editor.setToolTip(f"{value}{text}. {where}.\n\n{spec.help}")
                 self.notes[spec.key] = note
             label = QLabel(spec.label + ":", self)
             label.setToolTip(spec.help)
@@ -112,8 +133,30 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
+        self._layout = layout
         self.buttons = buttons
+        self.resize(self._fitting_size())
+
+    def _fitting_size(self) -> QSize:
+        """All the settings when the screen has room, else as much as :data:`SCREEN_SHARE` of it (they scroll)."""
+        margins = self._layout.contentsMargins()
+        spacing = self._layout.spacing()
+        scrollbar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        content = self.content.sizeHint()
+        width = content.width() + scrollbar + margins.left() + margins.right()
+        height = content.height() + self.buttons.sizeHint().height() + spacing + margins.top() + margins.bottom()
+        parent = self.parentWidget()
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        free = screen.availableGeometry()
+        return QSize(min(width, int(free.width() * SCREEN_SHARE)), min(height, int(free.height() * SCREEN_SHARE)))
 
     def _editor_for(self, spec: SettingSpec) -> QWidget:
         if spec.kind is Kind.BOOL:

@@ -84,7 +84,7 @@ def test_doctor_reports_policy_url_keyring_and_tls_with_the_company_ca(tmp_path,
     assert items["Policy/Freshness"]["value"].startswith("updated")
     assert items["Keyring/Keyring"]["status"] == "ok" and "unlocked" in items["Keyring/Keyring"]["value"]
     tls = items["Network/TLS to 127.0.0.1 (policy server)"]
-    assert tls["status"] == "ok" and "TLS verified" in tls["value"]
+    assert tls["status"] == "ok" and tls["value"] == "connected; certificate trusted"
     assert items["Accounts/mastodon"]["value"] == "@alice@127.0.0.1 on 127.0.0.1"
 
 

@@ -107,6 +107,14 @@ def fit(measure_name: str, text: str, maximum: int, measure: Callable[[str], int
     return _gallop(measure or _measures()[measure_name], text, maximum, guess=min(len(text), maximum))
 
 
+def _at_least(text: str) -> int:
+    """A lower bound of every galloped measure (X's weighted length, Mastodon's count): each run of
+    non-space characters counts at least 1 (a word counts each character, a link 23 or its length,
+    an emoji sequence 2, a Mastodon mention its user name), so a post with more runs than the limit
+    cannot fit, whatever its links shrink to."""
+    return len(text.split())
+
+
 def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:
     """The longest prefix length whose measure is <= maximum (measures grow with the prefix).
 
@@ -114,7 +122,9 @@ def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) 
     appears, so a prefix can be over the limit while the whole post is not. The whole text decides
     whether the post fits; the search only places the cut of a post that does not."""
     n = len(text)
-    if guess < n and measure(text) <= maximum:  # (when guess == n the first probe below is the whole text)
+    # (when guess == n the first probe below is the whole text). Measuring a whole 100,000-character
+    # post of links costs a link search; skipped when it surely does not fit (see _at_least)
+    if guess < n and _at_least(text) <= maximum and measure(text) <= maximum:
         return n
     if measure(text[:guess]) <= maximum:
         fits, step = guess, 1

@@ -370,10 +370,13 @@ class DetectorRule(Rule):
             spans = [(d.start, d.end) for d in doc.secrets]
             labels = {(d.start, d.end): d.label for d in doc.secrets if d.label}
         elif self.detector == "internal_url":
+            internal: dict[str, bool] = {}  # per distinct host: a post of thousands of links has few hosts
             for start, end in doc.urls:
                 host = detectors.url_host(doc.text[start:end])
-                if (detectors.host_matches(host, self.hosts) or _has_internal_label(host, self.hosts)
-                        or (self.private_ips and detectors.is_private_ip(host))):
+                if host not in internal:
+                    internal[host] = (detectors.host_matches(host, self.hosts) or _has_internal_label(host, self.hosts)
+                                      or (self.private_ips and detectors.is_private_ip(host)))
+                if internal[host]:
                     spans.append((start, end))
         elif self.detector == "email":
             allowed = {a.lower() for a in self.allow}

@@ -388,6 +388,8 @@ class DetectorRule(Rule):
             for s, e in detectors.find_phones(doc.text):
                 if excluded.overlaps((s, e)) or detectors.last_digits(doc.text[s:e]) in allowed:
                     continue
+                if detectors.phone.is_toll_free(doc.text[s:e]):
+                    continue  # a business's freephone line is published to be called, never personal data
                 spans.append((s, e))
             labels = detectors.phone.phone_labels(doc.text)  # "a phone number from Germany" (cached: no second search)
         elif self.detector in detectors.EXTRA:

@@ -354,6 +354,46 @@ def phone_labels(text: str) -> dict[Span, str]:
     return {(d.start, d.end): d.label for d in find_phone_detections(text)}
 
 
+# Freephone and shared-cost ranges, from the national numbering plans, by calling code: numbers a
+# business publishes for customers to call, never a person's line. NANP (+1): the toll-free area
+# codes 800, 833, 844, 855, 866, 877, 888; UK (+44): 0800, 0808 (freephone) and 0500 (closed 2017,
+# still printed); Germany (+49) 0800; France (+33) 0800-0805 (numéros verts); Netherlands (+31)
+# 0800; Italy (+39) 800, 803; Spain (+34) 900, 800; Australia (+61) 1800 (freecall), 1300 (local
+# rate); India (+91) 1800; and the universal international freephone numbers (+800).
+_TOLL_FREE: dict[str, tuple[str, ...]] = {
+    "1": ("800", "833", "844", "855", "866", "877", "888"),
+    "44": ("800", "808", "500"),
+    "49": ("800",),
+    "33": ("800", "801", "802", "803", "804", "805"),
+    "31": ("800",),
+    "39": ("800", "803"),
+    "34": ("900", "800"),
+    "61": ("1800", "1300"),
+    "91": ("1800",),
+}
+# written nationally: with the trunk prefix (0800 …) or, for NANP, Australia and India, without one
+_TOLL_FREE_NATIONAL = ("0800", "0801", "0802", "0803", "0804", "0805", "0808", "0500", "1800", "1300")
+
+
+def is_toll_free(number: str) -> bool:
+    """Whether *number* (as found by :func:`find_phones`) is a freephone or shared-cost business line:
+    "1-800-555-0134", "(888) 555 0100", "+44 800 123 4567", "0800 123 4567", "1300 975 707"."""
+    compact = number.lstrip("( ")
+    digits = _NOT_DIGIT.sub("", _EXTENSION.sub("", number))
+    if compact.startswith("+") or digits.startswith("00"):
+        digits = digits[2:] if not compact.startswith("+") else digits
+        code = country_code(digits)
+        if code is None:
+            return digits.startswith("800")  # +800: universal international freephone
+        prefixes = _TOLL_FREE.get(code)
+        return prefixes is not None and digits[len(code):].lstrip("0").startswith(prefixes)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]  # NANP dialled with its 1
+    if len(digits) == 10 and digits[:3] in _TOLL_FREE["1"]:
+        return True
+    return digits.startswith(_TOLL_FREE_NATIONAL)
+
+
 def last_digits(text: str, n: int = 10) -> str:
     """The number's last *n* digits, its extension left out, to compare it with an allow list."""
     return "".join(c for c in _EXTENSION.sub("", text.strip()) if c.isdigit())[-n:]

@@ -26,7 +26,6 @@ from desktop.core.paths import AppPaths
 from desktop.core.settings import Settings
 
 if TYPE_CHECKING:
-    from desktop.core.managed import ManagedSource
     from desktop.core.ports import SecretStore
     from desktop.core.services import Services
 
@@ -120,6 +119,8 @@ def open_profile(profile: Path | None, *, debug: bool = False,
         paths = app_paths(profile)
     except StorageError as exc:
         return StartFailure(str(exc))
+    from desktop.adapters.managed_settings import load_settings
+
     settings = load_settings(paths)
     configure_logging(paths.log_file, "debug" if debug else settings.get("logging.level"), to_stderr=debug)
     log.info("%s %s starting; profile data in %s", APP_NAME, __version__, paths.data_dir)
@@ -133,27 +134,6 @@ def open_profile(profile: Path | None, *, debug: bool = False,
     for notice in store.notices:
         log.warning("start notice: %s", notice)
     return Started(paths, settings, store)
-
-
-MANAGED_RECORD = "managed-last.json"  # in the config folder: the mandatory values each managed source last set
-
-
-def load_settings(paths: AppPaths, sources: Sequence[ManagedSource] | None = None, *,
-                  remember: bool = True) -> Settings:
-    """The settings as the app uses them: the user's file, plus the managed values of this computer's
-    sources (desktop.adapters.managed_settings; *sources* replaces them), with the record that keeps
-    a broken source from unlocking what it locked before (updated unless *remember* is False: a
-    diagnostic command reads it only)."""
-    from desktop.core.managed import LastManaged, read_all
-    from desktop.core.settings import SPECS
-
-    if sources is None:
-        from desktop.adapters.managed_settings import platform_sources
-
-        sources = platform_sources()
-    state = read_all(sources, {spec.key: spec for spec in SPECS}, LastManaged(paths.config_dir / MANAGED_RECORD,
-                                                                                  read_only=not remember))
-    return Settings(paths.settings_file, state=state)
 
 
 def report_failure(failure: StartFailure, show: Callable[[str], None] | None = None) -> int:

@@ -563,8 +563,8 @@ def _list(stdout: TextIO) -> int:
 
 def _doctor(args: argparse.Namespace, stdout: TextIO) -> int:
     """``chorus doctor``: the diagnostics report of desktop.doctor, for this computer and profile."""
+    from desktop.adapters.managed_settings import load_settings
     from desktop.adapters.policy_fetch import HttpPolicyFetcher
-    from desktop.bootstrap import load_settings
     from desktop.core.policy.remote import PolicyDownloadCache, RemotePolicy
     from desktop.doctor import diagnose, profile_accounts
 
@@ -586,7 +586,7 @@ def _doctor(args: argparse.Namespace, stdout: TextIO) -> int:
 def _settings_list(args: argparse.Namespace, stdout: TextIO) -> int:
     """``chorus settings list``: like Chrome's chrome://policy, read the way the app reads them (the
     record of the last managed values is read, not written: listing changes nothing)."""
-    from desktop.bootstrap import load_settings
+    from desktop.adapters.managed_settings import load_settings
 
     settings = load_settings(_profile_paths(args.profile), remember=False)
     rows = []

@@ -36,14 +36,18 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import BUNDLE_ID
 from desktop.core.managed import Level, ManagedSource, RawValue, SourceReading
 from desktop.core.setting_spec import Kind, SettingSpec
+
+if TYPE_CHECKING:
+    from desktop.core.paths import AppPaths
+    from desktop.core.settings import Settings
 
 LINUX_BASE = Path("/etc/xdg/chorus")
 VENDOR = "Chorus"
@@ -330,3 +334,22 @@ def platform_sources(platform: str | None = None) -> list[ManagedSource]:
     if platform == "darwin":
         return [MacPreferences("mandatory"), MacPreferences("recommended")]
     return [LinuxJsonFolder("mandatory"), LinuxJsonFolder("recommended")]
+
+
+MANAGED_RECORD = "managed-last.json"  # in the config folder: the mandatory values each managed source last set
+
+
+def load_settings(paths: AppPaths, sources: Sequence[ManagedSource] | None = None, *,
+                  remember: bool = True) -> Settings:
+    """The settings as the app uses them: the user's file, plus the managed values of this computer's
+    sources (:func:`platform_sources`; *sources* replaces them), with the record that keeps
+    a broken source from unlocking what it locked before (updated unless *remember* is False: a
+    diagnostic command reads it only)."""
+    from desktop.core.managed import LastManaged, read_all
+    from desktop.core.settings import SPECS, Settings
+
+    if sources is None:
+        sources = platform_sources()
+    state = read_all(sources, {spec.key: spec for spec in SPECS}, LastManaged(paths.config_dir / MANAGED_RECORD,
+                                                                                  read_only=not remember))
+    return Settings(paths.settings_file, state=state)

@@ -12,7 +12,7 @@ writes managed settings into a folder laid out like ``/etc/xdg/chorus`` inside t
 (``managed/10-acme.json`` mandatory, ``recommended/10-acme.json`` recommended; root-owned and not
 group- or world-writable, as the reader demands, so the script must run as root). The settings are
 read by the real Linux reader (``desktop.adapters.managed_settings.LinuxJsonFolder`` pointed at that
-folder) through ``desktop.bootstrap.load_settings``, the services are the composition root's
+folder) through ``desktop.adapters.managed_settings.load_settings``, the services are the composition root's
 (``build_services`` with a private Secret Service keyring, tests/integration/secret_service.py, and
 ``make_diagnose``), and the window is the app's own (``create_window``).
 
@@ -93,8 +93,8 @@ def child(profile: Path, target: Path) -> int:
     from PySide6.QtCore import QPoint, QTimer
     from PySide6.QtGui import QCursor, QGuiApplication
 
-    from desktop.adapters.managed_settings import LinuxJsonFolder
-    from desktop.bootstrap import build_services, load_settings, make_diagnose
+    from desktop.adapters.managed_settings import LinuxJsonFolder, load_settings
+    from desktop.bootstrap import build_services, make_diagnose
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.ui.shell.app import create_window

@@ -1,5 +1,5 @@
 """Managed settings in the window, from real files under /etc/xdg/chorus read the way the app reads
-them (desktop.bootstrap.load_settings, which open_profile calls): a mandatory value is locked in the
+them (desktop.adapters.managed_settings.load_settings, which open_profile calls): a mandatory value is locked in the
 Settings dialog with "Managed by your organisation" and its origin, a recommended one is shown as a
 default the user may change; linking turned off or limited by IT shows in the Accounts panel and the
 Mastodon link dialog."""
@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop.bootstrap import build_services, load_settings
+from desktop.adapters.managed_settings import load_settings
+from desktop.bootstrap import build_services
 from desktop.core.accounts import MemorySecretStore
 from desktop.core.accounts.linking import LINKING_OFF
 from desktop.core.drafts import DraftStore

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.adapters.managed_settings import LINUX_BASE, LinuxJsonFolder, platform_sources
-from desktop.bootstrap import MANAGED_RECORD, load_settings
+from desktop.adapters.managed_settings import (
+    LINUX_BASE,
+    MANAGED_RECORD,
+    LinuxJsonFolder,
+    load_settings,
+    platform_sources,
+)
 from desktop.core.managed import LastManaged, read_all
 from desktop.core.paths import AppPaths
 from desktop.core.settings import SPECS, SettingLockedError, Settings

@@ -30,7 +30,7 @@ NEAR_MISSES = DATA / "default_nearmiss.jsonl"
 HOLDOUT = DATA / "default_holdout.jsonl"
 # the corpora the rules were written against: the theme sentences below must be in none of them
 CORPORA = ("acme_corpus.jsonl", "acme_holdout.jsonl", "default_corpus.jsonl", "default_holdout.jsonl",
-           "default_nearmiss.jsonl")
+           "default_holdout2.jsonl", "default_nearmiss.jsonl")
 REPORTED = {"warn", "block"}
 
 # theme -> the rule categories that may report it
@@ -44,6 +44,15 @@ CATEGORIES = {
     "health": {"health_info"},
     "customer_incident": {"customer_name"},
     "codename": {"unreleased_product"},
+    # second round: the classes the second hold-out showed (written here, not copied from it)
+    "material_news": {"financial_nonpublic"},
+    "customer_confidential": {"customer_name"},
+    "company_voice": {"speaking_for_company"},
+    "unannounced_product": {"unreleased_product"},
+    "incitement": {"harassment"},
+    "competitor_trouble": {"competitor_disparagement"},
+    "personal_data": {"personal_data"},
+    "credential": {"secret"},
 }
 
 # (theme, post, the words a finding must cover)
@@ -86,6 +95,48 @@ THEME_SENTENCES = [
     ("codename", "Codename Heron launches next month, and the competition has no idea.", "Codename Heron"),
     ("codename", "Project Aurora goes live before Christmas!", "Project Aurora"),
     ("codename", "Can't wait: Operation Lantern is slated for late Q2.", "Operation Lantern"),
+    # second round: one sentence per class of phrasing, none taken from a corpus
+    ("material_news", "The Veltro takeover is signed, nobody outside the board knows yet", "nobody outside the board knows"),
+    ("material_news", "Heads up: the SEC approved our filing, official announcement goes out tomorrow",
+     "official announcement goes out tomorrow"),
+    ("material_news", "Investors haven't heard yet, but our CEO resigned an hour ago.", "Investors haven't heard"),
+    ("forward_looking", "We anticipate EBITDA of $12M this year, just saying.", "We anticipate EBITDA"),
+    ("forward_looking", "two more banks on board would take revenue past $30M", "would take revenue past"),
+    ("customer_confidential", "Call with Halden Bank today: they're planning to close 40 branches next year",
+     "close 40 branches"),
+    ("customer_confidential", "Their CISO admitted they've never patched the VPN, wild.", "never patched the"),
+    ("customer_confidential", "Marlow Foods pays us $60k a year and still complains about everything", "pays us $60k"),
+    ("customer_confidential", "Signed Ortega Freight at $300k ARR!", "Signed Ortega Freight at $300k ARR"),
+    ("customer_confidential", "Renewal done: 2 years at 30% off list for the whole group.", "30% off list"),
+    ("endorsement", "Apex Cloud blows the competition out of the water.", "blows the competition out of the water"),
+    ("endorsement", "Honestly cheaper and faster than any other option on the market.", "cheaper and faster than any other"),
+    ("endorsement", "Best £5 you will ever spend: Glimmer Notes.", "Best £5 you will ever spend"),
+    ("endorsement", "Do yourself a favour and grab Orbit Planner before the weekend.", "Do yourself a favour and grab"),
+    ("company_voice", "Speaking for everyone at Tallyho: we are thrilled with the ruling.", "Speaking for everyone at"),
+    ("company_voice", "As Brindle's spokesperson, I can confirm the recall.", "As Brindle's spokesperson"),
+    ("company_voice", "We as a company reject these claims entirely.", "We as a company reject"),
+    ("company_voice", "Official statement from Pellworth: the data was never at risk.", "Official statement from Pellworth"),
+    ("customer_promise", "I'll personally guarantee a refund to anyone affected.", "I'll personally guarantee"),
+    ("customer_promise", "We promise you'll never pay for support again.", "We promise you"),
+    ("customer_promise", "We'll match any rival's quote, no matter what.", "match any rival's quote"),
+    ("customer_promise", "Your backups will never be lost, and that's a guarantee.", "backups will never be lost"),
+    ("unannounced_product", "Gridline 4 lands on Android next month.", "lands"),
+    ("unannounced_product", "Private preview starts next Monday for the enterprise edition.", "Private preview starts"),
+    ("unannounced_product", "Pricing changes on 1 March: the Pro tier goes up to $29.", "Pricing changes"),
+    ("unannounced_product", "Roadmap: Q1 = offline mode, Q2 = shared inboxes.", "Q1 = offline mode"),
+    ("health", "Anya has long covid and can't do mornings right now.", "long covid"),
+    ("health", "Raj's scan came back: a brain tumour.", "brain tumour"),
+    ("health", "Congrats Mira, 30 weeks pregnant and still shipping features!", "pregnant"),
+    ("incitement", "Everyone go flood @mike_r's mentions until he apologises.", "flood @mike_r"),
+    ("incitement", "Post her home address, let's see how brave she is then.", "Post her home address"),
+    ("incitement", "Let's all ring his boss every hour tomorrow.", "ring his boss every hour"),
+    ("competitor_trouble", "Halberd Inc is about to miss payroll again, lol.", "miss payroll"),
+    ("competitor_trouble", "Heard our rival is out of runway and shopping for a buyer.", "out of runway"),
+    ("personal_data", "Send it to 14 Birch Grove, Leeds LS6 2AB please.", "14 Birch Grove"),
+    ("personal_data", "Flat viewing at Kastanienallee 7, 10435 Berlin on Sunday", "Kastanienallee 7, 10435 Berlin"),
+    ("personal_data", "his passport no. 553201948 is on the booking", "553201948"),
+    ("credential", "the password for the demo tenant is Lantern#2027 until Friday", "Lantern#2027"),
+    ("credential", "kiosk login is still root / Pa55word!kiosk, sorry", "Pa55word!kiosk"),
 ]
 
 # the same shapes with what makes them fine: a disclosure, a published source, yourself, the past
@@ -99,6 +150,20 @@ THEME_PASSES = [
     "My depression is something I talk about openly, and it helps.",
     "Project Aurora went live last spring and the case study is public.",
     "We'll look into it and get back to you as soon as we can.",
+    # second round
+    "We project the slides on the big screen at 10.",
+    "They pay their interns fairly, good for them.",
+    "We signed Jake for our five-a-side team.",
+    "Their app still doesn't have dark mode, sadly.",
+    "The best pizza I've ever had was in Naples.",
+    "The concert last night blew me away.",
+    "Everyone email him your feedback by Friday, please.",
+    "Call him back at 3pm about the invoice.",
+    "Our new office is at 3 Quay Road, Bristol BS1 4QA, visit us any weekday.",
+    "Order no. 55120934 shipped today.",
+    "Sam has a diabetes app that won an award.",
+    "Official statement from the city council: the bridge reopens Monday.",
+    "Read our official statement on the press page.",
 ]
 
 

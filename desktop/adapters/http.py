@@ -37,7 +37,6 @@ and time only.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
@@ -56,6 +55,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager, ProxyManager
 
 from desktop import APP_NAME, __version__
+from desktop.core.hosts import is_loopback_host
 from desktop.core.ports import PublishError
 
 log = logging.getLogger(__name__)
@@ -585,19 +585,6 @@ class DeadlineExceeded(requests.ReadTimeout):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"no complete answer within {seconds:g} s")
         self.seconds = seconds
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for this computer: ``localhost``, 127.0.0.0/8 and ``::1``."""
-    if not host:
-        return False
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def require_https(url: str, *, allow_http: bool = False) -> str:

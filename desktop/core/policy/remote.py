@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 import logging
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from desktop.core.atomic import write_atomic
 from desktop.core.errors import ChorusError
+from desktop.core.hosts import is_loopback_host
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +84,6 @@ def url_host(url: str) -> str:
         return url
 
 
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def url_refusal(url: str) -> str | None:
     """Why Chorus will not download a policy from *url* (None: it may). Decided before any
     connection: plain http is accepted only for this computer."""
@@ -109,7 +97,7 @@ def url_refusal(url: str) -> str | None:
         return f"“{shown_url(url)}” is not a complete web address (no server name)."
     if scheme == "https":
         return None
-    if scheme == "http" and _is_loopback(host):
+    if scheme == "http" and is_loopback_host(host):
         return None
     return (f"Chorus downloads policies over https:// only, not plain http:// ({shown_url(url)}): anyone on the "
             "network path could change the rules. Ask IT for the policy's https:// address.")

@@ -30,7 +30,7 @@ NEAR_MISSES = DATA / "default_nearmiss.jsonl"
 HOLDOUT = DATA / "default_holdout.jsonl"
 # the corpora the rules were written against: the theme sentences below must be in none of them
 CORPORA = ("acme_corpus.jsonl", "acme_holdout.jsonl", "default_corpus.jsonl", "default_holdout.jsonl",
-           "default_holdout2.jsonl", "default_nearmiss.jsonl")
+           "default_holdout2.jsonl", "default_holdout3.jsonl", "default_nearmiss.jsonl")
 REPORTED = {"warn", "block"}
 
 # theme -> the rule categories that may report it
@@ -137,6 +137,42 @@ THEME_SENTENCES = [
     ("personal_data", "his passport no. 553201948 is on the booking", "553201948"),
     ("credential", "the password for the demo tenant is Lantern#2027 until Friday", "Lantern#2027"),
     ("credential", "kiosk login is still root / Pa55word!kiosk, sorry", "Pa55word!kiosk"),
+    # third round: the classes the third hold-out showed (written here, not copied from it)
+    ("company_voice", "We at Tollgate formally distance ourselves from the CEO's podcast remarks.", "We at Tollgate"),
+    ("company_voice", "Mossbank officially denies every allegation in the article.", "officially denies"),
+    ("company_voice", "En nombre de Ferralia, queremos pedir disculpas a los afectados.", "En nombre de Ferralia"),
+    ("company_voice", "Au nom de Brisaline, nous regrettons profondément cet incident.", "Au nom de Brisaline"),
+    ("forward_looking", "Quietly, we're pacing toward $140M in bookings this fiscal year.", "pacing"),
+    ("forward_looking", "Wir erwarten im nächsten Jahr ein Umsatzwachstum von 18 %.", "Wir erwarten"),
+    ("forward_looking", "Prevediamo un fatturato di 60 milioni per il 2027.", "Prevediamo"),
+    ("material_news", "Quelle surprise : Ondalys va être rachetée par son concurrent, annonce jeudi.", "va être rachetée"),
+    ("material_news", "Fjordlink wordt volgende maand overgenomen, niet doorvertellen.", "wordt volgende maand overgenomen"),
+    ("material_news", "Heads up: the buyback lands right before earnings, so hold your shares.", "buyback lands"),
+    ("material_news", "The FCA has privately turned down our licence application.", "turned down our licence application"),
+    ("customer_confidential", "Their sysadmin accidentally wiped the backups on Monday.", "Their sysadmin accidentally wiped"),
+    ("customer_confidential", "Turns out the client had been operating without MFA for two years.", "operating without MFA"),
+    ("customer_confidential", "Our customer Pellham Freight keeps missing payroll runs.", "keeps missing payroll"),
+    ("customer_confidential", "Les gens de Vitrex veulent rompre le contrat avant l'été.", "veulent rompre"),
+    ("unannounced_product", "The tablet has been signed off internally for an autumn launch.", "signed off internally"),
+    ("unannounced_product", "We're eyeing a Prime Day release for the new kettle.", "eyeing a Prime Day release"),
+    ("unannounced_product", "Das ist noch nicht angekündigt, aber die App bekommt einen Dunkelmodus.", "noch nicht angekündigt"),
+    ("unannounced_product", "Nuestro nuevo patinete llega en octubre a las tiendas.", "Nuestro nuevo patinete llega en octubre"),
+    ("endorsement", "Try our Plumline CRM: it's second to none, and I'd know.", "our Plumline"),
+    ("endorsement", "Unser neuer Staubsauger ist einfach der beste auf dem Markt.", "Unser neuer Staubsauger"),
+    ("competitor_trouble", "Rumour has it Quillon's auditors quit over the revenue numbers.", "auditors quit"),
+    ("competitor_trouble", "Tarvia gaat failliet, hun klanten mogen ons bellen.", "gaat failliet"),
+    ("customer_promise", "Setup in 48 hours or your money back, you have my word.", "or your money back"),
+    ("customer_promise", "We guarantee the patch will be out before Monday's payroll run.", "We guarantee the patch"),
+    ("personal_data", "Her NIE for the lease is Y4821937K, can someone file it?", "Y4821937K"),
+    ("personal_data", "Send the welcome pack to 14 Banksia Road, Paddington QLD 4064.", "14 Banksia Road"),
+    ("personal_data", "Refund it to sort code 30-91-42, account 55871203 please.", "sort code 30-91-42"),
+    ("personal_data", "ping me on sam dot okafor at fastmail dot com", "sam dot okafor at fastmail dot com"),
+    ("insult", "@devon_k you're easily the laziest developer on this team.", "laziest developer"),
+    ("insult", "Honestly, she's a complete muppet, ask anyone.", "a complete muppet"),
+    ("insult", "Il nuovo responsabile è un vero incompetente.", "è un vero incompetente"),
+    ("health", "New hire has epilepsy, so no strobe lights at the party please.", "epilepsy"),
+    ("health", "Pieter zit al weken thuis met een burn-out.", "burn-out"),
+    ("credential", "export VAULT_TOKEN=hvs.K9x2LmQ7ZpR4tW8vN3bY6cD1eF5gH0jA and rerun", "hvs.K9x2LmQ7ZpR4tW8vN3bY6cD1eF5gH0jA"),
 ]
 
 # the same shapes with what makes them fine: a disclosure, a published source, yourself, the past
@@ -164,6 +200,19 @@ THEME_PASSES = [
     "Sam has a diabetes app that won an award.",
     "Official statement from the city council: the bridge reopens Monday.",
     "Read our official statement on the press page.",
+    # third round
+    "We at the allotment society voted to plant more trees.",
+    "The committee formally rejected my proposal, fair enough.",
+    "Analysts expect margins to expand by 200bps next year, per the consensus.",
+    "Wir rechnen mit etwa 40 Gästen beim Sommerfest.",
+    "I pulled the plug on my home server at last.",
+    "The winners aren't announced yet, so keep voting!",
+    "I promise I'll bring the cake by Friday.",
+    "I felt like the dumbest person in the room at my first job, and that's fine.",
+    "Knee rehab again today, second time this month.",
+    "The test card 4242 4242 4242 4242 works in the sandbox.",
+    "Security reports go to security@ourproduct.example, PGP key on the site.",
+    "Our switchboard is +44 20 7946 0100 for anything urgent.",
 ]
 
 

@@ -34,8 +34,28 @@ MIN_RECALL = 0.9
 MAX_FALSE_POSITIVE_RATE = 0.05
 
 
+def read_posts(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def _posts() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_posts(CORPUS)
+
+
+def score_seen(policy, path: Path) -> CorpusScore:
+    """Every post of a seen corpus (a hold-out the policy has since been taught) scored with *policy*,
+    nothing pending; the score's line, misses and flagged clean posts printed for the test log."""
+    score = CorpusScore()
+    for post in read_posts(path):
+        score_post(post, [f.as_json() for f in policy.check(post["text"], "linkedin")], score, set())
+    print(json.dumps({"corpus": path.name, "seen": True, "recall": round(score.recall, 4), "found": score.found,
+                      "missed": len(score.missed), "clean_posts": score.clean_posts,
+                      "false_positive_rate": round(score.false_positive_rate, 4), "flagged_clean": len(score.flagged_clean)}))
+    for post_id, expect in score.missed:
+        print("missed", post_id, expect["theme"], repr(expect["span_text"]))
+    for post_id, found in score.flagged_clean:
+        print("flagged clean", post_id, found)
+    return score
 
 
 def _span(text: str, span_text: str, after: int = 0) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.policy import load_policy
-from tests.policy.test_default_corpus import MAX_FALSE_POSITIVE_RATE, MIN_RECALL, CorpusScore, score_post
+from tests.policy.test_default_corpus import MAX_FALSE_POSITIVE_RATE, MIN_RECALL, read_posts, score_seen
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NEAR_MISSES = DATA / "default_nearmiss.jsonl"
@@ -250,7 +250,7 @@ def test_the_same_shapes_pass_when_nothing_is_wrong(policy, text: str) -> None:
 
 
 def test_clean_near_misses_get_no_warning(policy) -> None:
-    posts = [json.loads(line) for line in NEAR_MISSES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    posts = read_posts(NEAR_MISSES)
     assert len(posts) >= 40
     assert all(not post["expect"] for post in posts)
     assert len({post["theme"] for post in posts}) >= 8
@@ -260,11 +260,6 @@ def test_clean_near_misses_get_no_warning(policy) -> None:
 
 
 def test_first_holdout_stays_caught_now_that_it_is_seen(policy) -> None:
-    posts = [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
-    score = CorpusScore()
-    for post in posts:
-        score_post(post, [f.as_json() for f in policy.check(post["text"], "linkedin")], score, set())
-    print(json.dumps({"corpus": HOLDOUT.name, "seen": True, "recall": round(score.recall, 4), "found": score.found,
-                      "missed": len(score.missed), "false_positive_rate": round(score.false_positive_rate, 4)}))
+    score = score_seen(policy, HOLDOUT)
     assert score.recall >= MIN_RECALL, score.missed
     assert score.false_positive_rate <= MAX_FALSE_POSITIVE_RATE, score.flagged_clean

@@ -101,9 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "as counted on this computer by the app (and by `chorus check --record-usage`). No post text is kept "
         "or printed: send the output to the policy's owner when asked.",
     )
-    report.add_argument("--profile", metavar="DIR", type=Path,
-                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
-    report.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    _profile_and_format(report)
     report.add_argument("--false-positives", action="store_true",
                         help="list the findings reported as wrong (\"This is wrong…\") instead")
 
@@ -116,9 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "where it comes from (a file, a registry key, a profile), then every place your organisation's managed "
         "settings are read from, with what went wrong there. Secret values are never printed.",
     )
-    listing.add_argument("--profile", metavar="DIR", type=Path,
-                         help="the app's profile folder, as the app's --profile (default: the app's own profile)")
-    listing.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    _profile_and_format(listing)
 
     doctor = commands.add_parser(
         "doctor",
@@ -128,12 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
         "policy server and to each linked account's server succeeds, and the data and log folders. No secrets "
         "and no post text are included. Exit status 0: no problem found; 1: a problem found.",
     )
-    doctor.add_argument("--profile", metavar="DIR", type=Path,
-                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
-    doctor.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
+    _profile_and_format(doctor)
     # Hidden (no help, so not listed): the installers' CI proves the frozen app reaches the OS keyring.
     commands.add_parser("keyring-selftest")
     return parser
+
+
+def _profile_and_format(command: argparse.ArgumentParser) -> None:
+    """The options every command reading the app's profile shares (policy report, settings list, doctor)."""
+    command.add_argument("--profile", metavar="DIR", type=Path,
+                         help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+    command.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: %(default)s)")
 
 
 def _network(value: str) -> str:

@@ -55,7 +55,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.poolmanager import PoolManager, ProxyManager
 
 from desktop import APP_NAME, __version__
-from desktop.core.hosts import is_loopback_host
+from desktop.core.hosts import is_loopback_host, shown_url
 from desktop.core.ports import PublishError
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def proxies_for(url: str) -> dict[str, str | None] | None:
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise NetworkSettingError(
-            f"The proxy set in Settings ({PROXY_KEY}) is not one Chorus understands: “{_safe_url(value)}”. Use "
+            f"The proxy set in Settings ({PROXY_KEY}) is not one Chorus understands: “{shown_url(value)}”. Use "
             "an address such as http://proxy.example.com:3128, pac+https://intranet.example.com/proxy.pac, "
             "“direct”, or leave it empty for the system's proxy.")
     return _proxy_dict(value)
@@ -196,11 +196,11 @@ def describe_proxy(url: str) -> str:
         found = requests.utils.get_environ_proxies(url)
         scheme = urlsplit(url).scheme
         chosen = found.get(scheme) or found.get("all")
-        return f"system: {_safe_url(chosen)}" if chosen else "system: none (direct)"
+        return f"system: {shown_url(chosen)}" if chosen else "system: none (direct)"
     chosen = proxies["https"]
     if value.lower().startswith(PAC_PREFIX):
-        return f"auto-config {_safe_url(value[len(PAC_PREFIX):])}: " + (_safe_url(chosen) if chosen else "direct")
-    return _safe_url(chosen) if chosen else "direct"
+        return f"auto-config {shown_url(value[len(PAC_PREFIX):])}: " + (shown_url(chosen) if chosen else "direct")
+    return shown_url(chosen) if chosen else "direct"
 
 
 class _PacResolver:
@@ -233,7 +233,7 @@ class _PacResolver:
                 answer = self._pac.find_proxy_for_url(shown, parts.hostname or "")
             except Exception as exc:  # noqa: BLE001 - the script's own errors (dukpy raises its own types)
                 log.warning("the proxy auto-config script %s failed for %s: %s; connecting directly",
-                            _safe_url(self.url), parts.hostname, exc)
+                            shown_url(self.url), parts.hostname, exc)
                 return None
         return _first_usable_proxy(str(answer))
 
@@ -260,7 +260,7 @@ class _PacResolver:
             self._pac = None
             self._failed = str(exc)
             log.warning("the proxy auto-config script %s cannot be used (%s); connecting directly",
-                        _safe_url(self.url), exc)
+                        shown_url(self.url), exc)
 
 
 def _first_usable_proxy(answer: str) -> str | None:
@@ -286,7 +286,7 @@ def _pac_resolver(url: str) -> _PacResolver:
                                                        and is_loopback_host(urlsplit(url).hostname)):
         raise NetworkSettingError(
             f"The proxy auto-config address in Settings ({PROXY_KEY}) must start with pac+https:// "
-            f"(“{_safe_url(url)}” could be changed by anyone on the network path). If the script is only served "
+            f"(“{shown_url(url)}” could be changed by anyone on the network path). If the script is only served "
             "over http, ask IT to set the proxy's address directly.")
     with _setting_lock:
         resolver = _pac_resolvers.get(url)
@@ -448,21 +448,15 @@ class Session(requests.Session):
         try:
             response = super().request(method, url, *args, **kwargs)
         except requests.RequestException as exc:
-            log.info("%s %s failed after %.2f s: %s", method, _safe_url(url), time.monotonic() - started,
+            log.info("%s %s failed after %.2f s: %s", method, shown_url(url), time.monotonic() - started,
                      type(exc).__name__)
             raise
-        log.info("%s %s -> %s in %.2f s", method, _safe_url(url), response.status_code, time.monotonic() - started)
+        log.info("%s %s -> %s in %.2f s", method, shown_url(url), response.status_code, time.monotonic() - started)
         return response
 
 
 def make_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> Session:
     return Session(timeout)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its query and fragment (codes and tokens travel there in OAuth flows)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 # -- what every network adapter says about failures ------------------------------------------------
@@ -597,7 +591,7 @@ def require_https(url: str, *, allow_http: bool = False) -> str:
         host = parts.hostname
     except ValueError:
         host = None
-    shown = _safe_url(url)
+    shown = shown_url(url)
     if scheme == "https" and host:
         return url
     if scheme == "http" and host:
@@ -647,7 +641,7 @@ def fetch(session: requests.Session, method: str, url: str, *, what: str, where:
                 target = urljoin(url, location)
                 if not follow:
                     raise RedirectRefused(
-                        f"The server at {host_of(url)} answered with a redirect to {_safe_url(target)} while "
+                        f"The server at {host_of(url)} answered with a redirect to {shown_url(target)} while "
                         f"{what}; Chorus does not send your sign-in to another address. Check the server "
                         "address.", status=response.status_code)
                 require_https(target, allow_http=allow_http)

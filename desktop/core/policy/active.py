@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.atomic import write_atomic
+from desktop.core.hosts import shown_url
 from desktop.core.policy import Policy, PolicyError, PolicyProblem, load_policy, policies_dir
 from desktop.core.policy.remote import (
     CachedPolicy,
@@ -30,7 +31,6 @@ from desktop.core.policy.remote import (
     RemotePolicy,
     is_policy_url,
     refresh,
-    shown_url,
     url_host,
 )
 

@@ -22,11 +22,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from desktop.core.atomic import write_atomic
 from desktop.core.errors import ChorusError
-from desktop.core.hosts import is_loopback_host
+from desktop.core.hosts import is_loopback_host, shown_url
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +69,6 @@ def is_policy_url(source: str) -> bool:
     """True when a ``policy.source`` value is a web address rather than a policy name or file."""
     scheme = source.strip().split("://", 1)[0].lower() if "://" in source else ""
     return scheme in ("http", "https")
-
-
-def shown_url(url: str) -> str:
-    """The address without user name, password, query or fragment (for messages and logs)."""
-    parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 def url_host(url: str) -> str:

@@ -196,7 +196,7 @@ class PolicyLoader(QObject):
 
 def policy_label_texts(active: ActivePolicy, refresh_hours: int) -> tuple[str, str]:
     """The status bar's text and tooltip for a policy in use."""
-    from desktop.core.policy.remote import shown_url
+    from desktop.core.hosts import shown_url
 
     assert active.policy is not None
     info = active.policy.info

@@ -132,9 +132,8 @@ def _policy(settings: Settings, paths: AppPaths, remote_policy: Any) -> Iterable
     for problem in active.problems[:3]:
         yield Item("Policy problem", str(problem), Status.WARNING,
                    "Chorus keeps checking with the last good copy; ask the policy's owner to fix it.")
-    contact = getattr(active.policy.info, "contact", "")
-    if contact:
-        yield Item("Policy contact", str(contact))
+    if active.policy.info.contact:
+        yield Item("Policy contact", active.policy.info.contact)
 
 
 def _network(settings: Settings, records: Sequence[Any], tls_check: Callable[[str], Item]) -> Iterable[Item]:
@@ -210,8 +209,9 @@ def tls_item(url: str) -> Item:
 
     session = http.make_session()
     try:
-        response = http.fetch(session, "HEAD", url, what="checking the connection", public=True,
-                              deadline=TLS_DEADLINE_S, max_bytes=64 * 1024, allow_http=True)
+        # any answer will do: the connection and the certificate are what is checked
+        http.fetch(session, "HEAD", url, what="checking the connection", public=True,
+                   deadline=TLS_DEADLINE_S, max_bytes=64 * 1024, allow_http=True)
     except Offline as exc:
         return Item("TLS", f"cannot be reached: {exc.reason}", Status.PROBLEM,
                     "Check the network, the proxy (network.proxy) and that the server is up.")
@@ -221,7 +221,6 @@ def tls_item(url: str) -> Item:
         return Item("TLS", exc.reason, Status.PROBLEM, advice)
     finally:
         session.close()
-    del response  # any answer will do: the connection and the certificate are what was checked
     if urlsplit(url).scheme == "https":
         return Item("TLS", "connected; certificate trusted", Status.OK)
     return Item("TLS", "connected (plain HTTP, allowed to this computer only)", Status.OK)
@@ -274,8 +273,11 @@ def _setting_shown(value: str) -> str:
 
 
 def _size(n: int) -> str:
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} bytes"
+    if n < 1024:
+        return f"{n} bytes"
+    value = n / 1024
+    for unit in ("kB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"

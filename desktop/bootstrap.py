@@ -301,9 +301,11 @@ def make_diagnose(paths: AppPaths, settings: Settings, store: DraftStore, remote
     """Help → Diagnostics: the ``chorus doctor`` report of this profile (desktop.doctor), blocking."""
 
     def diagnose() -> Any:
+        from desktop.adapters import http
         from desktop.core.accounts.store import AccountStore
         from desktop.doctor import diagnose as run
 
+        http.use_settings(settings.get)  # as build_services does before the first request (the same settings)
         return run(paths, settings, remote_policy=remote_policy, accounts=lambda: AccountStore(store).accounts())
 
     return diagnose

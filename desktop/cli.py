@@ -564,6 +564,7 @@ def _list(stdout: TextIO) -> int:
 
 def _doctor(args: argparse.Namespace, stdout: TextIO) -> int:
     """``chorus doctor``: the diagnostics report of desktop.doctor, for this computer and profile."""
+    from desktop.adapters import http
     from desktop.adapters.managed_settings import load_settings
     from desktop.adapters.policy_fetch import HttpPolicyFetcher
     from desktop.core.policy.remote import PolicyDownloadCache, RemotePolicy
@@ -571,6 +572,7 @@ def _doctor(args: argparse.Namespace, stdout: TextIO) -> int:
 
     paths = _profile_paths(args.profile)
     settings = load_settings(paths, remember=False)
+    http.use_settings(settings.get)  # the proxy and extra certificates of this profile, as the app uses them
     fetcher = HttpPolicyFetcher()
     try:
         report = diagnose(paths, settings, remote_policy=RemotePolicy(fetcher, PolicyDownloadCache(paths.policy_download)),

@@ -37,10 +37,9 @@ def diagnose(paths: AppPaths, settings: Settings, *, remote_policy: Any = None,
              tls_check: Callable[[str], Item] | None = None) -> Report:
     """The report. *accounts* lists the linked accounts (AccountRecord); *keyring_status* and
     *tls_check* replace the real probes (the composition root and tests pass the real ones by
-    default: :func:`keyring_item`, :func:`tls_item`)."""
-    from desktop.adapters import http
-
-    http.use_settings(settings.get)
+    default: :func:`keyring_item`, :func:`tls_item`). The TLS checks go through the proxy and trust the
+    caller installed with ``desktop.adapters.http.use_settings`` (the app's and the command line's
+    composition do), so they test what every adapter uses."""
     records, accounts_problem = _accounts(accounts)
     sections = [
         Section("Chorus", tuple(_about())),

@@ -18,6 +18,17 @@ import pytest  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _no_network_settings_between_tests() -> Iterator[None]:
+    """The composition root installs the settings every HTTP session reads (network.proxy,
+    network.ca_certificates) process-wide; a test that builds the app's services must not leave its
+    proxy to the next test's requests."""
+    yield
+    http = sys.modules.get("desktop.adapters.http")
+    if http is not None:
+        http.use_settings(None)
+
+
 @pytest.fixture
 def profile(tmp_path: Path) -> Path:
     """An empty Chorus profile folder (what ``--profile DIR`` points at)."""

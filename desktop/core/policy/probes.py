@@ -10,7 +10,6 @@ up front: each pattern is tried on a few fixed texts and on texts built from the
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import regex
@@ -48,10 +47,6 @@ def too_slow(compiled: regex.Pattern[str], source: str) -> bool:
                 compiled.search(probe, timeout=_PROBE_RETRY_TIMEOUT_S, concurrent=False)
         except TimeoutError:
             return True
-        # between probes, let the GUI thread run: the app loads its policy on a worker at start while
-        # the person types, and back-to-back searches that keep the GIL starved it (keystrokes
-        # reached the autosave seconds late)
-        time.sleep(0)
     return False
 
 

@@ -39,10 +39,13 @@ def too_slow(compiled: regex.Pattern[str], source: str) -> bool:
     """Whether *compiled* (from *source*) runs out of time on one of the probe texts, even when retried."""
     for probe in (*_PROBES, *_probes_for(source)):
         try:
-            # concurrent=False: the match keeps the GIL, so the time limit counts matching only,
-            # not waiting for other threads of a busy app
+            # The first try lets go of the GIL (concurrent=True): the app loads its policy on a
+            # worker while the person types, and a second or two of probes holding the GIL would
+            # starve the GUI thread. Only a probe that runs out of time is tried again holding the
+            # GIL (concurrent=False), so that its limit counts matching alone, not waiting for
+            # other threads of a busy app: a sound pattern is never refused for their sake.
             try:
-                compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=False)
+                compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=True)
             except TimeoutError:
                 compiled.search(probe, timeout=_PROBE_RETRY_TIMEOUT_S, concurrent=False)
         except TimeoutError:

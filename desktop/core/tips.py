@@ -71,7 +71,7 @@ class Tip:
 
     def markdown(self) -> str:
         """The whole tip as Markdown: its title as a heading, the body, and the link if any."""
-        text = f"# {self.title}\n\n{self.body.strip()}\n"
+        text = f"## {self.title}\n\n{self.body.strip()}\n"
         if self.link:
             text += f"\n[Read more]({self.link})\n"
         return text
@@ -314,15 +314,24 @@ def policy_tips(tables: Sequence[Any], policy_id: str) -> tuple[list[Tip], list[
 
 
 # -- ranking ---------------------------------------------------------------------------------------
-def _finding_match(tip: Tip, finding: FindingKey) -> int | None:
-    """How closely *tip* explains *finding*: 0 names its rule, 1 its category, 2 its rule kind; None: not at all."""
+def _finding_match(tip: Tip, finding: FindingKey, by_kind: bool = True) -> int | None:
+    """How closely *tip* explains *finding*: 0 names its rule, 1 its category, 2 its rule kind (only when
+    *by_kind*); None: not at all."""
     if finding.rule_id in tip.rules:
         return 0
     if finding.category in tip.categories:
         return 1
-    if finding.kind and finding.kind in tip.kinds:
+    if by_kind and finding.kind and finding.kind in tip.kinds:
         return 2
     return None
+
+
+def _kind_fallbacks(tips: Sequence[Tip], findings: Sequence[FindingKey]) -> set[FindingKey]:
+    """The findings no tip names by rule or category: only those are matched by their rule kind, so a
+    general tip about, say, length limits explains a company's own metric rule, but a lexicon rule about
+    codenames does not bring up every tip about some word list."""
+    return {finding for finding in findings
+            if not any(_finding_match(tip, finding, by_kind=False) is not None for tip in tips)}
 
 
 def rank(tips: Iterable[Tip], findings: Sequence[FindingKey] = (), networks: Sequence[str] = ()) -> list[Tip]:
@@ -330,10 +339,13 @@ def rank(tips: Iterable[Tip], findings: Sequence[FindingKey] = (), networks: Seq
     tips first; closer matches first), then for *networks* (the post's networks), then the rest; by title
     within each group."""
 
+    tips = list(tips)
+    fallbacks = _kind_fallbacks(tips, findings)
+
     def key(tip: Tip) -> tuple:
         best: tuple[int, int] | None = None
         for finding in findings:
-            closeness = _finding_match(tip, finding)
+            closeness = _finding_match(tip, finding, finding in fallbacks)
             if closeness is not None:
                 score = (SEVERITY_ORDER.get(finding.severity, 3), closeness)
                 best = score if best is None or score < best else best
@@ -346,15 +358,27 @@ def rank(tips: Iterable[Tip], findings: Sequence[FindingKey] = (), networks: Seq
     return sorted(tips, key=key)
 
 
+def groups(tips: Sequence[Tip], findings: Sequence[FindingKey], networks: Sequence[str]) -> dict[str, str]:
+    """Tip id -> :func:`group_of` for every tip, with :func:`rank`'s kind fallbacks."""
+    fallbacks = _kind_fallbacks(tips, findings)
+    return {tip.id: group_of(tip, findings, networks, fallbacks) for tip in tips}
+
+
 def tips_for(tips: Iterable[Tip], finding: FindingKey) -> list[Tip]:
     """The tips that explain *finding*, closest first (rule, then category, then kind)."""
-    matched = [(m, tip.title.casefold(), tip) for tip in tips if (m := _finding_match(tip, finding)) is not None]
+    tips = list(tips)
+    by_kind = bool(_kind_fallbacks(tips, [finding]))
+    matched = [(m, tip.title.casefold(), tip) for tip in tips
+               if (m := _finding_match(tip, finding, by_kind)) is not None]
     return [tip for _m, _t, tip in sorted(matched, key=lambda entry: (entry[0], entry[1]))]
 
 
-def group_of(tip: Tip, findings: Sequence[FindingKey], networks: Sequence[str]) -> str:
-    """'finding', 'network' or 'other': which part of the ranked list *tip* is in."""
-    if any(_finding_match(tip, finding) is not None for finding in findings):
+def group_of(tip: Tip, findings: Sequence[FindingKey], networks: Sequence[str],
+             fallbacks: set[FindingKey] | None = None) -> str:
+    """'finding', 'network' or 'other': which part of the ranked list *tip* is in. *fallbacks*: the
+    findings matched by rule kind (:func:`rank`'s rule; default: none)."""
+    fallbacks = fallbacks or set()
+    if any(_finding_match(tip, finding, finding in fallbacks) is not None for finding in findings):
         return "finding"
     if set(tip.networks) & set(networks):
         return "network"
@@ -427,3 +451,8 @@ class TipHistory:
             return
         data = json.dumps({"shown": dict(sorted(self.shown.items()))}, indent=1) + "\n"
         write_atomic(self.path, data.encode("utf-8"))
+
+
+def rule_kinds(rules: Iterable[Any]) -> dict[str, str]:
+    """Rule id -> kind (``lexicon``, ``metric``, ...) of a policy's rules, from their classes' names."""
+    return {rule.id: type(rule).__name__.removesuffix("Rule").lower() for rule in rules}

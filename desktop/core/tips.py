@@ -168,7 +168,7 @@ def parse_tip(text: str, source: str, default_id: str) -> Tip:
         if problem:
             raise TipError(TipProblem(source, number + 1, problem))
     body = "\n".join(lines[end + 1:]).strip()
-    return _tip(values, body, source, default_id, end + 1)
+    return _tip(values, body, source, default_id, end + 2)  # the line after the closing ---
 
 
 def _listed(value: Any) -> tuple[str, ...]:
@@ -342,7 +342,7 @@ def rank(tips: Iterable[Tip], findings: Sequence[FindingKey] = (), networks: Seq
     tips = list(tips)
     fallbacks = _kind_fallbacks(tips, findings)
 
-    def key(tip: Tip) -> tuple:
+    def key(tip: Tip) -> tuple[int, int, int, str, str]:
         best: tuple[int, int] | None = None
         for finding in findings:
             closeness = _finding_match(tip, finding, finding in fallbacks)
@@ -424,9 +424,9 @@ class TipHistory:
         """Today's tip: the one already chosen today if it still exists, else a new one (recorded)."""
         pool = list(tips)
         chosen = self.shown.get(day.isoformat())
-        for tip in pool:
-            if tip.id == chosen:
-                return tip
+        for each in pool:
+            if each.id == chosen:
+                return each
         tip = tip_of_the_day(pool, day, self.recent(day))
         if tip is not None:
             self.record(day, tip.id)

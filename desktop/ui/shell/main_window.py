@@ -252,8 +252,10 @@ class MainWindow(QMainWindow):
         from desktop.ui.tips.feature import TipsFeature
 
         history = Path(self.store.path).parent / "tips-shown.json" if getattr(self.store, "path", None) else None
+        central = self.centralWidget()
+        assert central is not None  # laid out before the panels
         self.tips = TipsFeature(self.settings, self.runner, self.composer, self.counter_networks, history,
-                                self.centralWidget(), self, open_url=self.browser.open_url)
+                                central, self, open_url=self.browser.open_url)
         self.tips_dock = self.tips.dock = self.add_panel("Tips", self.tips.panel)
         self.tabifyDockWidget(self.policy_dock, self.tips_dock)
         self.policy_dock.raise_()

@@ -112,6 +112,7 @@ class TipOfTheDay(QFrame):
         corner = self.anchor.mapTo(host, area.bottomRight()) if self.anchor is not host else area.bottomRight()
         width = min(CARD_WIDTH, max(area.width() - 2 * MARGIN, 220))
         layout = self.layout()
+        assert layout is not None
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
         self.setFixedSize(width, height)
         self.move(max(corner.x() - width - MARGIN, 0), max(corner.y() - self.height() - MARGIN, 0))

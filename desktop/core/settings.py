@@ -151,6 +151,14 @@ SPECS: tuple[SettingSpec, ...] = (
         "Policy",
     ),
     SettingSpec(
+        "tips.show_at_start",
+        Kind.BOOL,
+        True,
+        "Show tips at start",
+        "Show a tip of the day when Chorus starts: a short lesson on posting well, a different one each day.",
+        "Policy",
+    ),
+    SettingSpec(
         "demo.available",
         Kind.BOOL,
         True,

@@ -68,7 +68,7 @@ KIND_FIELDS = {
 }
 # Keys that are only warned about when unknown: the policy still works, but a typo there
 # (``examples.pas``) silently drops what the author meant, so ``policy validate`` says so.
-TOP_FIELDS = {"policy", "sets", "rules"}
+TOP_FIELDS = {"policy", "sets", "rules", "tips"}  # [[tips]]: read by desktop.core.tips
 POLICY_FIELDS = {"id", "name", "version", "owner", "contact", "default_network", "report"}
 EXAMPLE_FIELDS = {"flag", "pass"}
 QUICK_FIX_FIELDS = {"label", "append", "replace"}
@@ -134,6 +134,7 @@ def _parse(document: str, source: str) -> ParsedPolicy:
         source=source,
         default_network=default_network,
         report=report,
+        tips=_tip_tables(reader, data.get("tips", [])),
     )
     sets = data.get("sets", {})
     if not isinstance(sets, dict):
@@ -167,6 +168,15 @@ def _parse(document: str, source: str) -> ParsedPolicy:
     if reader.problems:
         raise PolicyError(reader.problems, reader.warnings)
     return ParsedPolicy(info, rules, reader.warnings)
+
+
+def _tip_tables(reader: FieldReader, tables: Any) -> tuple[dict[str, Any], ...]:
+    """The policy's ``[[tips]]`` tables, kept as they are: desktop.core.tips reads them (a broken tip is
+    left out there, with a message, and never makes the policy invalid)."""
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        reader.problem(None, "[[tips]]", "must be [[tips]] tables (id, title, text, categories, ...)")
+        return ()
+    return tuple(tables)
 
 
 def _missing(reader: FieldReader, field: str) -> str:

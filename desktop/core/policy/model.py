@@ -96,6 +96,8 @@ class PolicyInfo:
     # where "This is wrong…" sends a false-positive report: a mailto: address or an https URL
     # template; empty: the contact when it is an e-mail address (see desktop.core.policy.reporting)
     report: str = ""
+    # the policy's [[tips]] tables as written (read by desktop.core.tips; not part of the policy's identity)
+    tips: tuple[dict[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
 
 
 @dataclass

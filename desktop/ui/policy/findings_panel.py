@@ -48,6 +48,7 @@ from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
 from desktop.ui.policy.dialogs import AcknowledgeDialog, ReportDialog, quoted
 from desktop.ui.policy.live_finding import BLOCK_NOTE, SEVERITY_LABELS, LiveFinding, advisory_note
+from desktop.ui.policy.underlines import learn_more
 
 if TYPE_CHECKING:  # the policy engine is loaded after the first window is shown, not by this module
     pass
@@ -167,6 +168,13 @@ class FindingsPanel(QWidget):
         self.explanation = self._label("Explanation")
         self.tip = self._label("Training tip")
         self.note = self._label("What you can do")
+        self.learn_more = QLabel(self)  # "Learn more: <tip title>", a link to the tip in the Tips panel
+        self.learn_more.setTextFormat(Qt.TextFormat.RichText)
+        self.learn_more.setWordWrap(True)
+        self.learn_more.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.learn_more.linkActivated.connect(lambda link: self.policy.tip_requested.emit(link.removeprefix("tip:")))
+        self.learn_more.hide()
         self.fix_button = self._button("Fix", "Apply the quick fix")
         self.ack_button = self._button("Acknowledge…", "Acknowledge the warning with a reason")
         self.dismiss_button = self._button("Dismiss", "Dismiss the hint")
@@ -181,7 +189,7 @@ class FindingsPanel(QWidget):
         details = QWidget(self)
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(2, 2, 2, 2)
-        for label in (self.message, self.explanation, self.tip, self.note):
+        for label in (self.message, self.explanation, self.tip, self.learn_more, self.note):
             details_layout.addWidget(label)
         details_layout.addSpacing(4)
         details_layout.addLayout(buttons)  # right under the text they act on
@@ -334,6 +342,11 @@ class FindingsPanel(QWidget):
         self.explanation.setVisible(bool(finding.explanation))
         self.tip.setText(f"Tip: {finding.tip}" if finding.tip else "")
         self.tip.setVisible(bool(finding.tip))
+        lesson = learn_more(self.policy, finding)
+        if lesson is not None:
+            self.learn_more.setText(f"<a href='tip:{html.escape(lesson.id)}'>Learn more: {html.escape(lesson.title)}</a>")
+            self.learn_more.setAccessibleName(f"Learn more: {lesson.title}")
+        self.learn_more.setVisible(lesson is not None)
         if item.status == "acknowledged" and item.acknowledgement is not None:
             note = f"You acknowledged this warning: “{item.acknowledgement.reason}”"
         elif item.status == "dismissed":

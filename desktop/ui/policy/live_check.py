@@ -77,6 +77,7 @@ class LivePolicyCheck(QObject):
     show_requested = Signal(object)  # LiveFinding: "show in the Policy panel" from the editor's menu
     acknowledge_requested = Signal(object)  # LiveFinding: "Acknowledge…" from the editor's menu
     report_requested = Signal(object)  # LiveFinding: "This is wrong…" from the editor's menu
+    tip_requested = Signal(str)  # a tip id: "Learn more: <tip>" from the editor's menu or the Policy panel
 
     def __init__(
         self,
@@ -122,6 +123,8 @@ class LivePolicyCheck(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check_now)
+        # the tip explaining a finding (desktop.ui.tips sets it): "Learn more: <title>" in tooltips and menus
+        self.tip_for: Callable[[Finding], Any] | None = None
         self.underlines = Underlines(editor, self, self)  # underlines, tooltips and the context menu
 
     # -- state for the panel and for publishing --------------------------------------------------

@@ -39,6 +39,7 @@ class FindingsHost(Protocol):
     acknowledge_requested: Any  # Signal(LiveFinding): "Acknowledge…" chosen in the menu
     show_requested: Any  # Signal(LiveFinding): "Explain" chosen in the menu
     report_requested: Any  # Signal(LiveFinding): "This is wrong…" chosen in the menu
+    tip_requested: Any  # Signal(str): "Learn more: <tip>" chosen in the menu (a tip id)
 
     @property
     def findings(self) -> list[LiveFinding]: ...
@@ -154,6 +155,10 @@ class Underlines(QObject):
                 part += f"<p style='margin-top:4px'><i>Tip:</i> {html.escape(f.tip)}</p>"
             if advisory_note(f):
                 part += f"<p style='margin-top:4px'><small>{html.escape(advisory_note(f))}</small></p>"
+            tip = learn_more(self._host, f)
+            if tip is not None:
+                part += (f"<p style='margin-top:4px'>Learn more: <b>{html.escape(tip.title)}</b> "
+                         "<small>(Tips panel, or right-click)</small></p>")
             hint = _action_hint(item)
             if hint:
                 part += f"<p style='margin-top:4px'><small>{html.escape(hint)}</small></p>"
@@ -197,6 +202,11 @@ class Underlines(QObject):
             action = QAction(f"Explain this {label.lower()}", menu)
             action.triggered.connect(lambda _checked=False, i=item: host.show_requested.emit(i))
             added.append(action)
+            tip = learn_more(host, item.finding)
+            if tip is not None:
+                action = QAction(f"Learn more: {tip.title}", menu)
+                action.triggered.connect(lambda _checked=False, t=tip.id: host.tip_requested.emit(t))
+                added.append(action)
             if host.can_report(item):
                 action = QAction("This is wrong…", menu)
                 action.triggered.connect(lambda _checked=False, i=item: host.report_requested.emit(i))
@@ -213,6 +223,12 @@ class Underlines(QObject):
         menu = self.context_menu(pos)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self._editor.viewport().mapToGlobal(pos))
+
+
+def learn_more(host: Any, finding: Any) -> Any:
+    """The tip explaining *finding* (with ``id`` and ``title``), when the Tips feature is wired, else None."""
+    tip_for = getattr(host, "tip_for", None)
+    return tip_for(finding) if tip_for is not None else None
 
 
 def _action_hint(item: LiveFinding) -> str:

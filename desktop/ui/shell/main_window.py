@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.findings_panel = FindingsPanel(self.composer, self, open_url=self.browser.open_url)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
         self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
+        self._build_tips()
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
         if checker is not None:
@@ -244,6 +245,22 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
+
+    def _build_tips(self) -> None:
+        """The Tips panel (tabbed with the Policy panel) and the tip of the day (desktop.ui.tips); the tip
+        files are read on a worker once the event loop runs."""
+        from desktop.ui.tips.feature import TipsFeature
+
+        history = Path(self.store.path).parent / "tips-shown.json" if getattr(self.store, "path", None) else None
+        central = self.centralWidget()
+        assert central is not None  # laid out before the panels
+        self.tips = TipsFeature(self.settings, self.runner, self.composer, self.counter_networks, history,
+                                central, self, open_url=self.browser.open_url)
+        self.tips_dock = self.tips.dock = self.add_panel("Tips", self.tips.panel)
+        self.tabifyDockWidget(self.policy_dock, self.tips_dock)
+        self.policy_dock.raise_()
+        self.policy_changed.connect(self.tips.policy_changed)
+        QTimer.singleShot(0, self.tips.load)
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         """The publish bar's wiring now; the Accounts panel's place now and its content just after the
@@ -390,6 +407,8 @@ class MainWindow(QMainWindow):
             apply_theme(app, self.settings.get("appearance.theme"))
         self.composer.set_font_size(self.settings.get("editor.font_size"))
         self.composer.set_networks(self.counter_networks())
+        self.tips.networks_changed()
+        self.tips.settings_changed()
         self.policy.reload_if_changed()
         logging.getLogger().setLevel(self.settings.get("logging.level").upper())
         self.runner.run(self.settings.save, on_failure=lambda exc: self.notice.show_message(

@@ -96,7 +96,6 @@ class Services:
     def publications(self) -> PublishStore:
         """Publish history and the outbox (a view over the accounts' database file)."""
         from desktop.core.publishing.store import PublishStore
-    from desktop.core.training.gate import PolicyGate
 
         return PublishStore(self.accounts.store.database)
 

@@ -11,7 +11,7 @@ import pytest
 
 from desktop.core.drafts import DraftStore
 from desktop.core.drafts.migrations import LATEST_VERSION
-from desktop.core.policy import Policy, load_policy
+from desktop.core.policy import load_policy
 from desktop.core.training import ACKNOWLEDGEMENT, QUIZ, PolicyGate, TrainingRecords, build_quiz, summarise
 from desktop.core.training.summary import ACKNOWLEDGEMENT_STATEMENT
 from tests.training.policy_files import write_policy

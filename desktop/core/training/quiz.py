@@ -124,7 +124,8 @@ def build_quiz(policy: Policy, seed: int, *, per_category: int = PER_CATEGORY,
                categories: Iterable[str] | None = None) -> Quiz:
     """A quiz of up to *per_category* questions for each category of *policy* (or only *categories*),
     the same for the same policy and *seed*. Where it can, each category gets one post that must be
-    stopped and one that may go out (which comes first is drawn). Runs the policy on its pass examples: call it off the GUI thread."""
+    stopped and one that may go out (which comes first is drawn). Runs the policy on its examples:
+    call it off the GUI thread."""
     rng = random.Random(seed)
     wanted = set(categories) if categories is not None else None
     by_category: dict[str, tuple[list[Question], list[Question]]] = {}

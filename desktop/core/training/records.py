@@ -57,7 +57,7 @@ class TrainingRecord:
         return {"id": self.id, "kind": self.kind, "policy_id": self.policy_id, "policy_version": self.policy_version,
                 "policy_name": self.policy_name, "category": self.category, "passed": self.passed,
                 "wording": self.wording, "details": self.details,
-                "recorded_at": dt.datetime.fromtimestamp(self.recorded_at, dt.timezone.utc).isoformat()}
+                "recorded_at": dt.datetime.fromtimestamp(self.recorded_at, dt.UTC).isoformat()}
 
 
 def acknowledgement_wording(summary: PolicySummary) -> str:

@@ -12,6 +12,7 @@ out (nobody ever sees their findings); rules in ``advise`` mode are listed as be
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,10 +126,11 @@ class PolicySummary:
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
-    def as_html(self) -> str:
-        """The summary for a rich-text view (every text from the policy escaped)."""
+    def as_html(self, colours: Mapping[str, str] | None = None) -> str:
+        """The summary for a rich-text view (every text from the policy escaped); *colours* by severity
+        (the UI passes its theme's, readable on a light or dark background)."""
         e = html.escape
-        colours = {"block": "#c62828", "warn": "#b26a00", "info": "#1565c0"}
+        colours = colours or {"block": "#B3261E", "warn": "#8A5300", "info": "#1A5FB4"}
         parts = [f"<h2>{e(self.name)}</h2>",
                  f"<p>Version <b>{e(self.version)}</b> · id <code>{e(self.policy_id)}</code><br>"
                  f"Owner: {e(self.owner or 'not named')} · Questions: {e(self.contact or 'ask your manager')}</p>",

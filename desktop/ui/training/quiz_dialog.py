@@ -40,7 +40,7 @@ class QuizDialog(QDialog):
         self.outcome: QuizResult | None = None
         self.setObjectName("quiz-dialog")
         self.setWindowTitle(quiz.title)
-        self.resize(560, 440)
+        self.resize(560, 340)
         self.progress = QLabel(self)
         self.progress.setObjectName("quiz-progress")
         self.post = QLabel(self)
@@ -84,6 +84,7 @@ class QuizDialog(QDialog):
         self.explanation.setObjectName("quiz-explanation")
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.PlainText)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.next_button = QPushButton("&Next", self)
         self.next_button.setObjectName("quiz-next")
         self.next_button.clicked.connect(self.next)
@@ -103,7 +104,8 @@ class QuizDialog(QDialog):
         layout.addLayout(answers)
         layout.addSpacing(6)
         layout.addWidget(self.verdict)
-        layout.addWidget(self.explanation, 1)
+        layout.addWidget(self.explanation)
+        layout.addStretch(1)
         layout.addLayout(bottom)
         self._show_question()
 
@@ -139,7 +141,8 @@ class QuizDialog(QDialog):
         question = self.quiz.questions[self.index]
         self.answers.append(can_go_out)
         right = can_go_out == question.can_go_out
-        self.verdict.setText("Right." if right else "Not quite.")
+        given = YES if can_go_out else NO
+        self.verdict.setText(f"{'Right' if right else 'Not quite'}: you answered “{given}”.")
         set_text_colour(self.verdict, status_color(self.verdict.palette(), "ok" if right else "block"))
         self.explanation.setText(question.answer)
         self.yes_button.setEnabled(False)

@@ -28,6 +28,7 @@ from desktop.core.settings import Settings
 if TYPE_CHECKING:
     from desktop.core.ports import SecretStore
     from desktop.core.services import Services
+    from desktop.core.training.gate import PolicyGate
 
 log = logging.getLogger("chorus")
 
@@ -155,6 +156,7 @@ def build_services(
     secret_store: SecretStore | None = None,
     endpoints: Mapping[str, Mapping[str, str]] | None = None,
     policy_download: Path | None = None,
+    policy_gate: PolicyGate | None = None,
 ) -> Services:
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
@@ -244,7 +246,7 @@ def build_services(
     def make_publisher(accounts: Any, policy: Any) -> Any:
         from desktop.core.publishing.service import PublishService
 
-        return PublishService(accounts, Clients(), policy)
+        return PublishService(accounts, Clients(), policy, gate=policy_gate.refusal if policy_gate else None)
 
     fetcher: list[Any] = []
 
@@ -294,7 +296,15 @@ def build_services(
 
     return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
                     linkable=[network.id for network in networks.linkable() if network.id in factories],
-                    on_close=[close], link_rules=link_rules, remote_policy=remote_policy)
+                    on_close=[close], link_rules=link_rules, remote_policy=remote_policy, policy_gate=policy_gate)
+
+
+def make_policy_gate(settings: Settings, store: DraftStore) -> PolicyGate:
+    """Publishing waits until the policy in force is acknowledged (and, when IT requires it, the check of
+    understanding passed): the records are the profile's drafts database (desktop.core.training)."""
+    from desktop.core.training import PolicyGate, TrainingRecords
+
+    return PolicyGate(TrainingRecords(store), lambda: bool(settings.get("training.quiz_required")))
 
 
 def make_diagnose(paths: AppPaths, settings: Settings, store: DraftStore, remote_policy: Any) -> Callable[[], Any]:
@@ -352,7 +362,8 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
             return report_failure(started, show_fatal)
         settings, store = started.settings, started.store
         services = build_services(settings, store, started.paths.cache_dir,
-                                  policy_download=started.paths.policy_download)
+                                  policy_download=started.paths.policy_download,
+                                  policy_gate=make_policy_gate(settings, store))
         services.diagnose = make_diagnose(started.paths, settings, store, services.remote_policy)
         from desktop.ui.shell.app import run  # Qt is imported only now
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from desktop.core.policy.remote import RemotePolicy
     from desktop.core.publishing.service import PublishService
     from desktop.core.publishing.store import PublishStore
+    from desktop.core.training.gate import PolicyGate
 
 PolicyNow = Callable[[], "Policy | None"]
 
@@ -50,6 +51,7 @@ class Services:
         link_rules: Callable[[], LinkRules] | None = None,
         remote_policy: RemotePolicy | None = None,
         diagnose: Callable[[], Report] | None = None,
+        policy_gate: PolicyGate | None = None,
     ) -> None:
         self._make_accounts = make_accounts
         self._make_linking = make_linking
@@ -61,6 +63,8 @@ class Services:
         self._link_rules = link_rules
         self.remote_policy = remote_policy  # downloads a policy.source URL (desktop.core.policy.remote)
         self.diagnose = diagnose  # Help → Diagnostics: the `chorus doctor` report (blocking)
+        # publishing waits until the policy is acknowledged (desktop.core.training.gate; None: no gate)
+        self.policy_gate = policy_gate
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None

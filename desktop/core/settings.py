@@ -167,6 +167,17 @@ SPECS: tuple[SettingSpec, ...] = (
         "could be mistaken for real publishing.",
         "Support",
     ),
+    # training (issue 13, desktop.core.training): the check of understanding before the first publish
+    SettingSpec(
+        "training.quiz_required",
+        Kind.BOOL,
+        False,
+        "Require the policy check before publishing",
+        "Whether each person must pass the short check of understanding of the company policy (questions built "
+        "from the policy's own examples) before they can publish under a new policy version. Off: the check is "
+        "offered, not required; acknowledging the policy's summary is always required.",
+        "Policy",
+    ),
     # each network's own settings (its limit, its app), declared in its registry entry
     *(spec for network in REGISTRY for spec in network.settings),
 )

@@ -173,11 +173,50 @@ def _v5_policy_usage(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6_training_records(db: sqlite3.Connection) -> None:
+    # Training (desktop.core.training): every acknowledgement of the company policy and every check
+    # of understanding taken, with the exact wording the person saw and answered, so the audit trail
+    # can export them as they were. One row per event, never updated: a new policy version gets new
+    # rows. *kind*: 'acknowledgement' (wording: the summary and the statement acknowledged) or 'quiz'
+    # (wording: each question, the answer given and the right one; passed: 0 or 1; category: the
+    # category quizzed, '' for the whole policy). *details*: the same as JSON, for machines.
+    db.execute(
+        """
+        CREATE TABLE training_records (
+            id              INTEGER PRIMARY KEY,
+            kind            TEXT NOT NULL CHECK (kind IN ('acknowledgement', 'quiz')),
+            policy_id       TEXT NOT NULL,
+            policy_version  TEXT NOT NULL,
+            policy_name     TEXT NOT NULL DEFAULT '',
+            category        TEXT NOT NULL DEFAULT '',
+            passed          INTEGER CHECK (passed IN (0, 1)),
+            wording         TEXT NOT NULL,
+            details         TEXT NOT NULL DEFAULT '{}',
+            recorded_at     REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX training_records_by_policy ON training_records(policy_id, policy_version, kind)")
+    # The categories whose check of understanding was offered when the person first met one of their
+    # findings (offered once per policy id and category; not part of the audit record).
+    db.execute(
+        """
+        CREATE TABLE training_categories_offered (
+            policy_id   TEXT NOT NULL,
+            category    TEXT NOT NULL,
+            offered_at  REAL NOT NULL,
+            PRIMARY KEY (policy_id, category)
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
     (3, _v3_acknowledgements),
     (4, _v4_accounts_and_publishing),
     (5, _v5_policy_usage),
+    (6, _v6_training_records),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -120,6 +120,9 @@ class PublishService:
     outbox_claim_s: float = 15 * 60.0  # a claimed outbox entry is left to its sender this long (then: crashed)
     # publish history and outbox (default: in the accounts' database file)
     store: PublishStore = field(default=None, kw_only=True)  # type: ignore[assignment]
+    # what must happen before anything is published under a policy (desktop.core.training.gate: the
+    # policy acknowledged); given the policy in force, the reason to wait, or None. Asked in refusal().
+    gate: Callable[[Policy], str | None] | None = field(default=None, kw_only=True)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -141,6 +144,8 @@ class PublishService:
         if policy is None:
             return Refusal("Publishing is off: there is no valid company policy to check the post against. "
                            "Ask your IT team to fix the policy file.")
+        if self.gate is not None and (waiting := self.gate(policy)):
+            return Refusal(waiting)
         findings: list[Finding] = []
         for network, limits in self._targets(account_ids):
             findings += policy.check(text, network, instance_limits={network: limits} if limits else None)

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from desktop.ui.accounts.panel import AccountsPanel
     from desktop.ui.publishing.bar import PublishBar
     from desktop.ui.publishing.history import PublishHistoryDialog
+    from desktop.ui.training.feature import TrainingFeature
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,12 @@ class MainWindow(QMainWindow):
         self._build_tips()
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
+        # issue 13: the policy's summary to acknowledge before publishing, Help → Company policy, the quiz
+        self.training: TrainingFeature | None = None
+        if services is not None and services.policy_gate is not None:
+            from desktop.ui.training.feature import TrainingFeature
+
+            self.training = TrainingFeature(self, services.policy_gate, runner)
         if checker is not None:
             self.policy_label.setText(f"Policy: {policy_version}" if policy_version else "")
             if policy_version:

@@ -15,6 +15,7 @@ Turning it off puts back exactly the fonts that were in force before.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -25,9 +26,10 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPaintEvent,
+    QPen,
     QShortcutEvent,
 )
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QPlainTextEdit, QWidget
 
 from desktop.ui.policy.underlines import Underlines
 
@@ -39,8 +41,9 @@ OVERLAY_BOTTOM = 48  # pixels between the overlay and the window's bottom edge (
 THEMED_FONT_CLASSES = ("QMenu", "QMenuBar", "QTipLabel", "QToolButton", "QMessageBox", "QHeaderView",
                        "QDockWidgetTitle", "QLabel", "QAbstractItemView", "QLineEdit", "QPushButton",
                        "QStatusBar", "QComboMenuItem", "QWorkspaceTitleBar", "QMdiSubWindowTitleBar")
-_MODIFIER_KEYS = frozenset({Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
-                            Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R})
+_MODIFIER_KEYS = frozenset(key.value for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
+                                                 Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R,
+                                                 Qt.Key.Key_unknown))
 _SHOWN_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                     | Qt.KeyboardModifier.MetaModifier)
 
@@ -109,9 +112,9 @@ class KeyOverlay(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # the same in light and dark windows: light text on a near-black card, as on-screen key displays are
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(QPen(QColor(255, 255, 255, 110), 1.5))  # an edge that shows on a dark window too
         painter.setBrush(QColor(20, 20, 24, 225))
-        painter.drawRoundedRect(QRectF(self.rect()), 12, 12)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 12, 12)
         keys_font, what_font = self._fonts()
         inner = self.rect().adjusted(24, 0, -24, 0)
         painter.setPen(QColor(255, 255, 255))
@@ -151,6 +154,7 @@ class PresentationMode(QObject):
             if first is not None:
                 view_menu.insertSeparator(first)
         self._saved: tuple[QFont, dict[str, QFont], QFont] | None = None
+        self._dock_fonts: list[tuple[QDockWidget, QFont | None]] = []  # each panel's own font, or None
         self._last_key: tuple[int, int, int] | None = None  # a key event seen again while it propagates
         window.installEventFilter(self)  # its resizes move the overlay
 
@@ -171,6 +175,7 @@ class PresentationMode(QObject):
             for name, font in themed.items():
                 QApplication.setFont(scaled(font, SCALE), name)
             self.editor.setFont(scaled(self.editor.font(), SCALE))
+            self._enlarge_dock_titles(base)
             self.underlines.set_high_contrast(True)
             app.installEventFilter(self)
             self.overlay.show_keys(SHORTCUT, "Presentation mode on")
@@ -183,10 +188,26 @@ class PresentationMode(QObject):
             for name, font in themed.items():
                 QApplication.setFont(font, name)
             self.editor.setFont(editor_font)
+            for dock, font in self._dock_fonts:
+                if shiboken6.isValid(dock):
+                    dock.setFont(font if font is not None else QFont())  # QFont(): inherit again, as before
+            self._dock_fonts = []
             self.underlines.set_high_contrast(False)
             self.overlay.hide()
         if self.action.isChecked() != on:
             self.action.setChecked(on)
+
+    def _enlarge_dock_titles(self, base: QFont) -> None:
+        """A panel paints its title in the font Qt gave its kind of widget when it was made, unless the panel
+        has a font of its own that differs from that one: give each panel its larger font, with a rendering
+        hint that changes nothing on screen but makes it differ."""
+        self._dock_fonts = []
+        for dock in self.window.findChildren(QDockWidget):
+            own = QFont(dock.font()) if dock.testAttribute(Qt.WidgetAttribute.WA_SetFont) else None
+            self._dock_fonts.append((dock, own))
+            bigger = scaled(own if own is not None else base, SCALE)
+            bigger.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+            dock.setFont(bigger)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -204,13 +225,13 @@ class PresentationMode(QObject):
     def _key_pressed(self, event: QKeyEvent) -> None:
         """Keys with Ctrl, Alt or Meta (Ctrl+Z, Ctrl+C in the editor) and the function keys: what a trainer
         presses that the room cannot see. Plain typing is not shown."""
-        key = event.key()
-        if event.isAutoRepeat() or key in _MODIFIER_KEYS or key == Qt.Key.Key_unknown:
+        key = int(event.key())  # an int, not a Qt.Key, in PySide6
+        if event.isAutoRepeat() or key in _MODIFIER_KEYS:
             return
-        function_key = Qt.Key.Key_F1.value <= key.value <= Qt.Key.Key_F35.value
+        function_key = Qt.Key.Key_F1.value <= key <= Qt.Key.Key_F35.value
         if not (event.modifiers() & _SHOWN_MODIFIERS) and not function_key:
             return
-        seen = (event.timestamp(), key.value, event.modifiers().value)
+        seen = (event.timestamp(), key, int(event.modifiers().value))
         if seen == self._last_key:  # the same press, passed on to the parent of a widget that ignored it
             return
         self._last_key = seen

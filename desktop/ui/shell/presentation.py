@@ -39,8 +39,8 @@ OVERLAY_MS = 1200  # how long a pressed shortcut stays on screen
 OVERLAY_BOTTOM = 48  # pixels between the overlay and the window's bottom edge (above the status bar)
 # kinds of widget a platform theme may give a font of their own (QApplication.font(class name))
 THEMED_FONT_CLASSES = ("QMenu", "QMenuBar", "QTipLabel", "QToolButton", "QMessageBox", "QHeaderView",
-                       "QDockWidgetTitle", "QLabel", "QAbstractItemView", "QLineEdit", "QPushButton",
-                       "QStatusBar", "QComboMenuItem", "QWorkspaceTitleBar", "QMdiSubWindowTitleBar")
+                       "QDockWidgetTitle", "QLabel", "QAbstractItemView", "QLineEdit", "QPushButton", "QStatusBar",
+                       "QComboMenuItem", "QMdiSubWindowTitleBar")
 _MODIFIER_KEYS = frozenset(key.value for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
                                                  Qt.Key.Key_AltGr, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R,
                                                  Qt.Key.Key_unknown))
@@ -128,6 +128,14 @@ class KeyOverlay(QWidget):
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), self.what)
 
 
+def _class_font(class_name: str) -> QFont:
+    return QApplication.font(class_name)  # type: ignore[call-overload]  # PySide6 wants str; its stub says bytes
+
+
+def _set_class_font(font: QFont, class_name: str) -> None:
+    QApplication.setFont(font, class_name)  # type: ignore[arg-type]  # as above
+
+
 def _command_name(action: QAction) -> str:
     return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
 
@@ -150,8 +158,10 @@ class PresentationMode(QObject):
         window.addAction(self.action)
         if view_menu is not None:
             first = view_menu.actions()[0] if view_menu.actions() else None
-            view_menu.insertAction(first, self.action)
-            if first is not None:
+            if first is None:
+                view_menu.addAction(self.action)
+            else:
+                view_menu.insertAction(first, self.action)
                 view_menu.insertSeparator(first)
         self._saved: tuple[QFont, dict[str, QFont], QFont] | None = None
         self._dock_fonts: list[tuple[QDockWidget, QFont | None]] = []  # each panel's own font, or None
@@ -168,12 +178,11 @@ class PresentationMode(QObject):
             return
         if on:
             base = QFont(app.font())
-            themed = {name: QFont(QApplication.font(name)) for name in THEMED_FONT_CLASSES
-                      if QApplication.font(name) != base}
+            themed = {name: QFont(_class_font(name)) for name in THEMED_FONT_CLASSES if _class_font(name) != base}
             self._saved = (base, themed, QFont(self.editor.font()))
             QApplication.setFont(scaled(base, SCALE))  # clears the per-class fonts: set again, scaled, below
             for name, font in themed.items():
-                QApplication.setFont(scaled(font, SCALE), name)
+                _set_class_font(scaled(font, SCALE), name)
             self.editor.setFont(scaled(self.editor.font(), SCALE))
             self._enlarge_dock_titles(base)
             self.underlines.set_high_contrast(True)
@@ -186,11 +195,11 @@ class PresentationMode(QObject):
             app.removeEventFilter(self)
             QApplication.setFont(base)
             for name, font in themed.items():
-                QApplication.setFont(font, name)
+                _set_class_font(font, name)
             self.editor.setFont(editor_font)
-            for dock, font in self._dock_fonts:
+            for dock, own in self._dock_fonts:
                 if shiboken6.isValid(dock):
-                    dock.setFont(font if font is not None else QFont())  # QFont(): inherit again, as before
+                    dock.setFont(own if own is not None else QFont())  # QFont(): inherit again, as before
             self._dock_fonts = []
             self.underlines.set_high_contrast(False)
             self.overlay.hide()

@@ -7,8 +7,8 @@ it (a click, Tab, or Shift+F1). In the callout, Enter and → go on, ← goes ba
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 
 FRAME_WIDTH = 3  # pixels of the highlight's outline
 FRAME_MARGIN = 4  # the outline is this far outside the target, so it does not cover its edge
-CALLOUT_WIDTH = 340
-GAP = 10  # between the target and the callout
+CALLOUT_WIDTH = 360
+GAP = 2  # between the target and the callout's pointer
+POINTER = 12  # how far the pointer stands out of the card (the callout keeps this room on every side)
 
 
 class Highlight(QWidget):
@@ -67,6 +68,8 @@ class Callout(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Enter and the arrows also work with the frame focused
         self.setAutoFillBackground(False)
         self.setFixedWidth(CALLOUT_WIDTH)
+        self.pointer_side: str | None = None  # "left", "right", "top", "bottom": the side facing the target
+        self.pointer_at = 0  # where along that side the pointer is (pixels from the side's start)
         self.counter = QLabel(self)
         self.counter.setAccessibleName("Tour step")
         self.title = QLabel(self)
@@ -97,7 +100,7 @@ class Callout(QFrame):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(16 + POINTER, 12 + POINTER, 16 + POINTER, 12 + POINTER)
         layout.setSpacing(6)
         layout.addWidget(self.counter)
         layout.addWidget(self.title)
@@ -117,6 +120,14 @@ class Callout(QFrame):
         self.setAccessibleDescription(f"{title}. {text}")
         self.update_hint()
         self.adjustSize()
+
+    def point(self, side: str | None, at: int = 0) -> None:
+        """Point at the target from *side* of the card, *at* pixels along it (None: no pointer)."""
+        self.pointer_side, self.pointer_at = side, at
+        self.update()
+
+    def card(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(POINTER, POINTER, -POINTER, -POINTER)
 
     def has_keyboard(self) -> bool:
         focus = QApplication.focusWidget()
@@ -148,14 +159,39 @@ class Callout(QFrame):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
-        # a drop shadow of a few translucent outlines, then the card in the window's colour, outlined
+        card = self.card()
+        shape = QPainterPath()
+        shape.addRoundedRect(card, 8, 8)
+        pointer = self._pointer(card)
+        if pointer is not None:
+            shape = shape.united(pointer)
+        # a soft shadow of a few translucent outlines, then the card in the base colour, outlined in the highlight
         for step in range(3, 0, -1):
-            painter.setPen(QPen(QColor(0, 0, 0, 18 * (4 - step)), 1))
-            painter.drawRoundedRect(QRectF(self.rect()).adjusted(step - 0.5, step - 0.5, -step + 0.5, -step + 0.5),
-                                    8, 8)
+            painter.setPen(QPen(QColor(0, 0, 0, 22 * (4 - step)), 2 * step))
+            painter.drawPath(shape.translated(0, 1))
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(3, 3, -3, -3), 8, 8)
+        painter.drawPath(shape)
+
+    def _pointer(self, card: QRectF) -> QPainterPath | None:
+        side, at, half = self.pointer_side, float(self.pointer_at), POINTER * 0.9
+        if side is None:
+            return None
+        if side in ("left", "right"):
+            at = min(max(at, card.top() + 12 + half), card.bottom() - 12 - half)
+            edge = card.left() if side == "left" else card.right()
+            tip = QPointF(edge - POINTER if side == "left" else edge + POINTER, at)
+            base = (QPointF(edge, at - half), QPointF(edge, at + half))
+        else:
+            at = min(max(at, card.left() + 12 + half), card.right() - 12 - half)
+            edge = card.top() if side == "top" else card.bottom()
+            tip = QPointF(at, edge - POINTER if side == "top" else edge + POINTER)
+            base = (QPointF(at - half, edge), QPointF(at + half, edge))
+        path = QPainterPath(base[0])
+        path.lineTo(tip)
+        path.lineTo(base[1])
+        path.closeSubpath()
+        return path
 
     # -- keys ----------------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

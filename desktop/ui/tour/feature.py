@@ -41,7 +41,10 @@ class TourFeature(QObject):
         window.addAction(self.action)
         if help_menu is not None:
             first = help_menu.actions()[0] if help_menu.actions() else None
-            help_menu.insertAction(first, self.action)
+            if first is None:
+                help_menu.addAction(self.action)
+            else:
+                help_menu.insertAction(first, self.action)
         self._waiting = QTimer(self)
         self._waiting.setSingleShot(True)
         self._waiting.setInterval(WAIT_FOR_DIALOG_MS)

@@ -16,7 +16,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from desktop.ui.tour.callout import GAP, Callout, Highlight
+from desktop.ui.tour.callout import GAP, POINTER, Callout, Highlight
 from desktop.ui.tour.steps import STEPS, TourStep
 
 log = logging.getLogger(__name__)
@@ -170,21 +170,20 @@ class GuidedTour(QObject):
     def _watch(self, target: QWidget | None) -> None:
         """Watch *target* and everything up to its window (a dock, the splitter, a floating dock's frame),
         and the main window while the tour runs (its size places the callout)."""
-        for widget in self._watched:
-            if _alive(widget):
-                widget.removeEventFilter(self)
+        for old in self._watched:
+            if _alive(old):
+                old.removeEventFilter(self)
         self._watched = []
-        widget = target
-        while _alive(widget):
-            assert widget is not None
+        widget: QWidget | None = target
+        while widget is not None and _alive(widget):
             self._watched.append(widget)
             if widget.isWindow():
                 break
             widget = widget.parentWidget()
         if self.running and self.window not in self._watched:
             self._watched.append(self.window)
-        for widget in self._watched:
-            widget.installEventFilter(self)
+        for watched in self._watched:
+            watched.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.running and event.type() in _WATCHED_EVENTS:
@@ -228,6 +227,7 @@ class GuidedTour(QObject):
             self.highlight.hide()
             self.callout.adjustSize()
             size = self.callout.size()
+            self.callout.point(None)
             self.callout.move((window.width() - size.width()) // 2, (window.height() - size.height()) // 3)
             self.callout.raise_()
             return
@@ -243,24 +243,32 @@ class GuidedTour(QObject):
         self.callout.raise_()
 
     def _callout_position(self, rect: QRect) -> QPoint:
-        """Beside *rect* (right, left, below, above: the first side with room in the window), else inside its
-        lower right corner; always kept inside the window."""
+        """Beside *rect* (right, left, below, above: the first side with room in the window), its pointer
+        facing it; else inside its lower right corner, without a pointer. Always inside the window."""
         size = self.callout.size()
         area = self.window.rect()
-        top = max(rect.top(), area.top())
+
+        def clamp(value: int, low: int, high: int) -> int:
+            return min(max(value, low), high)
+
+        y_beside = clamp(rect.top() - POINTER, area.top(), area.bottom() - size.height())
+        x_over = clamp(rect.center().x() - size.width() // 2, area.left(), area.right() - size.width())
         candidates = (
-            QPoint(rect.right() + GAP, top),
-            QPoint(rect.left() - GAP - size.width(), top),
-            QPoint(rect.left(), rect.bottom() + GAP),
-            QPoint(rect.left(), rect.top() - GAP - size.height()),
+            ("left", QPoint(rect.right() + GAP, y_beside)),
+            ("right", QPoint(rect.left() - GAP - size.width(), y_beside)),
+            ("top", QPoint(x_over, rect.bottom() + GAP)),
+            ("bottom", QPoint(x_over, rect.top() - GAP - size.height())),
         )
-        for point in candidates:
+        for side, point in candidates:
             if area.contains(QRect(point, size)):
+                visible = rect.intersected(area)  # a tall panel: point at the part in the window
+                middle = (visible.center() if not visible.isEmpty() else rect.center()) - point
+                self.callout.point(side, middle.y() if side in ("left", "right") else middle.x())
                 return point
-        inside = QPoint(rect.right() - size.width() - 2 * GAP, rect.bottom() - size.height() - 2 * GAP)
-        x = min(max(inside.x(), area.left() + GAP), area.right() - size.width() - GAP)
-        y = min(max(inside.y(), area.top() + GAP), area.bottom() - size.height() - GAP)
-        return QPoint(x, y)
+        self.callout.point(None)
+        inside = QPoint(rect.right() - size.width() - 2 * POINTER, rect.bottom() - size.height() - 2 * POINTER)
+        return QPoint(clamp(inside.x(), area.left(), area.right() - size.width()),
+                      clamp(inside.y(), area.top(), area.bottom() - size.height()))
 
     def _focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
         if self.running and _alive(self.callout):

@@ -7,7 +7,7 @@ Real parts only: the MainWindow with the acme-example policy loaded as the app l
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFont, QKeySequence, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
@@ -122,3 +122,21 @@ def test_every_shortcut_is_unique(make_window):
     shortcuts = [a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()]
     assert "Ctrl+Shift+P" in shortcuts and "Shift+F1" in shortcuts
     assert len(shortcuts) == len(set(shortcuts)), sorted(shortcuts)
+
+
+def test_the_tour_grows_with_presentation_mode_and_stays_in_the_window(make_window, qtbot):
+    window = make_window()
+    window.tour.take()
+    tour = window.tour.tour
+    tour.next()  # the drafts list, beside which the callout stands
+    before = tour.callout.geometry()
+    window.presentation.set_enabled(True)
+    try:
+        qtbot.waitUntil(lambda: tour.callout.height() > before.height(), timeout=2000)
+        qtbot.waitUntil(lambda: tour.callout.geometry().top() >= 0
+                        and window.rect().contains(tour.callout.geometry()), timeout=2000)
+        drafts = window.drafts  # the highlight still around the drafts list, wherever the larger fonts put it
+        qtbot.waitUntil(lambda: tour.highlight.geometry().contains(
+            QRect(drafts.mapTo(window, QPoint(0, 0)), drafts.size()).adjusted(2, 2, -2, -2)), timeout=2000)
+    finally:
+        window.presentation.set_enabled(False)

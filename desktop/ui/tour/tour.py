@@ -61,6 +61,7 @@ class GuidedTour(QObject):
         self._follow.setSingleShot(True)
         self._follow.setInterval(0)
         self._follow.timeout.connect(self._refresh)
+        self.callout.installEventFilter(self)  # its own text growing (presentation mode) re-places it
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -186,7 +187,12 @@ class GuidedTour(QObject):
             watched.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self.running and event.type() in _WATCHED_EVENTS:
+        if not self.running:
+            return False
+        if watched is self.callout:
+            if event.type() in (QEvent.Type.FontChange, QEvent.Type.LayoutRequest):
+                self._follow.start()
+        elif event.type() in _WATCHED_EVENTS:
             self._follow.start()
         return False
 

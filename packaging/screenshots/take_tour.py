@@ -8,6 +8,7 @@ then starts this script again as a child on Xvfb (platform xcb). The child build
 mode uses, the policy loaded on its lane as in the app) and grabs the screen around the window:
 
 - tour-welcome.png, tour-findings.png, tour-publish.png (and -dark): the tour at that step;
+- tour-floating.png (and -dark): the Policy panel floated, and the tour framing it where it floats;
 - presentation.png (and -dark): presentation mode on, the high-contrast underlines, and Ctrl+E just
   pressed shown at the bottom.
 Needs Xvfb.
@@ -81,9 +82,15 @@ def child(profile: Path, target: Path) -> int:
             if name == "presentation":
                 window.presentation.action.trigger()
             else:
+                if name == "tour-floating":  # the Policy panel floated over the window's lower left
+                    dock = window.policy_dock
+                    dock.setFloating(True)
+                    dock.resize(380, 330)
+                    dock.move(window.x() + 300, window.y() + 380)
                 assert window.offer_tour()  # as on the first start
                 tour = window.tour.tour
-                while tour.step.key != name.removeprefix("tour-") and tour.running:
+                wanted = "findings" if name == "tour-floating" else name.removeprefix("tour-")
+                while tour.step.key != wanted and tour.running:
                     tour.next()
                 window.tour.take()  # the keyboard on the callout: its hint says which keys work
                 state["shown"] = tour.step.key if tour.running else ""

@@ -31,6 +31,8 @@ def services(settings, store, paths):
 def window(make_window, qtbot):
     win = make_window(services=services)
     qtbot.waitUntil(lambda: win.accounts_panel is not None, timeout=5000)
+    win.activateWindow()  # keyboard focus is only reported for the active window
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
     return win
 
 

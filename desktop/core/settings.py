@@ -178,6 +178,17 @@ SPECS: tuple[SettingSpec, ...] = (
         "offered, not required; acknowledging the policy's summary is always required.",
         "Policy",
     ),
+    # the guided tour (desktop.ui.tour): on at first start, turned off once the tour has been shown
+    SettingSpec(
+        "tour.show_at_start",
+        Kind.BOOL,
+        True,
+        "Show the guided tour at the next start",
+        "A short tour of the window (drafts, editor, findings, tips, accounts, publishing) shown once, on the "
+        "first start; it turns itself off once shown. Help → Take the tour shows it any time. IT can turn it "
+        "off where people are trained otherwise.",
+        "Support",
+    ),
     # each network's own settings (its limit, its app), declared in its registry entry
     *(spec for network in REGISTRY for spec in network.settings),
 )

@@ -31,6 +31,9 @@ from desktop.ui.policy.live_finding import LiveFinding, advisory_note
 
 TINT_ALPHA = {"block": 40, "warn": 34}  # of 255: a faint background under block and warn findings, with the wave
 OVERFLOW_TINT_ALPHA = 45  # of 255: the background of the text past a network's length limit
+# the high-contrast style (presentation mode, desktop.ui.shell.presentation): a solid line, which grows with
+# the font, and a stronger tint under every severity; a thin wave and a faint tint wash out on a projector
+HIGH_CONTRAST_ALPHA = {"block": 110, "warn": 95, "info": 70}
 
 
 class FindingsHost(Protocol):
@@ -56,12 +59,18 @@ class Underlines(QObject):
         super().__init__(parent)
         self._editor = editor
         self._host = host
+        self.high_contrast = False  # see HIGH_CONTRAST_ALPHA
         editor.installEventFilter(self)  # palette changes
         editor.viewport().installEventFilter(self)  # tooltips
         editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         editor.customContextMenuRequested.connect(self._show_context_menu)
 
     # -- underlines ------------------------------------------------------------------------------
+    def set_high_contrast(self, on: bool) -> None:
+        """Switch between the usual wavy underlines and the high-contrast style, and repaint."""
+        self.high_contrast = on
+        self.paint()
+
     def formats(self) -> dict[str, QTextCharFormat]:
         """The underline format of each severity, from the editor's current palette."""
         palette = self._editor.palette()
@@ -69,6 +78,14 @@ class Underlines(QObject):
         for severity in ("info", "warn", "block"):
             colour = status_color(palette, severity)
             fmt = QTextCharFormat()
+            if self.high_contrast:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(colour)
+                tint = QColor(colour)
+                tint.setAlpha(HIGH_CONTRAST_ALPHA[severity])
+                fmt.setBackground(tint)
+                formats[severity] = fmt
+                continue
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             fmt.setUnderlineColor(colour)
             if severity in TINT_ALPHA:

@@ -119,6 +119,7 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     menu_edit.addAction(editor)
     menu_view = bar.addMenu("&View")
     menu_help = bar.addMenu("&Help")
+    menu_help.setObjectName("menu-help")  # features add their entries (desktop.ui.tour)
     menu_help.addAction(shortcuts)
     menu_help.addAction(diagnostics)
     menu_help.addSeparator()

@@ -100,6 +100,7 @@ def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, n
         from desktop.ui.shell.crash import install_excepthook
 
         crashes.append(install_excepthook(window.autosaver.flush, window))  # logged, draft kept, told
+        window.offer_tour()  # the guided tour, on the first start only
         if guard is not None:
             from desktop.ui.shell.single_instance import bring_forward
 

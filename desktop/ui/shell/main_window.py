@@ -234,7 +234,26 @@ class MainWindow(QMainWindow):
         messages = list(notices) + [str(p) for p in settings.problems]
         if messages:
             self.notice.show_message("\n".join(messages))
+        self._add_tour_and_presentation()
         QTimer.singleShot(0, self.drafts_controller.first_load)
+
+    def _add_tour_and_presentation(self) -> None:
+        """Help → Take the tour (the tour finds the window's parts by these names) and View → Presentation mode."""
+        from desktop.ui.shell.presentation import PresentationMode
+        from desktop.ui.tour.feature import TourFeature
+
+        self.drafts.setObjectName("drafts-panel")
+        self.composer.setObjectName("composer")
+        if self.publish_bar is not None:
+            self.publish_bar.setObjectName("publish-bar")
+        self.tour = TourFeature(self, self.settings, lambda: self.runner.run(
+            self.settings.save, on_failure=lambda exc: self.notice.show_message(f"Could not save your settings: {exc}"),
+            owner=self, lane="db"), self.findChild(QMenu, "menu-help"))
+        self.presentation = PresentationMode(self, self.composer.editor, self.composer.policy.underlines, self.menu_view)
+
+    def offer_tour(self) -> bool:
+        """On the first start (``tour.show_at_start``): show the guided tour, leaving the keyboard where it is."""
+        return self.tour.offer_at_start()
 
     def _lay_out(self, editor_side: QWidget) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal, self)

@@ -317,8 +317,8 @@ def _orientation_swaps(image: Image.Image) -> bool:
 
 def _has_alpha(image: Image.Image) -> bool:
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        extrema = image.getchannel("A").getextrema()
-        return bool(extrema[0] < 255)
+        low = image.getchannel("A").getextrema()[0]
+        return isinstance(low, (int, float)) and low < 255
     return image.mode == "P" and "transparency" in image.info
 
 

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from desktop.core.networks import NETWORKS, REGISTRY
 from desktop.core.policy import detectors
+from desktop.core.policy.alt_text import AltTextRule
 
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
@@ -34,7 +35,6 @@ from desktop.core.policy.fields import (  # noqa: F401
     unknown_list,
 )
 from desktop.core.policy.lexicon import EVASION_LEVELS
-from desktop.core.policy.alt_text import AltTextRule
 from desktop.core.policy.metric import Limit, MetricRule
 from desktop.core.policy.model import MODES, PolicyInfo, QuickFix, Severity
 from desktop.core.policy.reporting import report_problem

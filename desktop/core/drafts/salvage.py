@@ -79,6 +79,7 @@ TABLE_WORDS = {
     "app_registrations": "app registration(s)",
     "publish_history": "publish record(s)",
     "outbox": "outbox entr(y/ies)",
+    "draft_media": "attached image(s)",
 }
 _MAX_SKIPS = 1000  # damaged stretches skipped in one table before giving up on the rest of it
 

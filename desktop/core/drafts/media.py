@@ -28,6 +28,7 @@ from desktop.core.media import MAX_ATTACHMENTS, Attachment, MediaError
 log = logging.getLogger(__name__)
 
 FOLDER = "media"
+_PARKED = 1000  # positions while re-ordering (above any real one: a draft has at most 4 images)
 
 
 class DraftMedia:
@@ -92,8 +93,8 @@ class DraftMedia:
             # two steps: positions are a primary key, so first out of the way, then into place
             for new, old in enumerate(order):
                 db.execute("UPDATE draft_media SET position = ? WHERE draft_id = ? AND position = ?",
-                           (-1 - new, draft_id, old))
-            db.execute("UPDATE draft_media SET position = -1 - position WHERE draft_id = ?", (draft_id,))
+                           (_PARKED + new, draft_id, old))
+            db.execute("UPDATE draft_media SET position = position - ? WHERE draft_id = ?", (_PARKED, draft_id))
 
     def sweep(self) -> int:
         """Remove copied files no draft uses any more (drafts purged from the bin, images removed).

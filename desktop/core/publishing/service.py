@@ -121,6 +121,10 @@ class PublishService:
     outbox_claim_s: float = 15 * 60.0  # a claimed outbox entry is left to its sender this long (then: crashed)
     # publish history and outbox (default: in the accounts' database file)
     store: PublishStore = field(default=None, kw_only=True)  # type: ignore[assignment]
+    # a draft's attached images (desktop.core.drafts.media.DraftMedia.list): sends that are not
+    # given images (the outbox, Retry after an interruption, send as new) take the draft's own, so a
+    # post with images is never re-sent as text alone
+    draft_images: Callable[[str], Sequence[Attachment]] | None = field(default=None, kw_only=True)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -223,6 +227,8 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
+        if not images and self.draft_images is not None:
+            images = tuple(self.draft_images(draft_id))
         key = idempotency_key(draft_id, account_id, text, round_)
         publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,

@@ -19,9 +19,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.core.errors import ChorusError
+
+if TYPE_CHECKING:
+    from desktop.core.media import Attachment
 
 #: Called by an adapter with the account's new secret whenever the network rotated it during a call
 #: (a Bluesky session refresh). The caller stores it (SecretStore.set) before the next call.
@@ -70,6 +73,11 @@ class Post:
     # so an identical post published earlier is never mistaken for this one. None: the adapter
     # assumes a recent first attempt (Mastodon: the last 24 hours).
     first_attempt_at: float | None = None
+    # Images with their alt text, as attached (originals): the adapter prepares each for its network
+    # (desktop.core.media.prepare: metadata removed, fitted to the limits) and uploads it right before
+    # creating the post. Exactly once holds as for text: the post is found by its key before anything
+    # is uploaded again, and a re-upload after a crash only leaves an unattached blob or media behind.
+    images: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

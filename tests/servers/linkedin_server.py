@@ -25,6 +25,14 @@ posts-api, little-text-format, versioning, rate limits), the official
     POST /rest/posts                 Bearer (w_member_social), LinkedIn-Version YYYYMM (active),
                                      X-Restli-Protocol-Version 2.0.0, JSON body → 201, empty body,
                                      x-restli-id: urn:li:share:<19 digits>
+    POST /rest/images?action=initializeUpload   Bearer (w_member_social), versioned, JSON
+                                     {"initializeUploadRequest": {"owner": <the member's URN>}} → {"value":
+                                     {"uploadUrlExpiresAt", "uploadUrl", "image": "urn:li:image:…"}}
+    PUT  <uploadUrl>                 Bearer, the image bytes: JPG, PNG or GIF (sniffed from the bytes),
+                                     under 36,152,320 pixels → 201; the image becomes AVAILABLE
+    POST /rest/posts content         {"media": {"id": "urn:li:image:…", "altText"}} or {"multiImage":
+                                     {"images": [{"id", "altText"}, …2 to 20]}}: each image uploaded by
+                                     the author and AVAILABLE; altText a string of at most 4,086 characters
     GET  /rest/posts?author=<URN, percent-encoded>&q=author&count=&start=&sortBy=
                                      Bearer (r_member_social) → {"paging", "elements": [post…]}
 
@@ -68,6 +76,7 @@ import itertools
 import json
 import re
 import secrets
+import struct
 import threading
 import time
 import urllib.error
@@ -91,6 +100,9 @@ RESERVED = frozenset("\\|{}@[]()<>#*_~")
 POST_FIELDS = frozenset({"author", "commentary", "visibility", "distribution", "lifecycleState",
                          "isReshareDisabledByAuthor", "content", "contentLandingPage", "container",
                          "contentCallToActionLabel", "reshareContext", "adContext"})
+UPLOAD_PREFIX = "/upload/images/"  # where uploadUrl points (LinkedIn's are on www.linkedin.com/dms-uploads)
+MAX_IMAGE_PIXELS = 36_152_320
+MAX_ALT_TEXT = 4086
 VISIBILITIES = frozenset({"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"})
 LIFECYCLE_STATES = frozenset({"PUBLISHED", "DRAFT", "PUBLISH_REQUESTED", "PUBLISH_FAILED"})
 FEED_DISTRIBUTIONS = frozenset({"MAIN_FEED", "NONE"})
@@ -211,6 +223,21 @@ class Token:
 
 
 @dataclass
+class StoredImage:
+    urn: str
+    owner: str
+    upload_path: str
+    data: bytes | None = field(default=None, repr=False)
+    mime: str = ""
+    width: int = 0
+    height: int = 0
+
+    @property
+    def available(self) -> bool:
+        return self.data is not None
+
+
+@dataclass
 class StoredPost:
     urn: str
     author: str
@@ -273,6 +300,7 @@ class LinkedInTestServer(HTTPTestServer):
         self.grants: dict[str, Grant] = {}
         self.tokens: dict[str, Token] = {}
         self.posts: list[StoredPost] = []
+        self.images: dict[str, StoredImage] = {}
         self.violations: list[str] = []
         self.add_app(client_id, client_secret or "WPL_AP1." + secrets.token_urlsafe(12), list(redirect_uris),
                      PRODUCT_SCOPES | frozenset(partner_scopes))
@@ -345,6 +373,11 @@ class LinkedInTestServer(HTTPTestServer):
     drop_next = partialmethod(HTTPTestServer.drop_next, path="/rest/posts", method="POST")
     rate_limit_next = partialmethod(HTTPTestServer.rate_limit_next, path="/rest/posts", method="POST")
 
+    def images_of(self, username: str) -> list[StoredImage]:
+        urn = self.member(username).urn
+        with self._lock:
+            return [i for i in self.images.values() if i.owner == urn]
+
     def _new_post_urn(self) -> str:
         return f"urn:li:share:{(int(time.time() * 1000) << 22) | (next(self._ids) & 0x3FFFFF)}"
 
@@ -362,10 +395,16 @@ class _Handler(_http.Handler):
         ("GET", "/v2/userinfo", "userinfo"),
         ("POST", "/rest/posts", "create_post"),
         ("GET", "/rest/posts", "find_posts"),
+        ("POST", "/rest/images", "initialize_upload"),
     ]
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch("PUT")
 
     def _process(self, method: str, path: str, record: RequestRecord, fault: Fault | None) -> int:
         self._faults_before(fault)
+        if method == "PUT" and path.startswith(UPLOAD_PREFIX):
+            return self._finish(self.h_upload_image(path), fault)
         for route_method, route_path, handler in self.ROUTES:
             if route_path == path and route_method == method:
                 return self._finish(getattr(self, "h_" + handler)(record), fault)
@@ -566,6 +605,11 @@ class _Handler(_http.Handler):
         if body["author"] != member.urn:
             self._fail(403, _api_error(403, f"ERROR :: /author :: {body['author']} is not the member of this token",
                                        serviceErrorCode=100, code="ACCESS_DENIED"), "author is not the token's member")
+        if "content" in body:
+            problems = _content_problems(body["content"], member.urn, app)
+            if problems:
+                self._fail(422, _api_error(422, "; ".join(problems),
+                                           errorDetailType="com.linkedin.common.error.BadRequest"), "; ".join(problems))
         commentary = body.get("commentary", "")
         length = len(commentary.encode("utf-16-le")) // 2
         if length > 3000:
@@ -622,6 +666,114 @@ class _Handler(_http.Handler):
                           key=lambda p: p.created_ms, reverse=True)
         elements = [p.json() for p in mine[start:start + count]]
         return 200, {"paging": {"start": start, "count": count, "links": []}, "elements": elements}, {}
+
+
+    # -- Images API ------------------------------------------------------------------------------
+    def h_initialize_upload(self, record: RequestRecord) -> tuple[int, Any, dict[str, str]]:
+        app = self.server.app
+        version = self._versioned()
+        if dict(parse_qsl(urlsplit(self.path).query)).get("action") != "initializeUpload":
+            self._fail(400, _api_error(400, "Unsupported action"), "POST /rest/images without action=initializeUpload")
+        _, member = self._token("w_member_social", what=f"partnerApiImages.ACTION-initializeUpload.{version}01")
+        body = self._json_body(record)
+        request = body.get("initializeUploadRequest") if isinstance(body, dict) else None
+        owner = request.get("owner") if isinstance(request, dict) else None
+        if not isinstance(owner, str) or not AUTHOR_URN_RE.match(owner):
+            self._fail(422, _api_error(422, "ERROR :: /initializeUploadRequest/owner :: field is required but not "
+                                            "found and has no default value"), "initializeUploadRequest.owner missing")
+        if owner != member.urn:
+            self._fail(403, _api_error(403, f"Not enough permissions to upload on behalf of {owner}",
+                                       serviceErrorCode=100, code="ACCESS_DENIED"), "owner is not the token's member")
+        with app._lock:
+            image_id = "D" + secrets.token_hex(8).upper()
+            image = StoredImage(f"urn:li:image:{image_id}", owner, f"{UPLOAD_PREFIX}{image_id}")
+            app.images[image.urn] = image
+        expires = int((time.time() + 24 * 3600) * 1000)
+        return 200, {"value": {"uploadUrlExpiresAt": expires, "uploadUrl": app.url + image.upload_path,
+                               "image": image.urn}}, {}
+
+    def h_upload_image(self, path: str) -> tuple[int, Any, dict[str, str]]:
+        app = self.server.app
+        header = self.headers.get("Authorization") or ""
+        with app._lock:
+            token = app.tokens.get(header[7:].strip()) if header.startswith("Bearer ") else None
+            image = next((i for i in app.images.values() if i.upload_path == path), None)
+        if token is None or token.revoked or token.expires_at <= time.time():
+            raise Abort(401, INVALID_TOKEN)
+        if image is None:
+            raise Abort(404, _api_error(404, "Upload URL not found or expired"))
+        data = self._body
+        mime = _sniff_image(data)
+        if mime is None:
+            self._fail(400, _api_error(400, "Unsupported image format: JPG, GIF and PNG are supported"),
+                       "uploaded bytes are not a JPG, GIF or PNG image")
+        assert mime is not None
+        width, height = _image_size(data, mime)
+        if width * height >= MAX_IMAGE_PIXELS:
+            self._fail(400, _api_error(400, f"Image has {width * height} pixels; images must have fewer than "
+                                            f"{MAX_IMAGE_PIXELS} pixels"), "image over the pixel limit")
+        with app._lock:
+            image.data, image.mime, image.width, image.height = data, mime, width, height
+        return 201, None, {}
+
+
+def _content_problems(content: Any, author: str, app: LinkedInTestServer) -> list[str]:
+    """The Posts API's ``content`` for images: one ``media`` or a ``multiImage`` of 2 to 20, each an
+    image the author uploaded (AVAILABLE), each ``altText`` a string of at most 4,086 characters."""
+    if not isinstance(content, dict) or len(content) != 1:
+        return ["content must hold exactly one of media, multiImage, article, poll"]
+    if "media" in content:
+        entries = [content["media"]]
+    elif "multiImage" in content:
+        multi = content["multiImage"]
+        entries = multi.get("images") if isinstance(multi, dict) else None
+        if not isinstance(entries, list) or not 2 <= len(entries) <= 20:
+            return ["content.multiImage.images must be an array of 2 to 20 images"]
+    else:
+        return [f"unsupported content {sorted(content)!r} (Chorus's server models media and multiImage)"]
+    problems = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            problems.append("each image needs an id (urn:li:image:…)")
+            continue
+        unknown = set(entry) - {"id", "altText", "title", "taggedEntities"}
+        problems += [f"unrecognized field {key!r} in an image" for key in sorted(unknown)]
+        with app._lock:
+            image = app.images.get(entry["id"])
+        if image is None or image.owner != author:
+            problems.append(f"{entry['id']} does not exist or does not belong to the author")
+        elif not image.available:
+            problems.append(f"{entry['id']} has not been uploaded (its status is WAITING_UPLOAD)")
+        alt = entry.get("altText")
+        if alt is not None and (not isinstance(alt, str) or len(alt) > MAX_ALT_TEXT):
+            problems.append(f"altText must be a string of at most {MAX_ALT_TEXT} characters")
+    return problems
+
+
+def _sniff_image(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    return None
+
+
+def _image_size(data: bytes, mime: str) -> tuple[int, int]:
+    if mime == "image/png":
+        return struct.unpack(">II", data[16:24])
+    if mime == "image/gif":
+        return struct.unpack("<HH", data[6:10])
+    position = 2
+    while position + 9 < len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        length = struct.unpack(">H", data[position + 2:position + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[position + 5:position + 9])
+            return width, height
+        position += 2 + length
+    return 0, 0
 
 
 def _post_problems(body: Any) -> list[str]:

@@ -19,6 +19,12 @@ part of the Mastodon API that Chorus uses, following the documentation and the s
     GET  /api/v1/accounts/:id/statuses      limit, max_id, since_id, min_id, exclude_replies; Link header
     POST /api/v1/statuses                   status, spoiler_text, visibility, language, sensitive, in_reply_to_id;
                                             Idempotency-Key per account (TTL 1 h), length validation, rate limit
+    POST /api/v2/media                      multipart: file (type sniffed from its bytes: jpeg, png, gif, webp),
+                                            description (optional, up to description_limit); 200 when processed,
+                                            202 with url null while processing (server.media_processing_polls)
+    GET  /api/v1/media/:id                  206 while processing, then 200; 404 for another account's media
+    POST /api/v1/statuses media_ids[]       at most max_media_attachments; each the account's own, unattached
+                                            and processed (422 with Mastodon's texts otherwise)
     GET  /api/v1/statuses/:id, GET /api/v1/statuses/:id/source, DELETE /api/v1/statuses/:id
     GET  /api/v1/instance, /api/v2/instance configuration.statuses.max_characters etc. (configurable)
     GET  /@user, /@user/:id, /avatars/:user.png   small HTML pages and an avatar, for people
@@ -32,7 +38,13 @@ tokens never expire and are reused per app + user + scopes (``reuse_access_token
 ``Retry-After`` unless a test asks for one; status text is rendered to HTML like Mastodon's
 ``TextFormatter`` (paragraphs, ``<br />``, links with invisible spans, hashtags, local mentions).
 
-Not modelled: media, polls, scheduled statuses, federation, e-mail sign-up, the web UI.
+Media follow ``Api::V2::MediaController`` (202 while not processed), ``Api::V1::MediaController#show``
+(206 while processing), ``MediaAttachment`` validations (IMAGE_LIMIT 16 MiB, description up to 1500)
+and ``PostStatusService#validate_media!`` (too_many, not_found, not_ready). Modelled without a
+source: the pixel check (real Mastodon downsizes the original past image_matrix_limit; here it is
+refused, so a client that does not fit images fails loudly).
+
+Not modelled: video and audio, focus, thumbnails, polls, scheduled statuses, federation, e-mail sign-up, the web UI.
 
 Fault injection (for the next N matching requests; *path* is a prefix, *method* optional; see ``_http.py``)::
 
@@ -55,6 +67,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import email.policy
 import hashlib
 import hmac
 import html
@@ -71,6 +84,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.parser import BytesParser
 from http.cookies import SimpleCookie
 from ipaddress import ip_address
 from typing import Any
@@ -177,6 +191,20 @@ class Status:
     app_id: str | None
     created_at: datetime
     idempotency_key: str | None = None
+    media_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Media:
+    id: str
+    user_id: str
+    mime: str
+    data: bytes = field(repr=False)
+    width: int
+    height: int
+    description: str | None
+    polls_left: int  # GETs answered 206 before it is processed
+    status_id: str | None = None
 
 
 @dataclass
@@ -280,6 +308,9 @@ class MastodonTestServer(HTTPTestServer):
         statuses_limit: int = 300,
         statuses_period: float = 3 * 3600.0,
         code_lifetime: float = 600.0,
+        image_size_limit: int = 16 * 1024 * 1024,
+        image_matrix_limit: int = 33_177_600,
+        description_limit: int = 1500,
         log: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(host, port, _Handler, log=log)
@@ -293,6 +324,12 @@ class MastodonTestServer(HTTPTestServer):
         self.statuses_limit = statuses_limit
         self.statuses_period = statuses_period
         self.code_lifetime = code_lifetime
+        self.image_size_limit = image_size_limit
+        self.image_matrix_limit = image_matrix_limit
+        self.description_limit = description_limit
+        # how many GET /api/v1/media/:id answer 206 before an upload is processed (0: 200 at once)
+        self.media_processing_polls = 0
+        self.media: dict[str, Media] = {}
 
         self._ids = itertools.count(1)
         self._status_seq = itertools.count()
@@ -500,7 +537,7 @@ class MastodonTestServer(HTTPTestServer):
             "filtered": [],
             "reblog": None,
             "account": self.account_json(user),
-            "media_attachments": [],
+            "media_attachments": [self.media_json(self.media[m]) for m in status.media_ids if m in self.media],
             "mentions": [],
             "tags": [{"name": t.lower(), "url": f"{self.url}/tags/{t.lower()}"}
                      for t in _HASHTAG_RE.findall(status.text)],
@@ -512,6 +549,21 @@ class MastodonTestServer(HTTPTestServer):
             app = self.apps[status.app_id]
             data["application"] = {"name": app.name, "website": app.website}
         return data
+
+    def media_json(self, media: Media) -> dict[str, Any]:
+        processed = media.polls_left <= 0
+        url = f"{self.url}/system/media_attachments/{media.id}/original.{media.mime.split('/')[1]}"
+        return {"id": media.id, "type": "image", "url": url if processed else None,
+                "preview_url": url if processed else None, "remote_url": None, "text_url": None,
+                "meta": {"original": {"width": media.width, "height": media.height,
+                                      "size": f"{media.width}x{media.height}",
+                                      "aspect": media.width / media.height}},
+                "description": media.description, "blurhash": None}
+
+    def media_of(self, username: str) -> list[Media]:
+        user = self.user(username)
+        with self._lock:
+            return [m for m in self.media.values() if m.user_id == user.id]
 
     def instance_v2(self) -> dict[str, Any]:
         return {
@@ -534,9 +586,9 @@ class MastodonTestServer(HTTPTestServer):
                 },
                 "media_attachments": {
                     "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
-                    "description_limit": 1500,
-                    "image_size_limit": 16777216,
-                    "image_matrix_limit": 33177600,
+                    "description_limit": self.description_limit,
+                    "image_size_limit": self.image_size_limit,
+                    "image_matrix_limit": self.image_matrix_limit,
                     "video_size_limit": 103809024,
                     "video_frame_rate_limit": 120,
                     "video_matrix_limit": 8294400,
@@ -623,6 +675,8 @@ class _Handler(_http.Handler):
                 raise Abort(400, {"error": "Error occurred while parsing request parameters"}) from None
             if isinstance(data, dict):
                 params.update(data)
+        elif body and ctype == "multipart/form-data":
+            put(_multipart(self.headers.get("Content-Type") or "", body))
         elif body:
             put(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return params
@@ -663,6 +717,8 @@ class _Handler(_http.Handler):
             ("GET", r"/api/v1/accounts/(?P<id>\d+)", "account_show"),
             ("GET", r"/api/v1/accounts/(?P<id>\d+)/statuses", "account_statuses"),
             ("POST", r"/api/v1/statuses", "status_create"),
+            ("POST", r"/api/v2/media", "media_create"),
+            ("GET", r"/api/v1/media/(?P<id>\d+)", "media_show"),
             ("GET", r"/api/v1/statuses/(?P<id>\d+)", "status_show"),
             ("GET", r"/api/v1/statuses/(?P<id>\d+)/source", "status_source"),
             ("DELETE", r"/api/v1/statuses/(?P<id>\d+)", "status_delete"),
@@ -1050,8 +1106,20 @@ class _Handler(_http.Handler):
             in_reply_to = params.get("in_reply_to_id") or None
             if in_reply_to and str(in_reply_to) not in app.statuses:
                 raise Abort(404, {"error": "The post you are trying to reply to does not appear to exist."})
-            if not text.strip() and not params.get("media_ids"):
+            media_ids = params.get("media_ids") or []
+            media_ids = [str(m) for m in (media_ids if isinstance(media_ids, list) else [media_ids])]
+            if not text.strip() and not media_ids:
                 raise Abort(422, {"error": "Validation failed: Text can't be blank"})
+            if len(media_ids) > app.max_media_attachments:
+                raise Abort(422, {"error": f"Cannot attach more than {app.max_media_attachments} files"})
+            missing = [m for m in media_ids if m not in app.media or app.media[m].user_id != user.id
+                       or app.media[m].status_id is not None]
+            if missing:
+                raise Abort(422, {"error": f"Media {', '.join(missing)} not found or already attached to another "
+                                           "post"})
+            if any(app.media[m].polls_left > 0 for m in media_ids):
+                raise Abort(422, {"error": "Cannot attach files that have not finished processing. Try again in a "
+                                           "moment!"})
             if self._length(text, spoiler) > app.max_characters:
                 raise Abort(422, {"error": f"Validation failed: Text character limit of {app.max_characters} "
                                            "exceeded"})
@@ -1064,10 +1132,55 @@ class _Handler(_http.Handler):
             status = Status(app._new_status_id(), user.id, text, spoiler, visibility, language,
                             str(params.get("sensitive")).lower() in ("true", "1"),
                             str(in_reply_to) if in_reply_to else None, token.app_id, _utcnow(), key or None)
+            status.media_ids = media_ids
+            for media_id in media_ids:
+                app.media[media_id].status_id = status.id
             app.statuses[status.id] = status
             if key:
                 app._idempotency[(user.id, key)] = (status.id, now + app.idempotency_ttl)
             return 200, app.status_json(status, user), self._rate_headers(user, now)
+
+    # -- media ---------------------------------------------------------------------------------
+    def h_media_create(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        app = self.server.app
+        _, user = self._user_token(params, "write", "write:media")
+        upload = params.get("file")
+        if not isinstance(upload, _Upload) or not upload.data:
+            raise Abort(400, {"error": "param is missing or the value is empty: file"})
+        description = params.get("description")
+        description = str(description) if description not in (None, "") else None
+        problems = []
+        mime = _sniff_image(upload.data)
+        if mime is None:
+            problems.append("File content type is invalid")
+        if len(upload.data) > app.image_size_limit:
+            problems.append(f"File file size must be less than {app.image_size_limit // (1024 * 1024)} MB")
+        if description is not None and len(description) > app.description_limit:
+            problems.append(f"Description is too long (maximum is {app.description_limit} characters)")
+        if problems:
+            raise Abort(422, {"error": "Validation failed: " + ", ".join(problems)})
+        assert mime is not None
+        width, height = _image_size(upload.data, mime)
+        if width * height > app.image_matrix_limit:
+            raise Abort(422, {"error": f"Validation failed: File dimensions {width}x{height} exceed the limit of "
+                                       f"{app.image_matrix_limit} pixels"})
+        with app._lock:
+            media = Media(str(next(app._ids) + 200000), user.id, mime, upload.data, width, height, description,
+                          app.media_processing_polls)
+            app.media[media.id] = media
+            return (202 if media.polls_left > 0 else 200), app.media_json(media), {}
+
+    def h_media_show(self, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        app = self.server.app
+        _, user = self._user_token(params, "read", "read:statuses", "write", "write:media")
+        with app._lock:
+            media = app.media.get(str(params["id"]))
+            if media is None or media.user_id != user.id:
+                raise Abort(404, {"error": NOT_FOUND})
+            if media.polls_left > 0:
+                media.polls_left -= 1
+                return 206, app.media_json(media), {}
+            return 200, app.media_json(media), {}
 
     def _rate_headers(self, user: User, now: float) -> dict[str, str]:
         app = self.server.app
@@ -1162,6 +1275,75 @@ class _Handler(_http.Handler):
 # ---------------------------------------------------------------------------------------------
 # Small pure helpers
 # ---------------------------------------------------------------------------------------------
+@dataclass
+class _Upload:
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+def _multipart(content_type: str, body: bytes) -> list[tuple[str, Any]]:
+    """The fields of a multipart/form-data body: text values, and files as :class:`_Upload`."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise Abort(400, {"error": "Error occurred while parsing request parameters"})
+    fields: list[tuple[str, Any]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            fields.append((name, _Upload(filename, part.get_content_type(), data)))
+        else:
+            fields.append((name, data.decode(part.get_content_charset() or "utf-8", "replace")))
+    return fields
+
+
+def _sniff_image(data: bytes) -> str | None:
+    """The image type from the file's own bytes, as Mastodon detects it (never the declared type)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _image_size(data: bytes, mime: str) -> tuple[int, int]:
+    """Width and height read from the image header (PNG IHDR, GIF screen, JPEG SOFn, WebP VP8/VP8L/VP8X)."""
+    if mime == "image/png":
+        return struct.unpack(">II", data[16:24])
+    if mime == "image/gif":
+        return struct.unpack("<HH", data[6:10])
+    if mime == "image/webp":
+        chunk = data[12:16]
+        if chunk == b"VP8X":
+            return (int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1)
+        if chunk == b"VP8L":
+            bits = int.from_bytes(data[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    position = 2
+    while position + 9 < len(data):
+        if data[position] != 0xFF:
+            break
+        marker = data[position + 1]
+        length = struct.unpack(">H", data[position + 2:position + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            height, width = struct.unpack(">HH", data[position + 5:position + 9])
+            return width, height
+        position += 2 + length
+    raise Abort(422, {"error": "Validation failed: File could not be processed"})
+
+
 def _pkce_ok(verifier: str, challenge: str) -> bool:
     if not re.fullmatch(r"[A-Za-z0-9\-._~]{43,128}", verifier):
         return False

@@ -211,6 +211,28 @@ def _v6_training_records(db: sqlite3.Connection) -> None:
     )
 
 
+def _v7_draft_media(db: sqlite3.Connection) -> None:
+    # Images attached to a draft, in order, with their alt text. The bytes are a copy in the
+    # profile's media folder (desktop.core.drafts.media), named by their SHA-256, so a draft keeps
+    # its images when the original file is moved or deleted; *name* is the file name as attached.
+    db.execute(
+        """
+        CREATE TABLE draft_media (
+            draft_id    TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL CHECK (position >= 0),
+            sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+            mime        TEXT NOT NULL,
+            width       INTEGER NOT NULL CHECK (width > 0),
+            height      INTEGER NOT NULL CHECK (height > 0),
+            alt         TEXT NOT NULL DEFAULT '',
+            name        TEXT NOT NULL DEFAULT '',
+            added_at    REAL NOT NULL,
+            PRIMARY KEY (draft_id, position)
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
@@ -218,5 +240,6 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (4, _v4_accounts_and_publishing),
     (5, _v5_policy_usage),
     (6, _v6_training_records),
+    (7, _v7_draft_media),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

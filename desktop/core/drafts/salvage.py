@@ -80,6 +80,7 @@ TABLE_WORDS = {
     "publish_history": "publish record(s)",
     "outbox": "outbox entr(y/ies)",
     "training_records": "policy acknowledgement and quiz record(s)",
+    "draft_media": "attached image(s)",
 }
 _MAX_SKIPS = 1000  # damaged stretches skipped in one table before giving up on the rest of it
 

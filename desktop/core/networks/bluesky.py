@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from desktop.core.networks.media import MediaLimits
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
 
 if TYPE_CHECKING:
@@ -41,7 +42,14 @@ NETWORK = Network(
     default_limits={"max_graphemes": MAX_GRAPHEMES, "max_bytes": MAX_BYTES},
     limit_key="max_graphemes",
     brand=Brand(light="#0B64D8", dark="#6FB1FF", mark="", drawing="butterfly"),
-    capabilities=Capabilities(images=True, alt_text=True, threads=True, client_record_key=True),
+    capabilities=Capabilities(
+        images=True, alt_text=True, threads=True, client_record_key=True,
+        # app.bsky.embed.images: at most 4 images, each blob image/* of at most 1,000,000 bytes, alt
+        # required (may be empty). 2000 px on the longest side is what the Bluesky app itself
+        # uploads (social-app POST_IMG_MAX); the lexicon sets no pixel limit.
+        media=MediaLimits(max_images=4, max_bytes=1_000_000, accepted=("image/jpeg", "image/png", "image/webp"),
+                          max_side=2000),
+    ),
     link=LinkSpec(
         LinkFlow.APP_PASSWORD,
         server="optional",

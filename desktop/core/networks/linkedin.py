@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from desktop.core.networks.media import MediaLimits
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
 from desktop.core.setting_spec import Kind, SettingSpec
 
@@ -43,7 +44,14 @@ NETWORK = Network(
     default_limits={"max_utf16_units": MAX_UTF16_UNITS},
     limit_key="max_utf16_units",
     brand=Brand(light="#0A66C2", dark="#70B5F9", mark="in"),
-    capabilities=Capabilities(images=True, alt_text=True),
+    capabilities=Capabilities(
+        images=True, alt_text=True,
+        # Images API: JPG, PNG or GIF under 36,152,320 pixels; multiImage posts take up to 20 but
+        # Chorus attaches 4 at most. LinkedIn documents no byte limit for the Images API; 5 MB is
+        # the figure publishing tools quote for LinkedIn images, kept as a safe ceiling.
+        media=MediaLimits(max_images=4, max_bytes=5 * 1024 * 1024, max_pixels=36_152_320 - 1,
+                          accepted=("image/jpeg", "image/png"), alt_max_chars=4086),
+    ),
     link=LinkSpec(
         LinkFlow.BROWSER,
         browser_note="Chorus opens LinkedIn in your browser. Sign in there and allow Chorus to post for you. "

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from desktop.core.networks.media import MediaLimits
 from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
 from desktop.core.setting_spec import Kind, SettingSpec
 
@@ -48,8 +49,17 @@ NETWORK = Network(
     default_limits={"max_characters": DEFAULT_MAX_CHARACTERS, "characters_reserved_per_url": DEFAULT_URL_LENGTH},
     limit_key="max_characters",
     brand=Brand(light="#563ACC", dark="#A99BFF", mark="m"),
-    capabilities=Capabilities(images=True, alt_text=True, threads=True, idempotent_publish=True,
-                              instance_limits=True),
+    capabilities=Capabilities(
+        images=True, alt_text=True, threads=True, idempotent_publish=True, instance_limits=True,
+        # MediaAttachment: IMAGE_LIMIT 16 MiB, 4 attachments per status, description up to 1500
+        # characters; image_matrix_limit 33,177,600 px (7680 × 4320). Each server announces its own
+        # in /api/v2/instance configuration.media_attachments (read into Account.limits at linking).
+        media=MediaLimits(max_images=4, max_bytes=16 * 1024 * 1024, max_pixels=33_177_600,
+                          accepted=("image/jpeg", "image/png", "image/webp", "image/gif"), alt_max_chars=1500,
+                          server_keys={"max_bytes": "image_size_limit", "max_pixels": "image_matrix_limit",
+                                       "max_images": "max_media_attachments",
+                                       "alt_max_chars": "description_limit"}),
+    ),
     link=LinkSpec(
         LinkFlow.BROWSER,
         server="required",

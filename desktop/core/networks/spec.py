@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from desktop.core.networks.media import MediaLimits
 from desktop.core.setting_spec import SettingSpec
 
 if TYPE_CHECKING:  # the measures load regex and twitter-text; the registry is read at start-up without them
@@ -65,6 +66,8 @@ class Capabilities:
     client_record_key: bool = False
     # each server sets its own limits; a linked account reads them (Mastodon's max_characters)
     instance_limits: bool = False
+    # the images a post may carry and what each may be (None: no images); see desktop.core.media
+    media: MediaLimits | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,7 +78,8 @@ class Policy:
         return f"{self.info.id}@{self.info.version}"
 
     def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
-              instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None) -> list[Finding]:
+              instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None,
+              alt_texts: Sequence[str] = ()) -> list[Finding]:
         """The findings to show for *text* posted to *network* (default: the policy's). *instance_limits*
         are the author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 
@@ -85,13 +87,15 @@ class Policy:
         pass one to share it between checks of the same post). A rule that runs out of time gives
         one *incomplete* finding (``Finding.incomplete``) instead of its findings: never a silent pass.
         Rules in ``advise`` mode give advisory findings (severity info); ``shadow`` rules are not run
-        at all (see :meth:`evaluate`).
+        at all (see :meth:`evaluate`). *alt_texts*: the alt text of each image attached to the post
+        ("" for an image without), read by ``alt_text`` rules.
         """
-        return self.evaluate(text, network, today, instance_limits=instance_limits, budget=budget, shadow=False).shown
+        return self.evaluate(text, network, today, instance_limits=instance_limits, budget=budget, shadow=False,
+                             alt_texts=alt_texts).shown
 
     def evaluate(self, text: str, network: str | None = None, today: dt.date | None = None, *,
                  instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None,
-                 shadow: bool = True) -> Evaluation:
+                 shadow: bool = True, alt_texts: Sequence[str] = ()) -> Evaluation:
         """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
         when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
         can never make a shown rule incomplete."""
@@ -99,7 +103,7 @@ class Policy:
         if full_length > MAX_CHECK_CHARS:
             text = text[:MAX_CHECK_CHARS]  # a paste of megabytes: the part a post could be, and one finding
         doc = Document(text, network or self.info.default_network, today or dt.date.today(),
-                       instance_limits=instance_limits, budget=budget)
+                       instance_limits=instance_limits, budget=budget, alt_texts=alt_texts)
         shown: list[Finding] = [too_long_to_check(full_length)] if full_length > MAX_CHECK_CHARS else []
         hidden: list[Finding] = []
         for rule in self.rules:
@@ -134,8 +138,10 @@ class Policy:
         for rule in self.rules:
             for field, examples in (("examples.flag", rule.examples_flag), ("examples.pass", rule.examples_pass)):
                 for example, network in examples:
-                    doc = Document(example, network or self.info.default_network, today,
-                                   budget=Budget(EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S))
+                    # an alt_text rule's examples are alt texts of one image attached to an empty post
+                    doc = Document("" if rule.reads_alt_texts else example, network or self.info.default_network,
+                                   today, budget=Budget(EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S),
+                                   alt_texts=(example,) if rule.reads_alt_texts else ())
                     try:
                         active = rule.active(doc)
                         hits = rule.check(doc) if active else []

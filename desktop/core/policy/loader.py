@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from desktop.core.networks import NETWORKS, REGISTRY
 from desktop.core.policy import detectors
+from desktop.core.policy.alt_text import AltTextRule
 
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
@@ -49,7 +50,8 @@ from desktop.core.policy.rules import (
     SubstitutionRule,
 )
 
-KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric")
+KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric",
+         "alt_text")
 BUILTIN_DETECTORS = ("secrets", "internal_url", "email", "phone")  # DetectorRule's own; more in detectors.EXTRA
 REPORTS = ("every", "once", "once_per_sentence")
 MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes",
@@ -65,6 +67,7 @@ KIND_FIELDS = {
     "placement": {"target", "max_start"},
     "substitution": {"swaps", "evasion"},
     "metric": {"limits"},
+    "alt_text": {"min_length"},
 }
 # Keys that are only warned about when unknown: the policy still works, but a typo there
 # (``examples.pas``) silently drops what the author meant, so ``policy validate`` says so.
@@ -384,6 +387,15 @@ def _metric_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, commo
     return MetricRule(**common, limits=limits, default_network=default_network)
 
 
+def _alt_text_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                   _default: str | None) -> Rule | None:
+    min_length = table.get("min_length", 1)
+    if not isinstance(min_length, int) or isinstance(min_length, bool) or not 1 <= min_length <= 1000:
+        reader.problem(rule_id, "min_length", f"must be a whole number from 1 to 1000, not {min_length!r}")
+        return None
+    return AltTextRule(**common, min_length=min_length)
+
+
 _BUILDERS = {
     "lexicon": _lexicon_rule,
     "pattern": _pattern_rule,
@@ -393,6 +405,7 @@ _BUILDERS = {
     "placement": _placement_rule,
     "substitution": _substitution_rule,
     "metric": _metric_rule,
+    "alt_text": _alt_text_rule,
 }
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import regex
 
@@ -47,8 +47,12 @@ class Document:
     """One text being checked; everything derived from it is computed once, on first use."""
 
     def __init__(self, text: str, network: str | None, today: dt.date, *, budget: Budget | None = None,
-                 instance_limits: dict[str, dict[str, Any]] | None = None) -> None:
+                 instance_limits: dict[str, dict[str, Any]] | None = None,
+                 alt_texts: Sequence[str] = ()) -> None:
         self.text = text
+        # the alt text of each image attached to the post, in order ("" when it has none): read by
+        # the alt_text rule (desktop.core.policy.alt_text); text rules never look at it
+        self.alt_texts = tuple(alt_texts)
         self.network = network
         self.today = today
         # the time the author's patterns may take in this check (shared by every rule)
@@ -219,6 +223,8 @@ class Rule:
     # staged roll-out: "enforce" (the default), "advise" (shown as advisory, never blocks) or "shadow"
     # (never shown, only counted locally); applied to the findings by Policy.evaluate
     mode: str = "enforce"
+    # the rule reads the images' alt texts, not the post's text: its examples are alt texts
+    reads_alt_texts: ClassVar[bool] = False
 
     def active(self, doc: Document) -> bool:
         if self.valid_from and doc.today < self.valid_from:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import networks
+from desktop.core.media import Attachment, attachment_problems
 from desktop.core.ports import (
     Account,
     AuthError,
@@ -123,6 +124,10 @@ class PublishService:
     # what must happen before anything is published under a policy (desktop.core.training.gate: the
     # policy acknowledged); given the policy in force, the reason to wait, or None. Asked in refusal().
     gate: Callable[[Policy], str | None] | None = field(default=None, kw_only=True)
+    # a draft's attached images (desktop.core.drafts.media.DraftMedia.list): sends that are not
+    # given images (the outbox, Retry after an interruption, send as new) take the draft's own, so a
+    # post with images is never re-sent as text alone
+    draft_images: Callable[[str], Sequence[Attachment]] | None = field(default=None, kw_only=True)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -134,9 +139,9 @@ class PublishService:
             self.store = PublishStore(self.accounts.store.database)
 
     # -- checks ------------------------------------------------------------------------------------
-    def refusal(self, text: str, account_ids: Sequence[str]) -> Refusal | None:
-        """Why *text* cannot be published to these accounts now, or None."""
-        if not text.strip():
+    def refusal(self, text: str, account_ids: Sequence[str], *, images: Sequence[Attachment] = ()) -> Refusal | None:
+        """Why *text* (with *images*) cannot be published to these accounts now, or None."""
+        if not text.strip() and not images:
             return Refusal("The post is empty.")
         if not account_ids:
             return Refusal("Choose at least one account to publish to.")
@@ -146,9 +151,16 @@ class PublishService:
                            "Ask your IT team to fix the policy file.")
         if self.gate is not None and (waiting := self.gate(policy)):
             return Refusal(waiting)
+        targets = self._targets(account_ids)
+        if images:
+            problems = attachment_problems(images, dict.fromkeys(network for network, _ in targets))
+            if problems:
+                return Refusal(" ".join(problems))
         findings: list[Finding] = []
-        for network, limits in self._targets(account_ids):
-            findings += policy.check(text, network, instance_limits={network: limits} if limits else None)
+        alt_texts = tuple(image.alt for image in images)
+        for network, limits in targets:
+            findings += policy.check(text, network, instance_limits={network: limits} if limits else None,
+                                     alt_texts=alt_texts)
         blocks = verdict.blocks(findings)
         reason = verdict.refusal(blocks)
         return Refusal(reason, tuple(blocks)) if reason else None
@@ -167,10 +179,12 @@ class PublishService:
 
     # -- publishing ----------------------------------------------------------------------------------
     def publish(self, draft_id: str, text: str, account_ids: Sequence[str], *, acknowledged: Iterable[Any] = (),
-                on_update: Callable[[TargetStatus], None] = lambda status: None) -> list[TargetStatus]:
+                on_update: Callable[[TargetStatus], None] = lambda status: None,
+                images: Sequence[Attachment] = ()) -> list[TargetStatus]:
         """Check, then send to every account in parallel; blocks until all are done (call it from a
-        worker). Returns the final status of each target, in the order of *account_ids*."""
-        refusal = self.refusal(text, account_ids)
+        worker). Returns the final status of each target, in the order of *account_ids*. *images*
+        (at most 4, with their alt text) go with the post to every account."""
+        refusal = self.refusal(text, account_ids, images=images)
         if refusal is not None:
             statuses = [self._status(draft_id, account_id, REFUSED, reason=refusal.reason) for account_id in account_ids]
             for status in statuses:
@@ -180,7 +194,7 @@ class PublishService:
         version = f"{policy.info.id}@{policy.info.version}" if policy else ""
         acks = list(acknowledged)
         futures = [self._submit(draft_id, account_id, self._publish_one, draft_id, text, account_id, version, acks,
-                                on_update) for account_id in account_ids]
+                                on_update, None, tuple(images)) for account_id in account_ids]
         statuses = [future.result() for future in futures]
         offline = [s.account_id for s in statuses if s.state == QUEUED]
         if offline:
@@ -188,11 +202,13 @@ class PublishService:
         return statuses
 
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
-                     on_update: Callable[[TargetStatus], None], round_: int | None = None) -> TargetStatus:
+                     on_update: Callable[[TargetStatus], None], round_: int | None = None,
+                     images: tuple[Attachment, ...] = ()) -> TargetStatus:
         try:
             if round_ is None:  # the latest round: a post sent as new again stays that post
                 round_ = max(0, self._rounds(draft_id, account_id, text) - 1)
-            status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update, round_)
+            status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update, round_,
+                                images=images)
         except Exception as exc:  # never lose a target's status to an unexpected error
             if self._closed:  # a publish let go of at quit, ending after the database was closed
                 log.info("publishing draft %s to %s ended after Chorus closed (%s): the next start shows it as "
@@ -206,7 +222,8 @@ class PublishService:
         return status
 
     def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
-              on_update: Callable[[TargetStatus], None], round_: int = 0) -> TargetStatus:
+              on_update: Callable[[TargetStatus], None], round_: int = 0, *,
+              images: tuple[Attachment, ...] = ()) -> TargetStatus:
         record = self.accounts.store.get_account(account_id)
         if record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
@@ -215,6 +232,8 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
+        if not images and self.draft_images is not None:
+            images = tuple(self.draft_images(draft_id))
         key = idempotency_key(draft_id, account_id, text, round_)
         publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
@@ -233,7 +252,8 @@ class PublishService:
             self.store.mark_failed(key, str(exc))
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
-        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at)
+        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at,
+                    images=images)
 
         def keep_secret(new_secret: str) -> None:
             self.accounts.replace_secret(account_id, new_secret)

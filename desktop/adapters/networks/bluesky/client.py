@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from desktop.adapters.networks.bluesky.facets import POST_COLLECTION, build_facets, build_record
 from desktop.adapters.networks.bluesky.identity import _normalise_url, _pds_from_doc
 from desktop.adapters.networks.bluesky.session import APP_PASSWORD_SCOPES, BlueskySessions, _Credentials, jwt_claims
 from desktop.adapters.networks.bluesky.xrpc import _Ambiguous
 from desktop.core.measures import grapheme_count, utf8_length
-from desktop.core.networks.bluesky import ID, MAX_BYTES, MAX_GRAPHEMES
+from desktop.core.media import MediaError, PreparedImage, prepare
+from desktop.core.networks.bluesky import ID, MAX_BYTES, MAX_GRAPHEMES, NETWORK
 from desktop.core.ports import Account, AuthError, Post, Published, PublishError, SecretSink
 from desktop.core.publishing import tid as tids
 
@@ -80,7 +82,7 @@ class BlueskyClient(BlueskySessions):
         creds = _Credentials.parse(secret)
         rkey = self.record_key(post)
         text = post.text
-        if not text.strip():
+        if not text.strip() and not post.images:
             raise PublishError("The post is empty.", retryable=False)
         problem = length_problem(text)
         if problem:
@@ -96,6 +98,10 @@ class BlueskyClient(BlueskySessions):
             return dids[handle]
 
         record = build_record(text, facets=build_facets(text, resolve), language=post.language)
+        if post.images:
+            # uploaded only now, after the record was looked for: a retry after a crash uploads
+            # again (the PDS stores a blob once per content, and drops blobs no record uses)
+            record["embed"] = self._images_embed(account, creds, on_secret, post)
         body = {"repo": creds.did, "collection": POST_COLLECTION, "rkey": rkey, "validate": True,
                 "record": record}
         try:
@@ -115,6 +121,32 @@ class BlueskyClient(BlueskySessions):
             raise PublishError(f"{exc} The post was not published.", retryable=True) from None
         return Published(url=self.post_url(account, rkey),
                          remote_id=str(result.get("uri") or f"at://{creds.did}/{POST_COLLECTION}/{rkey}"))
+
+    def _images_embed(self, account: Account, creds: _Credentials, on_secret: SecretSink | None,
+                      post: Post) -> dict[str, Any]:
+        """``app.bsky.embed.images``: each image prepared for Bluesky (metadata removed, at most
+        1,000,000 bytes), uploaded with ``com.atproto.repo.uploadBlob``, with its alt text and aspect ratio."""
+        limits = NETWORK.capabilities.media
+        assert limits is not None
+        if len(post.images) > limits.max_images:
+            raise PublishError(f"Bluesky posts carry at most {limits.max_images} images.", retryable=False)
+        images = []
+        for attachment in post.images:
+            try:
+                prepared = prepare(attachment, limits)
+            except MediaError as exc:
+                raise PublishError(f"{exc} {exc.advice}".strip(), retryable=False) from None
+
+            def upload(token: str, image: PreparedImage = prepared) -> dict[str, Any]:
+                return self._upload_blob(account.server, image.data, image.mime, token)
+
+            result = self._authed(account, creds, on_secret, upload)
+            blob = result.get("blob")
+            if not isinstance(blob, dict) or blob.get("$type") != "blob":
+                raise PublishError("The Bluesky server answered the image upload without a blob.", retryable=True)
+            images.append({"image": blob, "alt": prepared.alt,
+                           "aspectRatio": {"width": prepared.width, "height": prepared.height}})
+        return {"$type": "app.bsky.embed.images", "images": images}
 
     def find_published(self, account: Account, secret: str, post: Post, *,
                        on_secret: SecretSink | None = None) -> Published | None:

@@ -30,7 +30,9 @@ _DOING = {
     "com.atproto.repo.createRecord": "publishing",
     "com.atproto.repo.getRecord": "reading a record",
     "com.atproto.identity.resolveHandle": "looking up a handle",
+    "com.atproto.repo.uploadBlob": "uploading an image",
 }
+UPLOAD_DEADLINE_S = 120.0  # an image of up to 1 MB on a slow uplink
 
 
 class _SessionExpired(Exception):
@@ -79,6 +81,15 @@ class BlueskyXrpc:
         if write and (response.status_code == 500 or response.status_code >= 502):
             raise _Ambiguous(f"{host_of(base)} answered HTTP {response.status_code}.")
         return self._parse(response, method, write=write)
+
+    def _upload_blob(self, base: str, data: bytes, mime: str, token: str) -> dict:
+        """``com.atproto.repo.uploadBlob``: the raw bytes with their type. Not a write that needs
+        looking for: an upload whose answer was lost is simply repeated (the blob is stored once)."""
+        method = "com.atproto.repo.uploadBlob"
+        response = fetch(self.http, "POST", f"{base}/xrpc/{method}", data=data,
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": mime},
+                         what=_doing(method), deadline=max(self.deadline, UPLOAD_DEADLINE_S), max_bytes=self.max_bytes)
+        return self._parse(response, method)
 
     def _parse(self, response: requests.Response, method: str, *, write: bool = False) -> dict:
         status = response.status_code

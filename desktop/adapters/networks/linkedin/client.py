@@ -14,11 +14,13 @@ from urllib.parse import quote, unquote
 import requests
 
 from desktop.adapters.common import server_message
-from desktop.adapters.http import json_or_none
+from desktop.adapters.http import fetch, json_or_none
 from desktop.adapters.networks.linkedin.api import MAX_COMMENTARY
 from desktop.adapters.networks.linkedin.oauth import LinkedInOAuth
 from desktop.adapters.networks.linkedin.text import _comparable, escape_little_text, unescape_little_text
 from desktop.core.measures import utf16_length
+from desktop.core.media import MediaError, prepare
+from desktop.core.networks.linkedin import NETWORK
 from desktop.core.ports import Account, Post, Published, PublishError, PublishUnconfirmed, SecretSink
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ FIND_WINDOW_S = 24 * 3600.0  # find_published without first_attempt_at
 FIND_PAGE_SIZE = 10
 FIND_MAX_PAGES = 5
 
+_IMAGE_URN_RE = re.compile(r"^urn:li:image:[A-Za-z0-9_-]+$")
 _POST_URN_RE = re.compile(r"^urn:li:(?:share|ugcPost):\d+$")
 _DUPLICATE_RE = re.compile(r"duplicate of (urn:li:(?:share|ugcPost):\d+)")
 
@@ -67,7 +70,7 @@ class LinkedInClient(LinkedInOAuth):
         """Post *post* to the member's feed. Safe to call again with the same post after any failure:
         after an ambiguous one it looks for the post first (see the module's "Exactly once")."""
         author = self._author(account)
-        if not post.text.strip():
+        if not post.text.strip() and not post.images:
             raise PublishError("The post is empty.", retryable=False)
         if not post.idempotency_key:
             raise ValueError("a post needs an idempotency key")
@@ -94,6 +97,11 @@ class LinkedInClient(LinkedInOAuth):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
+        if post.images:
+            # uploaded after the look for an earlier attempt: an image uploaded by an attempt that
+            # never became a post stays unused on LinkedIn, which is harmless
+            media = [{"id": urn, "altText": alt} for urn, alt in self._upload_images(author, secret, post)]
+            body["content"] = {"media": media[0]} if len(media) == 1 else {"multiImage": {"images": media}}
         try:
             response = self._call("POST", "/rest/posts", token=secret, versioned=True, json=body, what="publishing",
                                   write=True, raise_for_status=False)
@@ -121,6 +129,38 @@ class LinkedInClient(LinkedInOAuth):
         with self._history_lock:
             history.published = published
         return published
+
+    def _upload_images(self, author: str, token: str, post: Post) -> list[tuple[str, str]]:
+        """Each image prepared for LinkedIn and uploaded with the Images API: ``initializeUpload``,
+        then the bytes PUT to the upload URL. Returns (image URN, alt text) pairs."""
+        limits = NETWORK.capabilities.media
+        assert limits is not None
+        if len(post.images) > limits.max_images:
+            raise PublishError(f"Chorus sends at most {limits.max_images} images to LinkedIn.", retryable=False)
+        uploaded = []
+        for attachment in post.images:
+            try:
+                prepared = prepare(attachment, limits)
+            except MediaError as exc:
+                raise PublishError(f"{exc} {exc.advice}".strip(), retryable=False) from None
+            if limits.alt_max_chars and len(prepared.alt) > limits.alt_max_chars:
+                raise PublishError(f"The alt text of {attachment.label} is {len(prepared.alt):,} characters; "
+                                   f"LinkedIn keeps {limits.alt_max_chars:,} at most. Shorten it.", retryable=False)
+            response = self._call("POST", "/rest/images?action=initializeUpload", token=token, versioned=True,
+                                  json={"initializeUploadRequest": {"owner": author}}, what="preparing an image upload")
+            value = self._json(response, "preparing an image upload").get("value")
+            upload_url = value.get("uploadUrl") if isinstance(value, dict) else None
+            urn = value.get("image") if isinstance(value, dict) else None
+            if not isinstance(upload_url, str) or not isinstance(urn, str) or not _IMAGE_URN_RE.match(urn):
+                raise PublishError("LinkedIn answered the image upload request without an upload address.")
+            put = fetch(self.http, "PUT", self._endpoint(upload_url), data=prepared.data,
+                        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
+                        timeout=self.timeout, where="LinkedIn", what="uploading an image",
+                        deadline=max(self.deadline, 120.0), max_bytes=self.max_bytes, allow_http=self.allow_http)
+            if not put.ok:
+                self._raise_for(put, "uploading an image", write=False)
+            uploaded.append((urn, prepared.alt))
+        return uploaded
 
     def find_published(self, account: Account, secret: str, post: Post, *,
                        on_secret: SecretSink | None = None) -> Published | None:

@@ -32,7 +32,7 @@ class MastodonApi:
     def __init__(self, session: requests.Session | None = None, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  client_name: str = CLIENT_NAME, website: str = WEBSITE, allow_http: bool = False,
                  clock: Callable[[], float] = time.time, deadline: float = DEFAULT_DEADLINE_S,
-                 max_bytes: int = MAX_JSON_BYTES) -> None:
+                 max_bytes: int = MAX_JSON_BYTES, sleep: Callable[[float], None] = time.sleep) -> None:
         self.http = session or make_session(timeout)
         self.timeout = timeout
         self.deadline = deadline  # seconds for one whole exchange with the server
@@ -41,6 +41,7 @@ class MastodonApi:
         self.website = website
         self.allow_http = allow_http
         self.clock = clock
+        self.sleep = sleep  # between polls of an image the server is still processing
 
     # -- account and instance ------------------------------------------------------------------
     def account_for_token(self, server: str, token: str) -> Account:
@@ -104,7 +105,8 @@ class MastodonApi:
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"
         response = fetch(self.http, method, server + path, headers=all_headers, timeout=self.timeout, what=what,
-                         where=host_of(server), write=write, deadline=self.deadline, max_bytes=self.max_bytes,
+                         where=host_of(server), write=write, deadline=kwargs.pop("deadline", self.deadline),
+                         max_bytes=self.max_bytes,
                          allow_http=self.allow_http, **kwargs)
         if raise_for_status and not response.ok:
             self._raise_for(response, server, what, write=write)

@@ -13,6 +13,9 @@ from typing import Any
 from desktop.adapters.common import is_json, parse_time
 from desktop.adapters.http import decode_json, host_of
 from desktop.adapters.networks.mastodon.oauth import MastodonOAuth
+from desktop.core.media import MediaError, prepare
+from desktop.core.networks.mastodon import NETWORK
+from desktop.core.networks.media import MediaLimits
 from desktop.core.ports import Account, Post, Published, PublishError, SecretSink
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,8 @@ TRUST_IDEMPOTENCY_FOR_S = 50 * 60.0  # after this, look for the post before send
 FIND_WINDOW_S = 24 * 3600.0  # find_published without first_attempt_at: statuses of the last day
 CLOCK_SLACK_S = 300.0  # our clock vs the server's, when comparing created_at with first_attempt_at
 FIND_MAX_PAGES = 5  # 5 × 40 recent statuses at most
+MEDIA_POLL_WAITS_S = (0.2, 0.5, 1.0, 1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 10.0, 10.0, 20.0)  # about a minute
+MEDIA_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
 
 
 class MastodonClient(MastodonOAuth):
@@ -32,7 +37,7 @@ class MastodonClient(MastodonOAuth):
     def publish(self, account: Account, secret: str, post: Post, *, on_secret: SecretSink | None = None) -> Published:
         """Post *post* as a status. Safe to call again after any failure with the same post."""
         server = self._account_server(account)
-        if not post.text.strip():
+        if not post.text.strip() and not post.images:
             raise PublishError("The post is empty.", retryable=False)
         if not post.idempotency_key:
             raise ValueError("a post needs an idempotency key")
@@ -45,6 +50,11 @@ class MastodonClient(MastodonOAuth):
         body: dict[str, Any] = {"status": post.text}
         if post.language:
             body["language"] = post.language
+        if post.images:
+            # Uploaded just before the status: after a crash the retry uploads again and the status
+            # keeps its Idempotency-Key, so the server answers with the first status if it has one.
+            # Media never attached to a status are removed by the server after a day.
+            body["media_ids"] = self._upload_images(server, secret, post)
         response = self._call("POST", server, "/api/v1/statuses", token=secret, json=body,
                               headers={"Idempotency-Key": post.idempotency_key}, what="publishing", write=True)
         data = self._json(response, server, "publishing", ambiguous=True)
@@ -53,6 +63,62 @@ class MastodonClient(MastodonOAuth):
             raise PublishError(f"{host_of(server)} answered without the new post's id.", ambiguous=True)
         return Published(url=str(data.get("url") or data.get("uri") or f"{server}/web/statuses/{status_id}"),
                          remote_id=status_id)
+
+    def _upload_images(self, server: str, token: str, post: Post) -> list[str]:
+        """Each image prepared for this server's limits and uploaded (``POST /api/v2/media`` with its
+        ``description``); waits until the server has processed each (``GET /api/v1/media/:id``)."""
+        limits = self._media_limits(server)
+        if len(post.images) > limits.max_images:
+            raise PublishError(f"{host_of(server)} takes at most {limits.max_images} images per post.",
+                               retryable=False)
+        ids = []
+        for attachment in post.images:
+            try:
+                prepared = prepare(attachment, limits)
+            except MediaError as exc:
+                raise PublishError(f"{exc} {exc.advice}".strip(), retryable=False) from None
+            alt = prepared.alt
+            if limits.alt_max_chars and len(alt) > limits.alt_max_chars:
+                raise PublishError(f"The alt text of {attachment.label} is {len(alt):,} characters; "
+                                   f"{host_of(server)} keeps {limits.alt_max_chars:,} at most. Shorten it.",
+                                   retryable=False)
+            extension = MEDIA_EXTENSIONS.get(prepared.mime, "bin")
+            response = self._call("POST", server, "/api/v2/media", token=token, what="uploading an image",
+                                  files={"file": (f"image.{extension}", prepared.data, prepared.mime)},
+                                  data={"description": alt} if alt else {}, deadline=max(self.deadline, 120.0))
+            media = self._json(response, server, "uploading an image")
+            media_id = str(media.get("id") or "")
+            if not media_id:
+                raise PublishError(f"{host_of(server)} answered the image upload without the media's id.")
+            if response.status_code == 202 or not media.get("url"):
+                self._wait_processed(server, token, media_id)
+            ids.append(media_id)
+        return ids
+
+    def _wait_processed(self, server: str, token: str, media_id: str) -> None:
+        """Poll ``GET /api/v1/media/:id`` (206 while processing) until the server has the image ready."""
+        for wait in MEDIA_POLL_WAITS_S:
+            self.sleep(wait)
+            response = self._call("GET", server, f"/api/v1/media/{media_id}", token=token,
+                                  what="waiting for the server to process an image")
+            if response.status_code == 200 and self._json(response, server, "reading an image").get("url"):
+                return
+        raise PublishError(f"{host_of(server)} is still processing an image after "
+                           f"{sum(MEDIA_POLL_WAITS_S):.0f} seconds. Try again in a minute.", retryable=True)
+
+    def _media_limits(self, server: str) -> MediaLimits:
+        """The images this server takes: ``configuration.media_attachments`` and
+        ``statuses.max_media_attachments`` of ``/api/v2/instance``, else Mastodon's defaults."""
+        limits = NETWORK.capabilities.media
+        assert limits is not None
+        response = self._call("GET", server, "/api/v2/instance", what="reading the server's limits",
+                              raise_for_status=False)
+        if not response.ok:
+            return limits
+        configuration = self._json(response, server, "reading the server's limits").get("configuration") or {}
+        figures = {**(configuration.get("media_attachments") or {}),
+                   **{k: v for k, v in (configuration.get("statuses") or {}).items() if k == "max_media_attachments"}}
+        return limits.for_server(figures)
 
     def find_published(self, account: Account, secret: str, post: Post, *,
                        on_secret: SecretSink | None = None) -> Published | None:

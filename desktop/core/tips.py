@@ -42,12 +42,13 @@ from desktop.core.atomic import write_atomic
 from desktop.core.networks import NETWORKS
 from desktop.core.paths import resources_dir
 from desktop.core.policy.fields import did_you_mean
+from desktop.core.policy.loader import KINDS
 
 log = logging.getLogger(__name__)
 
 HEADER_FIELDS = ("id", "title", "topics", "categories", "rules", "kinds", "networks", "audience", "link")
 LIST_FIELDS = frozenset({"topics", "categories", "rules", "kinds", "networks", "audience"})
-RULE_KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric")
+RULE_KINDS = KINDS  # the policy format's rule kinds: one list, in the loader
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_TIP_BYTES = 64 * 1024  # a tip is a few paragraphs; a bigger file is a mistake (or not a tip)
 MAX_FOLDER_TIPS = 1000  # a folder pointed at the wrong place (a home folder) must not read forever

@@ -71,7 +71,8 @@ def test_the_steps_come_in_order_and_each_frames_its_part(window, qtbot):
     assert tour.target is None and not tour.highlight.isVisible()  # the welcome: no part of the window
     assert window.tour.action in window.findChild(type(window.menu_view), "menu-help").actions()
     expected_widgets = {"drafts": window.drafts, "editor": window.composer, "findings": window.policy_dock,
-                        "accounts": window.accounts_dock, "publish": window.publish_bar.publish_button}
+                        "accounts": window.accounts_dock, "publish": window.publish_bar.publish_button,
+                        "tips": window.tips_dock}
     counters = [tour.callout.counter.text()]
     while True:
         tour.next()
@@ -82,9 +83,8 @@ def test_the_steps_come_in_order_and_each_frames_its_part(window, qtbot):
         assert tour.target is expected_widgets[tour.step.key]
         assert_frames(tour, tour.target)
         assert tour.callout.title.text() == tour.step.title
-    # no Tips panel in this window: its step is left out, and the counter counts what is shown
-    assert shown == WITHOUT_TIPS
-    assert counters == [f"Step {n} of {len(WITHOUT_TIPS)}" for n in range(1, len(WITHOUT_TIPS) + 1)]
+    assert shown == ALL_KEYS
+    assert counters == [f"Step {n} of {len(ALL_KEYS)}" for n in range(1, len(ALL_KEYS) + 1)]
 
 
 def test_next_back_and_skip_by_keyboard(window, qtbot):
@@ -114,7 +114,7 @@ def test_next_back_and_skip_by_keyboard(window, qtbot):
 
 def test_done_on_the_last_step_ends_the_tour(window, qtbot):
     tour = start(window, qtbot)
-    for _ in range(len(WITHOUT_TIPS) - 1):
+    for _ in range(len(ALL_KEYS) - 1):
         press(qtbot, tour, Qt.Key.Key_Right)
     assert tour.step.key == "publish" and tour.callout.next_button.text() == "Done"
     with qtbot.waitSignal(tour.finished, timeout=2000) as ended:
@@ -145,7 +145,7 @@ def test_a_closed_panel_is_skipped_and_one_closed_while_shown_moves_the_tour_on(
         tour.next()
         if tour.running:
             keys.append(tour.step.key)
-    assert keys == [k for k in WITHOUT_TIPS if k != "findings"]
+    assert keys == [k for k in ALL_KEYS if k != "findings"]
 
     window.policy_dock.show()
     tour = start(window, qtbot)
@@ -156,8 +156,10 @@ def test_a_closed_panel_is_skipped_and_one_closed_while_shown_moves_the_tour_on(
     assert tour.target is window.publish_bar.publish_button
     assert_frames(tour, window.publish_bar.publish_button)
     window.publish_bar.publish_button.hide()  # nothing after it now: back to the last part still there
-    qtbot.waitUntil(lambda: tour.step.key == "findings", timeout=2000)
-    assert_frames(tour, window.policy_dock)
+    qtbot.waitUntil(lambda: tour.step.key == "tips", timeout=2000)  # the Tips tab brought forward
+    qtbot.waitUntil(lambda: highlighted(tour).contains(on_window(window.tips_dock).adjusted(2, 2, -2, -2)),
+                    timeout=2000)
+    assert_frames(tour, window.tips_dock)
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints", "This plugin does not support raise")
@@ -194,11 +196,9 @@ def test_a_moved_panel_is_followed(window, qtbot):
     assert window.rect().contains(tour.callout.geometry())
 
 
-def test_a_tips_panel_gets_its_step_when_there_is_one(window, qtbot):
-    tips = QLabel("tips for the post")
-    dock = window.add_panel("Tips", tips)  # as the Tips feature docks its panel
+def test_the_tips_panel_gets_its_step_and_is_skipped_once_closed(window, qtbot):
+    dock = window.tips_dock
     assert dock.objectName() == "panel-tips"
-    qtbot.waitUntil(dock.isVisible, timeout=2000)
     tour = start(window, qtbot)
     keys = [tour.step.key]
     while tour.running:
@@ -209,6 +209,16 @@ def test_a_tips_panel_gets_its_step_when_there_is_one(window, qtbot):
                 assert tour.target is dock and isinstance(tour.target, QDockWidget)
                 assert_frames(tour, dock)
     assert keys == ALL_KEYS
+
+    dock.close()  # closed by the person: the tour goes without it, and counts what it shows
+    tour = start(window, qtbot)
+    keys = [tour.step.key]
+    while tour.running:
+        tour.next()
+        if tour.running:
+            keys.append(tour.step.key)
+    assert keys == WITHOUT_TIPS
+    assert tour.callout.counter.text() == f"Step {len(WITHOUT_TIPS)} of {len(WITHOUT_TIPS)}" or not tour.running
 
 
 def test_replayed_from_help_and_again_while_running_goes_to_it(window, qtbot):
@@ -266,3 +276,24 @@ def test_it_can_turn_the_first_start_tour_off(make_window, qtbot):
     assert not window.offer_tour()
     window.tour.action.trigger()  # Help → Take the tour still works
     assert window.tour.tour.running
+
+
+def test_a_non_modal_dialog_in_front_is_answered_before_the_tour_and_no_tip_of_the_day_on_the_first_start(
+        make_window, qtbot):
+    """On a first start the policy summary (a non-modal dialog) comes first, then the tour; the tip of the
+    day waits for another start, so three things never open at once."""
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.tips.history is not None, timeout=5000)  # tips loaded
+    summary = QDialog(window)
+    summary.setWindowTitle("Company policy")
+    summary.show()
+    qtbot.waitExposed(summary)
+    assert QApplication.activeModalWidget() is None
+    assert not window.offer_tour()
+    assert not window.tips.card.isVisible()
+    assert window.tour.tour is None or not window.tour.tour.running
+    summary.accept()
+    qtbot.waitUntil(lambda: window.tour.tour is not None and window.tour.tour.running, timeout=5000)
+    assert not window.tips.card.isVisible()

@@ -252,7 +252,10 @@ class MainWindow(QMainWindow):
         self.presentation = PresentationMode(self, self.composer.editor, self.composer.policy.underlines, self.menu_view)
 
     def offer_tour(self) -> bool:
-        """On the first start (``tour.show_at_start``): show the guided tour, leaving the keyboard where it is."""
+        """On the first start (``tour.show_at_start``): show the guided tour, leaving the keyboard where it is,
+        and no tip of the day this time: one thing at a time (the policy summary, then the tour)."""
+        if self.settings.get("tour.show_at_start"):
+            self.tips.skip_tip_of_the_day()
         return self.tour.offer_at_start()
 
     def _lay_out(self, editor_side: QWidget) -> None:

@@ -95,6 +95,11 @@ class TipsFeature(QObject):
             self._shown_today = True
             self.show_tip_of_the_day()
 
+    def skip_tip_of_the_day(self) -> None:
+        """No tip of the day this session (the guided tour is showing: one thing at a time on a first start)."""
+        self._shown_today = True
+        self.card.hide()
+
     def policy_changed(self) -> None:
         """Merge the ``[[tips]]`` of the policy now checking (cheap: a few tables) and refresh the panel."""
         policy = self.composer.checking_policy

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu
 
 from desktop.core.settings import SettingLockedError, Settings
 from desktop.ui.tour.tour import GuidedTour
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 SETTING = "tour.show_at_start"
 SHORTCUT = "Shift+F1"
-WAIT_FOR_DIALOG_MS = 500  # on the first start, a dialog (the policy to acknowledge) is answered first
+# on the first start, a dialog in front (the policy summary to acknowledge, modal or not) is answered first
+WAIT_FOR_DIALOG_MS = 500
 
 
 class TourFeature(QObject):
@@ -68,7 +69,8 @@ class TourFeature(QObject):
         stays where it is, so a person who starts typing at once is not interrupted."""
         if not self.settings.get(SETTING) or (self.tour is not None and self.tour.running):
             return False
-        if QApplication.activeModalWidget() is not None or not self.window.isVisible():
+        if QApplication.activeModalWidget() is not None or not self.window.isVisible() or any(
+                isinstance(widget, QDialog) and widget.isVisible() for widget in QApplication.topLevelWidgets()):
             self._waiting.start()  # after the dialog in front is answered
             return False
         self.guided_tour().start(take_keyboard=False)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 from desktop.ui.tour.callout import GAP, POINTER, Callout, Highlight
 from desktop.ui.tour.steps import STEPS, TourStep
@@ -129,6 +129,9 @@ class GuidedTour(QObject):
             step = self.steps[index]
             target = self.find_target(step) if step.targets else None
             if not step.targets or target is not None:
+                if isinstance(target, QDockWidget) and not target.isFloating():
+                    # a panel tabbed behind another (Tips behind Policy): bring its tab forward first
+                    target.raise_()
                 self._direction = direction
                 self.index = index
                 self._show(step, target)

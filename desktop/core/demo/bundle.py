@@ -136,7 +136,7 @@ def _parse(path: Path, document: dict[str, Any]) -> DemoBundle:
 
     policy = _table(path, document, "policy", required=True)
     _unknown_keys(path, "policy", policy)
-    policy_text, policy_name = _policy(path, policy)
+    policy_text, policy_name, rule_ids = _policy(path, policy)
 
     raw_accounts = _list(path, document, "accounts", required=True)
     accounts: list[DemoAccount] = []
@@ -166,7 +166,11 @@ def _parse(path: Path, document: dict[str, Any]) -> DemoBundle:
         if unknown:
             raise fail(f"{where}.accounts", f"names {unknown[0]!r}, which is not an account of this bundle "
                                             f"(its accounts: {', '.join(sorted(ids))}).")
-        drafts.append(SampleDraft(text, _text(path, item, where, "shows"), tuple(targets)))
+        shows = _text(path, item, where, "shows")
+        if shows and shows not in rule_ids:
+            raise fail(f"{where}.shows", f"{shows!r} is not a rule of the bundle's policy ({policy_name}); write "
+                                         "the id of the rule the draft shows, or leave shows out.")
+        drafts.append(SampleDraft(text, shows, tuple(targets)))
 
     feed: list[FeedItem] = []
     for index, item in enumerate(_list(path, document, "feed")):
@@ -181,7 +185,7 @@ def _parse(path: Path, document: dict[str, Any]) -> DemoBundle:
     return DemoBundle(path, name, policy_text, policy_name, tuple(accounts), tuple(drafts), tuple(feed), description)
 
 
-def _policy(path: Path, table: dict[str, Any]) -> tuple[str, str]:
+def _policy(path: Path, table: dict[str, Any]) -> tuple[str, str, set[str]]:
     """The policy's text and name: a built-in policy (``builtin = "acme-example"``) or the bundle's
     own (``text = '''...'''``), parsed here so that a broken policy is the bundle's error, with its lines."""
     from desktop.core.policy.fields import PolicyError
@@ -207,11 +211,12 @@ def _policy(path: Path, table: dict[str, Any]) -> tuple[str, str]:
             raise BundleError(path, "policy.text", "must be the text of a policy file (between ''' and ''').")
         policy_text, name = text, "the bundle's policy"
     try:
-        parse_policy_document(policy_text, f"{path} [policy]")
+        parsed = parse_policy_document(policy_text, f"{path} [policy]")
     except PolicyError as exc:
-        first = exc.problems[0] if exc.problems else exc
-        raise BundleError(path, "policy", f"the policy has {len(exc.problems)} problem(s); the first: {first}") from None
-    return policy_text, name
+        shown = "; ".join(str(problem) for problem in exc.problems[:3])
+        more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        raise BundleError(path, "policy", f"its policy cannot be used: {shown}{more}.") from None
+    return policy_text, name, {rule.id for rule in parsed.rules}
 
 
 def _unknown_keys(path: Path, kind: str, table: dict[str, Any], where: str = "") -> None:

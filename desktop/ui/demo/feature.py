@@ -8,9 +8,9 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop.core.demo import DemoSession, SandboxPost
 from desktop.ui.demo.feed_view import SandboxFeedView
@@ -33,13 +33,26 @@ class DemoBanner(QLabel):
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setWordWrap(True)
         self.setAccessibleName("Demo mode")
-        palette = parent.palette()
-        background = palette.color(QPalette.ColorRole.Highlight).name()
-        foreground = palette.color(QPalette.ColorRole.HighlightedText).name()
-        self.setStyleSheet(f"#demo-banner {{ background: {background}; color: {foreground}; padding: 6px 10px; "
-                           "border-radius: 4px; }")
+        self._restyle()
         self.setText(f"<b>{text}.</b> Posts go to the Sandbox feed on this computer; Demo → Reset demo "
                      f"({RESET_SHORTCUT}) brings the sample drafts back.")
+
+
+    def _restyle(self) -> None:
+        # the application's palette: a style sheet changes the widget's own, and would call this again
+        palette = QApplication.palette()
+        background = palette.color(QPalette.ColorRole.Highlight).name()
+        foreground = palette.color(QPalette.ColorRole.HighlightedText).name()
+        if (background, foreground) == getattr(self, "_colours", None):
+            return
+        self._colours = (background, foreground)
+        self.setStyleSheet(f"#demo-banner {{ background: {background}; color: {foreground}; padding: 6px 10px; "
+                           "border-radius: 4px; }")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()  # light ↔ dark while the demo runs
 
 
 class DemoFeature(QObject):
@@ -66,6 +79,8 @@ class DemoFeature(QObject):
         if accounts_dock is not None:
             window.tabifyDockWidget(accounts_dock, self.feed_dock)
             accounts_dock.raise_()
+            # the feed shows a few posts at once: it gets as much height as the findings
+            window.resizeDocks([window.policy_dock, accounts_dock], [360, 360], Qt.Orientation.Vertical)
         # a post's address in a status row (sandbox://post/N) opens the feed there, not a browser
         self._open_elsewhere = window.browser._open_url
         window.browser._open_url = self._open_url

@@ -8,7 +8,7 @@ import html
 import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
@@ -139,6 +139,7 @@ class SandboxFeedView(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.scroller, 1)
         self.cards: list[PostCard] = []
+        self._drawn_on = ""  # the Base colour the cards were drawn for
         self.set_posts([])
 
     def set_posts(self, posts: Sequence[SandboxPost]) -> None:
@@ -152,6 +153,14 @@ class SandboxFeedView(QWidget):
             self.column_layout.insertWidget(index, card)
             self.cards.append(card)
         self.empty.setVisible(not posts)
+        self._drawn_on = self.palette().color(QPalette.ColorRole.Base).name()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.cards:
+            base = self.palette().color(QPalette.ColorRole.Base).name()
+            if base != self._drawn_on:  # the networks' colours for the new palette (light ↔ dark)
+                self.set_posts(self.posts())
 
     def posts(self) -> list[SandboxPost]:
         return [card.post for card in self.cards]

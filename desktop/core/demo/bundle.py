@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.core import networks
 from desktop.core.errors import UserFacingError
+from desktop.core.networks import sandbox
 from desktop.core.paths import resources_dir
 
 FORMAT = 1  # the bundle format this version reads ([bundle] format = 1)
 BUILTIN_BUNDLE = "acme-demo.toml"
 MAX_BUNDLE_BYTES = 2_000_000  # a scenario is text: a bigger file is not a bundle
-# what a sandbox account may look like: the real networks whose colours and handles the feed borrows
-STYLES = ("bluesky", "mastodon", "linkedin", "x", "sandbox")
+# what a sandbox account may look like: a real network whose colours and badge the feed borrows, or the sandbox
+STYLES = (*networks.NETWORKS, sandbox.ID)
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _KNOWN = {
     "": {"bundle", "policy", "accounts", "drafts", "feed"},
@@ -53,7 +55,7 @@ class DemoAccount:
     id: str  # short, unique in the bundle: drafts name their accounts by it
     name: str  # the display name
     handle: str
-    looks_like: str = "sandbox"  # which network's look the feed gives its posts (STYLES)
+    looks_like: str = sandbox.ID  # which network's look the feed gives its posts (STYLES)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class FeedItem:
     name: str
     handle: str
     text: str
-    looks_like: str = "sandbox"
+    looks_like: str = sandbox.ID
     minutes_ago: int = 0
 
 
@@ -263,7 +265,7 @@ def _text(path: Path, table: dict[str, Any], where: str, key: str, *, required: 
 
 
 def _style(path: Path, table: dict[str, Any], where: str) -> str:
-    style = table.get("looks_like", "sandbox")
+    style = table.get("looks_like", sandbox.ID)
     if style not in STYLES:
         raise BundleError(path, f"{where}.looks_like", f"must be one of {', '.join(STYLES)}, not {style!r}.")
     return str(style)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.demo.bundle import FeedItem
+from desktop.core.networks import sandbox
 
 SANDBOX_SERVER = "sandbox://"  # an account's server is sandbox://<style>: which network's look it has
 
@@ -30,9 +31,9 @@ def account_server(style: str) -> str:
 
 
 def account_style(server: str) -> str:
-    """The look (a network id, or "sandbox") a sandbox account's server names."""
+    """The look (a network id, or the sandbox's) a sandbox account's server names."""
     style = server.removeprefix(SANDBOX_SERVER).strip("/") if server.startswith(SANDBOX_SERVER) else ""
-    return style or "sandbox"
+    return style or sandbox.ID
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop.core import networks
 from desktop.core.demo import SandboxPost, post_parts
 from desktop.ui.common.badges import avatar_pixmap
 from desktop.ui.common.theme import network_color
 
 AVATAR_SIZE = 36
-# how each network shows the time of a post and what it calls a repost-free post's place
-_NETWORK_NOTE = {"bluesky": "Bluesky", "mastodon": "Mastodon", "linkedin": "LinkedIn", "x": "X", "sandbox": "Sandbox"}
+LONG_LINK = 40  # longer links are shown shortened, as the networks show them
 
 
 def when(published_at: float, now: float | None = None) -> str:
@@ -34,24 +34,28 @@ def when(published_at: float, now: float | None = None) -> str:
 
 
 def post_html(post: SandboxPost, palette: QPalette) -> str:
-    """The post's text as rich text: mentions, hashtags and cashtags in the network's colour (bold on
-    LinkedIn, which shows them so), links underlined in the palette's link colour, line breaks kept."""
+    """The post's text as rich text: mentions, hashtags and cashtags in the network's colour, links
+    without their scheme, shortened when long and underlined in the palette's link colour, line breaks kept."""
     accent = network_color(palette, post.style).name()
     link = palette.color(QPalette.ColorRole.Link).name()
-    weight = "font-weight:600;" if post.style == "linkedin" else ""
     pieces = []
     for kind, piece in post_parts(post.text):
         text = html.escape(piece).replace("\n", "<br>")
         if kind == "link":
-            shown = html.escape(piece.removeprefix("https://").removeprefix("http://"))
-            if len(shown) > 40 and post.style in ("bluesky", "mastodon", "x"):  # these shorten long links
-                shown = shown[:39] + "…"
-            pieces.append(f'<a href="{html.escape(piece, quote=True)}" style="color:{link};">{shown}</a>')
+            shown = piece.removeprefix("https://").removeprefix("http://")
+            if len(shown) > LONG_LINK:
+                shown = shown[:LONG_LINK - 1] + "…"
+            pieces.append(f'<a href="{html.escape(piece, quote=True)}" style="color:{link};">{html.escape(shown)}</a>')
         elif kind in ("mention", "hashtag", "cashtag"):
-            pieces.append(f'<span style="color:{accent};{weight}">{text}</span>')
+            pieces.append(f'<span style="color:{accent};">{text}</span>')
         else:
             pieces.append(text)
     return "".join(pieces)
+
+
+def network_name(style: str) -> str:
+    network = networks.find(style)
+    return network.display_name if network is not None else style
 
 
 class PostCard(QFrame):
@@ -68,8 +72,8 @@ class PostCard(QFrame):
         palette = self.palette()
         accent = network_color(palette, post.style)
         self.setStyleSheet(f"#sandbox-post {{ border-left: 4px solid {accent.name()}; }}")
-        network_name = _NETWORK_NOTE.get(post.style, post.style)
-        self.setAccessibleName(f"Post by {post.name} ({post.handle}), looks like {network_name}")
+        shown_network = network_name(post.style)
+        self.setAccessibleName(f"Post by {post.name} ({post.handle}), looks like {shown_network}")
 
         self.avatar = QLabel(self)
         self.avatar.setPixmap(avatar_pixmap(post.style, post.name, AVATAR_SIZE, palette))
@@ -80,9 +84,7 @@ class PostCard(QFrame):
         muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
         handle = html.escape(post.handle)
         name = html.escape(post.name)
-        if post.style == "linkedin":  # LinkedIn: the name, then the network on its own line
-            header = f"<b>{name}</b><br><span style='color:{muted};'>{handle} · {when(post.published_at)}</span>"
-        elif post.handle == post.name:
+        if post.handle == post.name or not post.handle.startswith("@"):  # networks of names, not handles
             header = f"<b>{name}</b> <span style='color:{muted};'>· {when(post.published_at)}</span>"
         else:
             header = f"<b>{name}</b> <span style='color:{muted};'>{handle} · {when(post.published_at)}</span>"
@@ -96,7 +98,7 @@ class PostCard(QFrame):
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        self.network = QLabel(network_name, self)
+        self.network = QLabel(shown_network, self)
         self.network.setStyleSheet(f"color: {accent.name()}; font-size: small;")
 
         text_side = QVBoxLayout()
@@ -175,4 +177,4 @@ class SandboxFeedView(QWidget):
         return True
 
 
-__all__ = ["PostCard", "SandboxFeedView", "post_html", "when"]
+__all__ = ["PostCard", "SandboxFeedView", "network_name", "post_html", "when"]

@@ -77,6 +77,7 @@ def test_the_demo_says_it_is_one_and_starts_with_the_samples(demo: Demo) -> None
     window.composer.editor.setPlainText(window.composer.text() + " more")  # a new title keeps the suffix
     assert window.windowTitle().count("Demo — nothing is published") == 1
     assert not window.act_start_demo.isVisible() and not window.act_link.isVisible()
+    assert not window.act_diagnostics.isVisible()  # it would probe the real keyring
     assert window.drafts.model.rowCount() == len(demo.session.bundle.drafts) == 8
     assert window.active_policy is not None and window.active_policy.policy is not None
     assert window.active_policy.policy.info.id == "acme-example"
@@ -133,3 +134,18 @@ def test_without_a_demo_there_is_no_sandbox_and_help_offers_one(make_window) -> 
 def test_it_can_hide_the_demo(make_window) -> None:
     window = make_window(managed={"demo.available": False})
     assert not window.act_start_demo.isVisible()
+
+
+def test_help_start_a_demo_runs_this_chorus_in_demo_mode() -> None:
+    """The command Help → Start a demo starts is this Chorus with --demo: run with --help instead of
+    starting a window, it answers as Chorus and knows --demo."""
+    import subprocess
+
+    from desktop.ui.demo.launch import demo_command
+
+    program, arguments, folder = demo_command()
+    assert arguments[-1] == "--demo"
+    finished = subprocess.run([program, *arguments[:-1], "--help"], cwd=folder, capture_output=True, text=True,
+                              timeout=60)
+    assert finished.returncode == 0 and "--demo [BUNDLE]" in finished.stdout
+    assert demo_command("my.toml")[1][-2:] == ["--demo", "my.toml"]

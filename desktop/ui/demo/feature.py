@@ -104,6 +104,7 @@ class DemoFeature(QObject):
         self.menu = menu
 
         window.act_link.setVisible(False)  # a demo links no real account: its accounts come from the bundle
+        window.act_diagnostics.setVisible(False)  # it would probe the real keyring and network
         if window.publish_bar is not None:
             window.publish_bar.published.connect(self._published)
         self.refresh()

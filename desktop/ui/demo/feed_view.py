@@ -71,7 +71,9 @@ class PostCard(QFrame):
         self.setBackgroundRole(QPalette.ColorRole.Base)
         palette = self.palette()
         accent = network_color(palette, post.style)
-        self.setStyleSheet(f"#sandbox-post {{ border-left: 4px solid {accent.name()}; }}")
+        edge = palette.color(QPalette.ColorRole.Mid).name()
+        self.setStyleSheet(f"QFrame#sandbox-post {{ background: {palette.color(QPalette.ColorRole.Base).name()}; "
+                           f"border: 1px solid {edge}; border-left: 4px solid {accent.name()}; border-radius: 3px; }}")
         shown_network = network_name(post.style)
         self.setAccessibleName(f"Post by {post.name} ({post.handle}), looks like {shown_network}")
 

@@ -91,3 +91,17 @@ def test_demo_makes_its_own_profile(tmp_path: Path) -> None:
     shown: list[str] = []
     assert main(["--demo", "--profile", str(tmp_path / "p")], show_fatal=shown.append) == 2
     assert "leave out --profile" in shown[0] and not (tmp_path / "p").exists()
+
+
+def test_it_can_turn_demo_mode_off(tmp_path: Path, monkeypatch) -> None:
+    """demo.available = false in a real managed file under /etc/xdg/chorus: --demo refuses, saying
+    who turned it off, and leaves no temporary profile behind."""
+    from tests.unit.managed_etc import etc_managed
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    shown: list[str] = []
+    with etc_managed({"demo.available": False}):
+        assert main(["--demo"], show_fatal=shown.append) == 2
+    assert "turned off on this computer by your organisation (the setting demo.available)" in shown[0]
+    assert list(tmp_path.iterdir()) == []

@@ -112,9 +112,8 @@ def test_publish_a_sample_see_it_in_the_feed_then_reset(qtbot, demo: Demo) -> No
 
     # Reset demo: the samples, the accounts and the feed as at the start
     window.composer.editor.setPlainText("a trainer's own text")
-    with qtbot.waitSignal(feature.reset_done, timeout=WAIT) as reset:
+    with qtbot.waitSignal(feature.reset_done, timeout=WAIT):
         feature.act_reset.trigger()
-    assert reset.args[0] < 5  # seconds; the figure itself is measured in tests/benchmarks/bench_demo_reset.py
     qtbot.waitUntil(lambda: len(feed_texts(window)) == 2 and window.composer.text() == clean, timeout=WAIT)
     assert [d.body for d in demo.store.list()] == [d.text for d in demo.session.bundle.drafts]
     with demo.store.reading() as db:

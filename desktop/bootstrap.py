@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
         "default: the 'Length counters' setting",
     )
     parser.add_argument("--debug", action="store_true", help="log everything, also to the terminal")
+    parser.add_argument(
+        "--demo",
+        metavar="BUNDLE",
+        nargs="?",
+        const="",
+        help="start a demo for training: a temporary profile (deleted at the end) with sample drafts and "
+        "accounts on a sandbox network that publishes nowhere; BUNDLE is a demo bundle file "
+        "(default: the built-in Acme demo)",
+    )
     parser.epilog = ("commands without a window: 'chorus check [FILE ...]' checks posts against the policy, "
                      "'chorus policy validate PATH' checks a policy file, 'chorus settings list' shows every setting and "
                      "where it comes from, 'chorus restore-drafts [FILE]' lists "
@@ -157,6 +166,7 @@ def build_services(
     endpoints: Mapping[str, Mapping[str, str]] | None = None,
     policy_download: Path | None = None,
     policy_gate: PolicyGate | None = None,
+    demo: bool = False,
 ) -> Services:
     """Accounts, linking and publishing wired to the real adapters, for the UI (desktop.core.services).
 
@@ -165,7 +175,9 @@ def build_services(
     ``requests`` and the network clients come on first use, on whichever worker asks first. Every
     keyring call goes through one thread (SerialSecretStore). *secret_store* replaces the OS keyring
     (tests point it at a private Secret Service); *endpoints* (per network id) point adapters at test
-    servers on this computer. *policy_download* is the folder keeping a downloaded policy
+    servers on this computer; *demo* wires the demo-only networks instead (the sandbox, whose
+    ``endpoints`` name its posts file): a demo reaches no real network and links no account.
+    *policy_download* is the folder keeping a downloaded policy
     (``AppPaths.policy_download``; None: a policy URL cannot be used). Every adapter's HTTP session
     reads the proxy and extra-certificate settings (``desktop.adapters.http.use_settings``).
     """
@@ -222,7 +234,7 @@ def build_services(
 
         return client
 
-    factories = {network.id: client_factory(network) for network in networks.REGISTRY
+    factories = {network.id: client_factory(network) for network in networks.in_use(demo=demo)
                  if network.adapter and find_spec(network.adapter) is not None}
 
     class Clients(dict):
@@ -342,6 +354,8 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
         print(f"chorus: {missing.message()}", file=sys.stderr)
         if missing.required:
             return EXIT_START_FAILED
+    if args.demo is not None:
+        return run_demo(args.demo or None, args, qt_argv, show_fatal)
     try:
         data_dir = app_paths(args.profile).data_dir
     except StorageError as exc:
@@ -376,3 +390,72 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
             log.info("%s stopped", APP_NAME)
     finally:
         guard.release()
+
+
+# -- demo mode (chorus --demo [BUNDLE]) ---------------------------------------------------------------
+def run_demo(bundle_path: str | None, args: argparse.Namespace, qt_argv: Sequence[str],
+             show_fatal: Callable[[str], None] | None = None) -> int:
+    """A demo: the bundle checked, a fresh temporary profile (old ones left by a crash deleted), the
+    sandbox network wired with secrets in memory only, the sample state put in, the window, and the
+    profile deleted at the end. Nothing is read from or written to the person's real profile, keyring
+    or home folder (the XDG folders of this process point into the demo profile too)."""
+    import os
+
+    from desktop.core.accounts.secrets import MemorySecretStore
+    from desktop.core.demo import BundleError, DemoProfile, DemoSession, load_bundle
+
+    if args.profile is not None:
+        return report_failure(StartFailure("--demo makes its own temporary profile: leave out --profile."), show_fatal)
+    try:
+        bundle = load_bundle(bundle_path)
+    except BundleError as exc:
+        return report_failure(StartFailure(f"{exc} {exc.advice}"), show_fatal)
+    try:
+        profile = DemoProfile.create()
+    except OSError as exc:
+        return report_failure(StartFailure(f"Chorus cannot make a temporary folder for the demo ({exc}). Check "
+                                           "that the temporary folder has room and can be written."), show_fatal)
+    saved_environment = dict(os.environ)
+    try:
+        home = profile.root / "home"  # what Qt, fontconfig and platformdirs write for this process
+        for variable, folder in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                                 ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):
+            (home / folder).mkdir(parents=True, exist_ok=True)
+            os.environ[variable] = str(home / folder)
+        session = DemoSession(bundle, profile)
+        paths = app_paths(profile.root / "profile")
+        session.prepare(paths.settings_file)
+        started = open_profile(profile.root / "profile", debug=args.debug)
+        if isinstance(started, StartFailure):
+            return report_failure(started, show_fatal)
+        settings, store = started.settings, started.store
+        if not settings.get("demo.available"):
+            store.close()
+            return report_failure(StartFailure(
+                "Demo mode is turned off on this computer by your organisation (the setting demo.available). "
+                "Ask IT if you need it for a training session."), show_fatal)
+        services = build_services(settings, store, started.paths.cache_dir, secret_store=MemorySecretStore(),
+                                  endpoints={"sandbox": {"posts": str(session.posts.path)}}, demo=True,
+                                  # the acknowledgement is part of what a trainer shows: asked as on a first start
+                                  policy_gate=make_policy_gate(settings, store))
+        session.reset(store, services.accounts)
+        log.info("demo %r started in %s", bundle.name, profile.root)
+        from desktop.ui.shell.app import run  # Qt is imported only now
+
+        try:
+            return run(settings, store, args.network, store.notices, qt_argv,
+                       policy_cache=started.paths.last_good_policy, services=services, demo=session)
+        finally:
+            services.close()
+            store.close()
+            log.info("demo stopped; its profile is deleted")
+            configure_logging(None, to_stderr=args.debug)  # the log file is in the profile: closed before it goes
+    except StorageError as exc:
+        return report_failure(StartFailure(str(exc)), show_fatal)
+    finally:
+        profile.remove()
+        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            if variable in saved_environment:
+                os.environ[variable] = saved_environment[variable]
+            else:
+                os.environ.pop(variable, None)

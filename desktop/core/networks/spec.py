@@ -102,6 +102,9 @@ class Network:
     # the setting holding the person's own figure for the length limit, used until a linked account
     # reads the server's (networks whose servers set their own limits)
     limit_setting: str | None = None
+    # only in demo mode (the sandbox): left out of REGISTRY, so never offered, counted or named in
+    # settings and policy files outside it (networks.in_use)
+    demo_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "default_limits", MappingProxyType(dict(self.default_limits)))

@@ -39,6 +39,7 @@ class Routes(Protocol):
     def link_account(self) -> None: ...
     def show_settings(self) -> None: ...
     def show_diagnostics(self) -> None: ...
+    def start_demo(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Actions:
     shortcuts: QAction
     about: QAction
     diagnostics: QAction
+    start_demo: QAction  # Help → Start a demo (hidden where demo.available is off, and in a demo)
     quit: QAction
     menu_view: QMenu  # the panels add their toggles here
 
@@ -95,6 +97,8 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     about = _action(w, "&About Chorus", None, lambda: show_about(w))
     diagnostics = _action(w, "&Diagnostics…", None, r.show_diagnostics,
                           "Check the policy, keyring and connections; copy a report for support")
+    start_demo = _action(w, "Start a d&emo", None, r.start_demo,
+                         "Open Chorus in demo mode in a new window: sample drafts and accounts that publish nowhere")
     quit_ = _action(w, "&Quit", "Ctrl+Q", w.close, "Quit Chorus")
     # Del removes the selected draft while the list has the focus.
     delete_in_list = QAction(drafts_view)
@@ -122,6 +126,7 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     menu_help.setObjectName("menu-help")  # features add their entries (desktop.ui.tour)
     menu_help.addAction(shortcuts)
     menu_help.addAction(diagnostics)
+    menu_help.addAction(start_demo)
     menu_help.addSeparator()
     menu_help.addAction(about)
 
@@ -134,7 +139,7 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     w.addToolBar(toolbar)
     menu_view.addAction(toolbar.toggleViewAction())
     return Actions(new, duplicate, delete, restore, search, editor, publish, history, link, settings, shortcuts,
-                   about, diagnostics, quit_, menu_view)
+                   about, diagnostics, start_demo, quit_, menu_view)
 
 
 def show_shortcuts(window: QMainWindow) -> None:

@@ -21,6 +21,7 @@ from desktop.ui.common.theme import apply_theme
 from desktop.ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from desktop.core.demo import DemoSession
     from desktop.core.services import Services
     from desktop.ui.shell.crash import CrashHandler
     from desktop.ui.shell.single_instance import ProfileGuard
@@ -87,10 +88,12 @@ def create_window(
 
 def run(settings: Settings, store: DraftStore, networks: Sequence[str] | None, notices: Sequence[str],
         qt_argv: Sequence[str] = (), policy_cache: Path | None = None, services: Services | None = None,
-        guard: ProfileGuard | None = None) -> int:
+        guard: ProfileGuard | None = None, demo: DemoSession | None = None) -> int:
     """Show the window and run until quit. *guard* owns the profile (desktop.ui.shell.single_instance): once
-    the window is up, a second start on the same profile brings this window forward."""
-    app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services)
+    the window is up, a second start on the same profile brings this window forward. *demo*: demo mode
+    (desktop.ui.demo)."""
+    app, window, runner = create_window(settings, store, networks, notices, qt_argv, policy_cache, services,
+                                        **({"demo": demo} if demo is not None else {}))
     window.show()
     crashes: list[CrashHandler] = []
 

@@ -48,11 +48,13 @@ from desktop.ui.policy.loading import PolicyLoader
 from desktop.ui.shell.actions import build_actions
 
 if TYPE_CHECKING:
+    from desktop.core.demo import DemoSession
     from desktop.core.policy import Policy
     from desktop.core.policy.active import ActivePolicy
     from desktop.core.services import Services
     from desktop.ui.accounts.feature import AccountsFeature
     from desktop.ui.accounts.panel import AccountsPanel
+    from desktop.ui.demo.feature import DemoFeature
     from desktop.ui.publishing.bar import PublishBar
     from desktop.ui.publishing.history import PublishHistoryDialog
     from desktop.ui.training.feature import TrainingFeature
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         services: Services | None = None,
         open_url: Callable[[str], object] | None = None,
         outbox_first_try_ms: int | None = None,
+        demo: DemoSession | None = None,
     ) -> None:
         """*checker* is a fixed ``check(text)`` (tests, benchmarks) with *policy_version* keying the author's
         acknowledgements; without it, :meth:`load_policy` brings the configured policy. *policy_cache* is
@@ -153,7 +156,8 @@ class MainWindow(QMainWindow):
         publishing: the Accounts panel, the publish bar under the composer and the outbox sender;
         without it the window is an editor only. *open_url* opens web pages (sign-in pages, posts;
         default: the desktop's browser; tests drive their own "browser"). *outbox_first_try_ms*:
-        when the outbox is first tried (None: a few seconds after start; negative: never)."""
+        when the outbox is first tried (None: a few seconds after start; negative: never). *demo*: this
+        window is a demo (desktop.ui.demo: banner, Sandbox feed, Reset demo)."""
         super().__init__()
         self.settings, self.store, self.runner, self.services = settings, store, runner, services
         self._networks_override = tuple(networks) if networks else None
@@ -213,6 +217,8 @@ class MainWindow(QMainWindow):
         self.act_settings, self.act_shortcuts = actions.settings, actions.shortcuts
         self.act_about, self.act_quit, self.menu_view = actions.about, actions.quit, actions.menu_view
         self.act_diagnostics = actions.diagnostics
+        self.act_start_demo = actions.start_demo
+        self.act_start_demo.setVisible(demo is None and bool(settings.get("demo.available")))
         self.drafts_controller.can_restore.connect(self.act_restore.setEnabled)
         self.findings_panel = FindingsPanel(self.composer, self, open_url=self.browser.open_url)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
@@ -226,6 +232,11 @@ class MainWindow(QMainWindow):
             from desktop.ui.training.feature import TrainingFeature
 
             self.training = TrainingFeature(self, services.policy_gate, runner)
+        self.demo: DemoFeature | None = None
+        if demo is not None:
+            from desktop.ui.demo.feature import DemoFeature
+
+            self.demo = DemoFeature(self, demo)
         if checker is not None:
             self.policy_label.setText(f"Policy: {policy_version}" if policy_version else "")
             if policy_version:
@@ -427,6 +438,15 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.diagnostics_dialog = dialog
         dialog.open()
+
+    def start_demo(self) -> None:
+        """Help → Start a demo: Chorus in demo mode, in a process of its own."""
+        from desktop.ui.demo.launch import start_demo
+
+        if start_demo():
+            self.statusBar().showMessage("Starting a demo in a new window…", 6000)
+        else:
+            self.notice.show_message("Chorus could not start the demo. Start it from a terminal with: chorus --demo")
 
     def apply_settings(self) -> None:
         from desktop.ui.common.theme import apply_theme

@@ -1,0 +1,150 @@
+"""Demo mode in the real window (pytest-qt): the banner and title say it is a demo, the sample drafts
+and sandbox accounts are there, publishing the clean sample puts it in the Sandbox feed (drawn per
+network), Reset demo brings the sample state back, and secrets only ever go to the memory store.
+
+Built as ``chorus --demo`` builds it (desktop.bootstrap.run_demo): a real temporary demo profile,
+real SQLite files, the real services with the sandbox adapter, the acme-example policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from desktop.bootstrap import build_services
+from desktop.core.accounts.secrets import MemorySecretStore
+from desktop.core.demo import DemoProfile, DemoSession, load_bundle
+from desktop.core.drafts import DraftStore
+from desktop.core.paths import AppPaths
+from desktop.core.settings import Settings
+from desktop.ui.common.tasks import TaskRunner
+from desktop.ui.demo.feature import TITLE_SUFFIX
+from desktop.ui.shell.main_window import MainWindow
+
+WAIT = 20_000
+
+
+@dataclass
+class Demo:
+    window: MainWindow
+    session: DemoSession
+    secrets: MemorySecretStore
+    store: DraftStore
+
+
+@pytest.fixture
+def demo(qtbot, qapp, tmp_path: Path) -> Iterator[Demo]:
+    profile = DemoProfile.create(tmp_path)
+    session = DemoSession(load_bundle(None), profile)
+    paths = AppPaths.for_profile(profile.root / "profile")
+    paths.ensure()
+    session.prepare(paths.settings_file)
+    settings = Settings(paths.settings_file)
+    store = DraftStore.open(paths.drafts_db)
+    secrets = MemorySecretStore()
+    services = build_services(settings, store, paths.cache_dir, secret_store=secrets,
+                              endpoints={"sandbox": {"posts": str(session.posts.path)}}, demo=True)
+    session.reset(store, services.accounts)
+    runner = TaskRunner()
+    window = MainWindow(settings, store, runner, policy_cache=paths.last_good_policy, services=services,
+                        outbox_first_try_ms=-1, demo=session)
+    qtbot.addWidget(window)
+    window.load_policy()
+    with qtbot.waitSignal(window.drafts_loaded, timeout=WAIT):
+        window.show()
+    qtbot.waitUntil(lambda: window.active_policy is not None and window.act_publish.isEnabled(), timeout=WAIT)
+    yield Demo(window, session, secrets, store)
+    window.close()
+    runner.shutdown()
+    services.close()
+    store.close()
+    profile.remove()
+    assert not profile.root.exists()
+
+
+def feed_texts(window: MainWindow) -> list[str]:
+    assert window.demo is not None
+    return [post.text for post in window.demo.feed.posts()]
+
+
+def test_the_demo_says_it_is_one_and_starts_with_the_samples(demo: Demo) -> None:
+    window, feature = demo.window, demo.window.demo
+    assert feature is not None
+    assert window.windowTitle().endswith(TITLE_SUFFIX) and "nothing is published" in feature.banner.text()
+    assert feature.banner.isVisible()
+    window.composer.editor.setPlainText(window.composer.text() + " more")  # a new title keeps the suffix
+    assert window.windowTitle().count("Demo — nothing is published") == 1
+    assert not window.act_start_demo.isVisible() and not window.act_link.isVisible()
+    assert not window.act_diagnostics.isVisible()  # it would probe the real keyring
+    assert window.drafts.model.rowCount() == len(demo.session.bundle.drafts) == 8
+    assert window.active_policy is not None and window.active_policy.policy is not None
+    assert window.active_policy.policy.info.id == "acme-example"
+    assert window.publish_bar is not None
+    assert sorted(r.account.handle for r in window.publish_bar.records) == [
+        "@maya.bsky.social", "@sam@mastodon.example", "Alex Moreau"]
+    assert {r.account.network for r in window.publish_bar.records} == {"sandbox"}
+    assert len(feed_texts(window)) == 2  # the colleagues' posts from the bundle
+
+
+def test_publish_a_sample_see_it_in_the_feed_then_reset(qtbot, demo: Demo) -> None:
+    window, feature = demo.window, demo.window.demo
+    assert feature is not None
+    clean = demo.session.bundle.drafts[0].text
+    assert window.composer.text() == clean
+    assert window.publish_bar is not None
+    with qtbot.waitSignal(window.publish_bar.published, timeout=WAIT):
+        window.publish()
+    qtbot.waitUntil(lambda: feed_texts(window).count(clean) == 3, timeout=WAIT)
+    assert feature.feed_dock.isVisible()
+    cards = [card for card in feature.feed.cards if card.post.text == clean]
+    assert {card.post.style for card in cards} == {"bluesky", "mastodon", "linkedin"}
+    body = cards[0].body.text()
+    assert "#AcmeEmployee</span>" in body and 'href="https://acme.example/careers"' in body
+    assert "Maya Patel" in next(c for c in cards if c.post.style == "bluesky").author.text()
+    # the status rows' links lead to the feed, not to a browser
+    assert window.browser.open_url(cards[0].post.url) is True
+
+    # a sample with a block finding cannot be published to the sandbox either
+    window.drafts_controller.open_by_id(window.drafts.model.drafts()[1].id)
+    qtbot.waitUntil(lambda: not window.act_publish.isEnabled(), timeout=WAIT)
+
+    # Reset demo: the samples, the accounts and the feed as at the start
+    window.composer.editor.setPlainText("a trainer's own text")
+    with qtbot.waitSignal(feature.reset_done, timeout=WAIT):
+        feature.act_reset.trigger()
+    qtbot.waitUntil(lambda: len(feed_texts(window)) == 2 and window.composer.text() == clean, timeout=WAIT)
+    assert [d.body for d in demo.store.list()] == [d.text for d in demo.session.bundle.drafts]
+    with demo.store.reading() as db:
+        assert db.execute("SELECT COUNT(*) FROM publish_history").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM accounts WHERE network = 'sandbox'").fetchone()[0] == 3
+    # secrets went to the memory store only, under the demo accounts' keys
+    assert demo.secrets.calls and all(key.startswith("demo-") for _op, key in demo.secrets.calls)
+
+
+def test_without_a_demo_there_is_no_sandbox_and_help_offers_one(make_window) -> None:
+    window = make_window()
+    assert window.demo is None and window.act_start_demo.isVisible()
+    assert "Demo" not in window.windowTitle()
+    assert "De&mo" not in [action.text() for action in window.menuBar().actions()]
+
+
+def test_it_can_hide_the_demo(make_window) -> None:
+    window = make_window(managed={"demo.available": False})
+    assert not window.act_start_demo.isVisible()
+
+
+def test_help_start_a_demo_runs_this_chorus_in_demo_mode() -> None:
+    """The command Help → Start a demo starts is this Chorus with --demo: run with --help instead of
+    starting a window, it answers as Chorus and knows --demo."""
+    import subprocess
+
+    from desktop.ui.demo.launch import demo_command
+
+    program, arguments, folder = demo_command()
+    assert arguments[-1] == "--demo"
+    finished = subprocess.run([program, *arguments[:-1], "--help"], cwd=folder, capture_output=True, text=True,
+                              timeout=60)
+    assert finished.returncode == 0 and "--demo [BUNDLE]" in finished.stdout
+    assert demo_command("my.toml")[1][-2:] == ["--demo", "my.toml"]

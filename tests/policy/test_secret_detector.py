@@ -285,3 +285,11 @@ def test_a_broken_installed_catalogue_is_a_policy_problem_not_a_crash(tmp_path, 
             load_policy("default")
     finally:
         catalogue.default_catalogue.cache_clear()
+
+
+def test_a_value_with_a_letter_whose_lower_case_is_two_characters_is_judged_not_crashed_on() -> None:
+    """"İ".lower() is two characters (i + combining dot): found by Hypothesis in a password value."""
+    assert is_placeholder("İİİİİİİİ")  # one character repeated
+    assert not is_placeholder("hunter22İqZ7")
+    findings = load_policy("default").check("password=hunter22İ", "bluesky")
+    assert all(0 <= f.start <= f.end <= len("password=hunter22İ") for f in findings)

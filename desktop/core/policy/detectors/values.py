@@ -49,8 +49,10 @@ def _runs(core: str) -> tuple[int, int]:
     how many characters follow or repeat the one before in all."""
     best = run = 1
     steps = 0
-    for a, b in zip(core, core[1:], strict=False):
-        step = ord(b.lower()) - ord(a.lower())
+    # compared case-insensitively, one character at a time: str.lower() can make two ("İ" → "i̇")
+    folded = [char.lower()[0] for char in core]
+    for a, b in zip(folded, folded[1:], strict=False):
+        step = ord(b) - ord(a)
         run = run + 1 if step in (0, 1) else 1
         steps += step in (0, 1)
         best = max(best, run)

@@ -42,8 +42,8 @@ import regex
 
 from desktop.core import measures
 from desktop.core import networks as registry
-from desktop.core.media import Attachment
 from desktop.core.measures import Count
+from desktop.core.media import Attachment
 from desktop.core.richtext import LINKEDIN_HASHTAG_RE, LINKEDIN_URL_RE, MASTODON_HASHTAG_RE, find_spans
 
 __all__ = [
@@ -183,7 +183,8 @@ def bluesky_link_text(text: str) -> str:
 def mastodon_link_text(url: str) -> str:
     """``TextFormatter.shortened_link``: without ``https://`` (and ``www.``), at most 30 characters,
     then an ellipsis."""
-    rest = url[_MASTODON_PREFIX.match(url).end() if _MASTODON_PREFIX.match(url) else 0:]
+    prefix = _MASTODON_PREFIX.match(url)
+    rest = url[prefix.end() if prefix else 0:]
     return rest[:MASTODON_LINK_CHARACTERS] + ("…" if len(rest) > MASTODON_LINK_CHARACTERS else "")
 
 
@@ -331,21 +332,43 @@ def _segments(text: str, entities: Sequence[_Entity], cut: int | None, fold: int
 
 def _cut(text: str, entry: registry.Network, limits: Mapping[str, int] | None, count: Count,
          entities: Sequence[_Entity]) -> Cut:
-    """The end of the longest prefix *entry*'s own counter accepts (binary search over grapheme
-    boundaries outside entities)."""
-    boundaries = [0]
-    boundaries.extend(m.end() for m in _GRAPHEME.finditer(text))
-    if entities:
-        inside = [(e.start, e.end) for e in entities]
-        boundaries = [b for b in boundaries if not any(s < b < e for s, e in inside)]
-    low, high = 0, len(boundaries) - 1  # boundaries[low] fits (the empty text always does)
-    while low < high:
+    """The end of the longest prefix *entry*'s own counter accepts, never inside an entity or a
+    grapheme. A binary search over code points (a prefix is never cut inside an entity: such a
+    probe moves to the entity's start), bracketed first around the proportional estimate, then
+    moved back to the grapheme boundary at or before it."""
+    starts = [e.start for e in entities]
+
+    def snap(index: int) -> int:
+        i = bisect_left(starts, index + 1) - 1
+        return entities[i].start if i >= 0 and entities[i].start < index < entities[i].end else index
+
+    def fits(index: int) -> bool:
+        return not entry.count(text[:snap(index)], limits).over
+
+    n = len(text)
+    used = max(count.used, 1) if count.used > count.limit else max(count.bytes_used or 1, 1)
+    allowed = count.limit if count.used > count.limit else (count.bytes_limit or count.limit)
+    estimate = min(n - 1, max(0, n * allowed // used))
+    step = n // 32 + 8
+    if fits(estimate):  # the answer is in [estimate, n - 1]: widen upwards until a probe is over
+        low, high = estimate, min(n - 1, estimate + step)
+        while high < n - 1 and fits(high):
+            low, high = high, min(n - 1, high + step * 2)
+            step *= 2
+    else:  # in [0, estimate - 1]
+        low, high = max(0, estimate - step), estimate - 1
+        while low > 0 and not fits(low):
+            high, low = low - 1, max(0, low - step * 2)
+            step *= 2
+        if low == 0 and not fits(0):
+            high = -1
+    while low < high:  # the largest index in [low, high] whose prefix fits
         middle = (low + high + 1) // 2
-        if entry.count(text[:boundaries[middle]], limits).over:
-            high = middle - 1
-        else:
+        if fits(middle):
             low = middle
-    index = boundaries[low]
+        else:
+            high = middle - 1
+    index = _grapheme_start(text, snap(max(low, 0)))
     over_by = max(count.used - count.limit, 0)
     if count.bytes_used is not None and count.bytes_limit is not None and count.bytes_used > count.bytes_limit:
         what = f"{count.bytes_used - count.bytes_limit:,} bytes over its limit of {count.bytes_limit:,} bytes"
@@ -353,6 +376,26 @@ def _cut(text: str, entry: registry.Network, limits: Mapping[str, int] | None, c
         what = f"{over_by:,} {entry.unit} over its limit of {count.limit:,}"
     message = f"{entry.display_name} refuses this post: {what}. Shorten it from the marked part on."
     return Cut(index, measures.utf16_length(text[:index]), over_by, message)
+
+
+_REGIONAL = re.compile("[\U0001F1E6-\U0001F1FF]")
+
+
+def _grapheme_start(text: str, index: int) -> int:
+    """The grapheme boundary at or before *index*. Clusters are found from a line start or from 64
+    characters back (they are far shorter), kept off a run of flag letters, whose pairs count from
+    the run's start."""
+    if index <= 0 or index >= len(text):
+        return max(0, min(index, len(text)))
+    origin = max(text.rfind("\n", 0, index) + 1, index - 64)
+    while origin > 0 and _REGIONAL.match(text, origin - 1):
+        origin -= 1
+    boundary = origin
+    for m in _GRAPHEME.finditer(text, origin, min(len(text), index + 64)):
+        if m.end() > index:
+            break
+        boundary = m.end()
+    return boundary
 
 
 def _linkedin_fold(text: str, entities: Sequence[_Entity]) -> int | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import regex
 
+
 @dataclass(frozen=True)
 class Span:
     """One detected feature, in code points of the text (``text[start:end]`` is what is shown)."""

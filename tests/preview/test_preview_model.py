@@ -181,3 +181,31 @@ def test_images_per_network():
 def test_empty_text(network):
     preview = build_preview("", network)
     assert preview.segments == () and preview.cut is None and preview.count.used == 0
+
+
+@pytest.mark.parametrize("network", ["bluesky", "mastodon", "linkedin", "x"])
+def test_cut_matches_a_walk_over_every_grapheme(network):
+    """The bracketed binary search finds what walking the text one grapheme at a time finds."""
+    import random
+
+    import regex
+
+    pieces = ["word ", "😀", "👨‍👩‍👧‍👦", "🇫🇷", "e\u0301", "日本", " https://example.com/a/b ", " #tag ", " @bob@example.social ",
+              "\n", "ok. "]
+    rng = random.Random(1404)
+    limits = {"bluesky": None, "mastodon": {"max_characters": 120}, "linkedin": {"max_utf16_units": 150},
+              "x": None}[network]
+    for _ in range(15):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(40, 140)))
+        preview = build_preview(text, network, limits=limits)
+        if preview.cut is None:
+            continue
+        spans = [(s.start, s.end) for s in preview.segments if s.kind != "text"]
+        best = 0
+        for m in regex.finditer(r"\X", text):
+            b = m.end()
+            if any(a < b < z for a, z in spans):
+                continue
+            if not counters.count(network, text[:b], limits).over:
+                best = b
+        assert preview.cut.index == best, text

@@ -70,7 +70,7 @@ class PreviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
     # -- inputs ----------------------------------------------------------------------------------------
     def text_changed(self) -> None:

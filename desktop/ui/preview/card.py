@@ -89,6 +89,12 @@ class PreviewCard(QFrame):
         self.count.setWordWrap(True)
         self.count.setAccessibleName("Length against the limit")
 
+        # wrapped rich text must not widen the card past the panel (a long link or word would)
+        for label in (self.name, self.network_label, self.body, self.link_card, self.images, self.count):
+            policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            policy.setHeightForWidth(True)
+            label.setSizePolicy(policy)
+            label.setMinimumWidth(40)
         header = QHBoxLayout()
         header.setSpacing(8)
         header.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)

@@ -77,7 +77,9 @@ __all__ = [
     "find_urls",
     "grapheme_count",
     "is_warm",
+    "MastodonEntity",
     "mastodon_countable_text",
+    "mastodon_entities",
     "utf8_length",
     "utf16_length",
     "warm_up",
@@ -224,12 +226,21 @@ _RUBY_BLANK: Final = regex.compile(r"[\p{White_Space}]*")  # ActiveSupport's Str
 _MASTODON_MAX_MENTION_DOMAIN: Final = 253
 
 
-def mastodon_countable_text(text: str, url_length: int) -> str:
-    """``StatusLengthValidator#countable_text``: links become *url_length* characters and
-    mentions lose their domain (one of at most 253 characters)."""
-    if _RUBY_BLANK.fullmatch(text):
-        return ""
-    entities = [(link.start, link.end, "x" * url_length) for link in _links(text, bare_domains=False)]
+class MastodonEntity(NamedTuple):
+    """A link or a mention as Mastodon's extractor finds it (code-point offsets of the text)."""
+
+    start: int
+    end: int
+    kind: str  # "link" | "mention"
+    value: str  # the URL, or the mention without "@" (user or user@domain)
+
+
+def mastodon_entities(text: str) -> list[MastodonEntity]:
+    """The links (with a protocol) and ``@user@domain`` mentions Mastodon finds in *text*, in order,
+    never overlapping (``Extractor.remove_overlapping_entities``): what :func:`mastodon_countable_text`
+    counts specially, and what the server turns into links when it formats the post."""
+    entities = [MastodonEntity(link.start, link.end, "link", text[link.start:link.end])
+                for link in _links(text, bare_domains=False)]
     if "@" in text or "＠" in text:
         for found in _MASTODON_MENTION.finditer(text):
             if _MASTODON_MENTION_END.match(text, found.end()):
@@ -237,17 +248,30 @@ def mastodon_countable_text(text: str, url_length: int) -> str:
             user, _, domain = found.group(1).partition("@")
             if len(domain) > _MASTODON_MAX_MENTION_DOMAIN:
                 continue  # longer than a DNS name can be: Mastodon's extractor counts it as text
-            entities.append((found.start(), found.end(), "@" + user))
+            entities.append(MastodonEntity(found.start(), found.end(), "mention", found.group(1)))
+    entities.sort()
+    kept: list[MastodonEntity] = []
+    for entity in entities:
+        if kept and entity.start < kept[-1].end:
+            continue
+        kept.append(entity)
+    return kept
+
+
+def mastodon_countable_text(text: str, url_length: int) -> str:
+    """``StatusLengthValidator#countable_text``: links become *url_length* characters and
+    mentions lose their domain (one of at most 253 characters)."""
+    if _RUBY_BLANK.fullmatch(text):
+        return ""
+    entities = mastodon_entities(text)
     if not entities:
         return text
-    entities.sort()
     pieces: list[str] = []
     position = 0
-    for start, end, replacement in entities:
-        if start < position:
-            continue  # overlaps the previous entity (Extractor.remove_overlapping_entities)
-        pieces += (text[position:start], replacement)
-        position = end
+    for entity in entities:
+        replacement = "x" * url_length if entity.kind == "link" else "@" + entity.value.partition("@")[0]
+        pieces += (text[position:entity.start], replacement)
+        position = entity.end
     pieces.append(text[position:])
     return "".join(pieces)
 

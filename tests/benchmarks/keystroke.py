@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     parser.add_argument("--hostile", action="store_true", help="add a rule that exhausts the check's budget")
     parser.add_argument("--gil-held", action="store_true", help="author patterns keep the GIL (concurrent=False)")
+    parser.add_argument("--preview", action="store_true",
+                        help="show the Preview panel (its tab in front), so it refreshes on every typing pause")
     parser.add_argument("--network", action="append", dest="networks", metavar="NAME",
                         help="the composer's networks (repeatable; default: the setting's default, all four)")
     args = parser.parse_args(argv)
@@ -164,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         if window.active_policy.policy is None:
             raise SystemExit(f"benchmark: no valid policy: {window.active_policy.notice}")
         wait_for(lambda: check.state == "ok" and counters.is_warm())
+        if args.preview:
+            window.preview_dock.raise_()
+            wait_for(lambda: window.preview.panel.isVisible() and bool(window.preview.panel.previews))
         findings = len(check.findings)
         networks = list(window.composer.counter_labels)
 
@@ -254,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "hostile": args.hostile,
         "incomplete": incomplete,
         "author_patterns_keep_gil": args.gil_held,
+        "preview_shown": args.preview,
     }))
     return 0
 

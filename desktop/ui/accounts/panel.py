@@ -376,6 +376,10 @@ class AccountsPanel(QWidget):
         self.runner.run(lambda: fetch(url), on_success=loaded, on_failure=lambda exc: self._fetching.discard(url),
                         owner=self, lane="io")
 
+    def avatar_image(self, url: str) -> QImage | None:
+        """The avatar downloaded from *url*, if it has been (the Preview panel shows it too)."""
+        return self._images.get(url)
+
     def record(self, account_id: str) -> AccountRecord | None:
         return next((r for r in self.records if r.account.id == account_id), None)
 

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self._build_tips()
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
+        self._build_preview()
         # issue 13: the policy's summary to acknowledge before publishing, Help → Company policy, the quiz
         self.training: TrainingFeature | None = None
         if services is not None and services.policy_gate is not None:
@@ -301,6 +302,15 @@ class MainWindow(QMainWindow):
         self.policy_dock.raise_()
         self.policy_changed.connect(self.tips.policy_changed)
         QTimer.singleShot(0, self.tips.load)
+
+    def _build_preview(self) -> None:
+        """The Preview panel (desktop.ui.preview), tabbed with the Policy and Tips panels."""
+        from desktop.ui.preview.feature import PreviewFeature
+
+        self.preview = PreviewFeature(self)
+        self.preview_dock = self.add_panel("Preview", self.preview.panel)
+        self.tabifyDockWidget(self.policy_dock, self.preview_dock)
+        self.policy_dock.raise_()
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         """The publish bar's wiring now; the Accounts panel's place now and its content just after the

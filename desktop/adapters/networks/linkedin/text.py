@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from desktop.core.richtext import LINKEDIN_HASHTAG_RE, LINKEDIN_URL_RE
+
 #: Characters the little text format reserves; each must be escaped with a backslash to be text
 #: (learn.microsoft.com …/little-text-format, "Text": ``| { } @ [ ] ( ) < > # \\ * _ ~``).
 RESERVED = frozenset("\\|{}@[]()<>#*_~")
-_URL_RE = re.compile(r"(?i)\bhttps?://[^\s<>\"]+")
-# "#tag": not inside a word (C#) or after & or /, letters and digits with at least one letter, and
-# not followed by more word characters (an underscore would make the tag's end ambiguous).
-_HASHTAG_RE = re.compile(r"(?<![\w#&/])#([^\W_]*[^\W\d_][^\W_]*)(?!\w)")
+# links and hashtags: shared with the preview (desktop.core.richtext), so it styles what LinkedIn gets
+_URL_RE = LINKEDIN_URL_RE
+_HASHTAG_RE = LINKEDIN_HASHTAG_RE
 _LITTLE_TOKEN_RE = re.compile(
     r"\\(?P<escaped>.)"
     r"|\{hashtag\|\\#\|(?P<tag>[^{}|\\]*)\}"

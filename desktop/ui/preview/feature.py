@@ -1,0 +1,59 @@
+"""PreviewFeature: the Preview panel's wiring in the main window.
+
+- Refreshes the cards on a typing pause (the editor's ``textChanged`` restarts the panel's timer).
+- One card per account chosen in the publish bar, with the account's name, handle and avatar (the
+  image the Accounts panel downloaded, when it has it; the initial otherwise); with no account
+  chosen, one card per network the composer counts for.
+- :meth:`set_images` takes the draft's images with their alt text (the attachments strip calls it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QImage
+
+from desktop.core.preview import Author, PreviewImage
+from desktop.ui.preview.panel import PreviewPanel, PreviewTarget
+
+if TYPE_CHECKING:
+    from desktop.ui.shell.main_window import MainWindow
+
+
+class PreviewFeature(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        composer = window.composer
+        self.panel = PreviewPanel(composer.text, window.count_options, window)
+        composer.editor.textChanged.connect(self.panel.text_changed)
+        bar = window.publish_bar
+        if bar is not None:
+            bar.state_changed.connect(lambda _can, _why: self.update_targets())
+            bar.picker.targets_changed.connect(lambda _ids: self.update_targets())
+        self.update_targets()
+
+    def set_images(self, images: Sequence[PreviewImage]) -> None:
+        self.panel.set_images(images)
+
+    def update_targets(self) -> None:
+        """Cards for the chosen accounts, else for the composer's networks."""
+        bar = self.window.publish_bar
+        targets: list[PreviewTarget] = []
+        if bar is not None:
+            records = {r.account.id: r.account for r in bar.records}
+            for account_id in bar.chosen():
+                account = records.get(account_id)
+                if account is None:
+                    continue
+                author = Author(account.display_name, account.handle, account.avatar_url)
+                targets.append(PreviewTarget(account.network, author, account.id, self._avatar(account.avatar_url)))
+        if not targets:
+            targets = [PreviewTarget(network) for network in self.window.counter_networks()]
+        self.panel.set_targets(targets)
+
+    def _avatar(self, url: str) -> QImage | None:
+        panel = self.window.accounts_panel
+        return panel.avatar_image(url) if panel is not None and url else None

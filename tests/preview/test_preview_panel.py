@@ -99,3 +99,23 @@ def test_dark_palette(qtbot, qapp, make_window):
     apply_theme(qapp, "light")
     qtbot.waitUntil(lambda: f"color:{QColor(networks.get('bluesky').brand.light).name()}"
                     in panel.cards["bluesky"].body_html(), timeout=5000)
+
+
+def test_a_pasted_megabyte_is_not_previewed_and_the_window_stays_responsive(qtbot, make_window):
+    """Laying out cards for a megabyte froze the window for 40 s; past the cap the panel says why it
+    shows nothing, and a post back under the cap gets its cards again."""
+    from desktop.ui.preview.panel import MAX_PREVIEW_CHARACTERS
+
+    window = make_window(values=VALUES)
+    panel = show_preview(qtbot, window)
+    big = ("Paragraph with émoji 👩🏽‍💻 and a link https://example.com/page " * 20_000)[:1_000_000]
+    window.composer.editor.setPlainText(big)
+    with qtbot.waitSignal(panel.updated, timeout=10_000):
+        pass
+    assert "1,000,000 characters long" in panel.empty.text() and panel.empty.isVisibleTo(panel)
+    assert panel.previews == {} and not any(card.isVisibleTo(panel) for card in panel.cards.values())
+    window.composer.editor.setPlainText("Short again " * 10)
+    qtbot.waitUntil(lambda: panel.previews.get("bluesky") is not None, timeout=5000)
+    assert all(card.isVisibleTo(panel) for card in panel.cards.values())
+    assert not panel.empty.isVisibleTo(panel)
+    assert len(window.composer.text()) < MAX_PREVIEW_CHARACTERS

@@ -19,6 +19,11 @@ from desktop.core.preview import Author, NetworkPreview, PreviewImage, build_pre
 from desktop.ui.preview.card import PreviewCard
 
 DEBOUNCE_MS = 150
+# No network takes a post anywhere near this long (the largest limits are a few thousand characters):
+# past it, a preview would only show how far over every limit the post is, and building and laying out
+# the cards for a pasted megabyte would freeze the window for seconds. The counters still say how long.
+MAX_PREVIEW_CHARACTERS = 10_000
+EMPTY_TEXT = "Choose an account or network to see the post as it will look there."
 
 
 class PreviewTarget:
@@ -53,7 +58,7 @@ class PreviewPanel(QWidget):
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
 
-        self.empty = QLabel("Choose an account or network to see the post as it will look there.", self)
+        self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setWordWrap(True)
         self._column = QWidget(self)
         self._column.setObjectName("PreviewCards")
@@ -105,6 +110,18 @@ class PreviewPanel(QWidget):
         self.timer.stop()
         self._dirty = False
         text = self._text_source()
+        too_long = len(text) > MAX_PREVIEW_CHARACTERS
+        for card in self.cards.values():
+            card.setVisible(not too_long)
+        if too_long:
+            self.previews = {}
+            self.empty.setText(f"This post is {len(text):,} characters long, far over every network's limit: "
+                               f"previews are shown for posts up to {MAX_PREVIEW_CHARACTERS:,} characters.")
+            self.empty.setVisible(True)
+            self.updated.emit()
+            return
+        self.empty.setText(EMPTY_TEXT)
+        self.empty.setVisible(not self._targets)
         limits = self._limits()
         for target in self._targets:
             preview = build_preview(text, target.network, author=target.author, images=self._images,

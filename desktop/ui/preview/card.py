@@ -90,7 +90,9 @@ class PreviewCard(QFrame):
         self.count.setAccessibleName("Length against the limit")
 
         # wrapped rich text must not widen the card past the panel (a long link or word would)
-        for label in (self.name, self.network_label, self.body, self.link_card, self.images, self.count):
+        # (the network's name is one short word: it keeps its width, the author's name gives way)
+        self.network_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        for label in (self.name, self.body, self.link_card, self.images, self.count):
             policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             policy.setHeightForWidth(True)
             label.setSizePolicy(policy)

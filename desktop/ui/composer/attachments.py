@@ -467,6 +467,7 @@ class AttachmentsStrip(QWidget):
                             f"{'was' if len(refused) == 1 else 'were'} not attached. Remove an image to make room.")
         if not taken:
             self.show_message(" ".join(problems), error=True)
+            self.attached.emit(0)
             return
         generation = self._generation
         self._pending += len(taken)

@@ -62,7 +62,7 @@ def test_a_dropped_photo_is_attached_with_a_thumbnail_and_says_what_was_removed(
     window = make_window(values=ACME)
     window.composer.editor.setPlainText("Our new dashboard")
     strip = window.composer.attachments
-    assert strip.tiles == [] and not strip.scroll.isVisible() and strip.add_button.isVisible()
+    assert strip.tiles == [] and not strip.tiles_area.isVisible() and strip.add_button.isVisible()
     source = photo(files)
     drop(qtbot, window, source)
     assert window.composer.text() == "Our new dashboard"  # the drop did not become text

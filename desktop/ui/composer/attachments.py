@@ -26,10 +26,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QImageReader, QKeyEvent, QPalette, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QImageWriter, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -50,13 +51,14 @@ from desktop.core import media
 from desktop.core.drafts.media import DraftMedia
 from desktop.core.media import MAX_ATTACHMENTS, Attachment, MediaError
 from desktop.core.networks import DISPLAY_NAMES
+from desktop.core.networks.media import MediaLimits
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import set_text_colour, status_color
 
 log = logging.getLogger(__name__)
 
 THUMB = 56  # pixels, the longer side of a thumbnail
-TILE_WIDTH = 270
+TILE_MIN_WIDTH, TILE_MAX_WIDTH = 200, 300
 MAX_ALT_LENGTH = 1500  # Mastodon's limit for a description (MediaAttachment), the smallest of the networks
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff);;All files (*)"
 ALT_SAVE_DELAY_MS = 400  # typing in an alt-text field is saved and checked this long after the last key
@@ -136,7 +138,7 @@ def thumbnail(data: bytes, size: int = THUMB) -> QImage:
 def _png_bytes(image: QImage) -> bytes:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    QImageWriter(buffer, QByteArray(b"PNG")).write(image)
     return bytes(buffer.data().data())
 
 
@@ -157,12 +159,12 @@ def read_source(source: ImageSource, networks: Sequence[str]) -> Prepared:
         network, limits = strictest
         prepared = media.prepare(attachment, limits)
         note = prepared.note()
-        if prepared.resized or prepared.recompressed:
-            note += f" (to fit {DISPLAY_NAMES.get(network, network)})"
+        if (prepared.resized or prepared.recompressed) and note.endswith("."):
+            note = f"{note[:-1]} for {DISPLAY_NAMES.get(network, network)}."  # the strictest chosen network
     return Prepared(attachment, note, thumbnail(attachment.read()))
 
 
-def _strictest(networks: Sequence[str]) -> tuple[str, media.MediaLimits] | None:
+def _strictest(networks: Sequence[str]) -> tuple[str, MediaLimits] | None:
     from desktop.core import networks as registry
 
     found = [(network.id, network.capabilities.media) for network in map(registry.find, networks)
@@ -170,7 +172,21 @@ def _strictest(networks: Sequence[str]) -> tuple[str, media.MediaLimits] | None:
     if not found:
         bluesky = registry.find("bluesky")
         found = [("bluesky", bluesky.capabilities.media)] if bluesky and bluesky.capabilities.media else []
-    return min(found, key=lambda item: item[1].max_bytes) if found else None  # type: ignore[union-attr]
+    return min(found, key=lambda item: item[1].max_bytes) if found else None
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when it is narrower than its text (the whole text stays in
+    :meth:`text`, the tooltip and the accessible name)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, self.contentsRect().width())
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(self.contentsRect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
 class AttachmentTile(QFrame):
@@ -186,12 +202,13 @@ class AttachmentTile(QFrame):
         self.attachment = attachment
         self.setObjectName("attachment-tile")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setFixedWidth(TILE_WIDTH)
+        self.setMinimumWidth(TILE_MIN_WIDTH)  # narrower windows scroll the strip sideways
+        self.setMaximumWidth(TILE_MAX_WIDTH)
         self.thumb = QLabel(self)
         self.thumb.setFixedSize(THUMB, THUMB)
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumb.setText("…")
-        self.name = QLabel(self)
+        self.name = _ElidedLabel(self)
         self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.badge = QLabel(self)
         self.badge.setObjectName("alt-badge")
@@ -208,21 +225,25 @@ class AttachmentTile(QFrame):
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
         self.alt.textEdited.connect(lambda text: self.alt_edited.emit(self, text))
         self.alt.editingFinished.connect(lambda: self.alt_confirmed.emit(self, self.alt.text()))
+        self.badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never cut; the name gives way
         top = QHBoxLayout()
-        top.setSpacing(4)
+        top.setSpacing(6)
         top.addWidget(self.badge)
         top.addWidget(self.name, 1)
-        for button in (self.left, self.right, self.remove):
-            top.addWidget(button)
         column = QVBoxLayout()
         column.setSpacing(3)
         column.addLayout(top)
         column.addWidget(self.alt)
+        buttons = QVBoxLayout()  # a narrow column at the right: the tile stays narrow enough for four
+        buttons.setSpacing(0)
+        for button in (self.left, self.right, self.remove):
+            buttons.addWidget(button)
         row = QHBoxLayout(self)
-        row.setContentsMargins(4, 4, 4, 4)
+        row.setContentsMargins(4, 2, 2, 2)
         row.setSpacing(6)
         row.addWidget(self.thumb)
         row.addLayout(column, 1)
+        row.addLayout(buttons)
         self.setFocusProxy(self.alt)
         self.set_position(0, 1)
         self.show_alt_state()
@@ -233,6 +254,7 @@ class AttachmentTile(QFrame):
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        button.setFixedSize(22, 20)
         return button
 
     @property
@@ -339,13 +361,13 @@ class AttachmentsStrip(QWidget):
         self.row.addStretch(1)
         holder = QWidget(self)
         holder.setLayout(self.row)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(holder)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.scroll.hide()
+        self.tiles_area = QScrollArea(self)
+        self.tiles_area.setWidget(holder)
+        self.tiles_area.setWidgetResizable(True)
+        self.tiles_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.tiles_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tiles_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.tiles_area.hide()
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.add_button)
@@ -353,7 +375,7 @@ class AttachmentsStrip(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 2)
         layout.setSpacing(4)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.tiles_area)
         layout.addLayout(header)
         layout.addWidget(self.message)
         self._alt_timer = QTimer(self)
@@ -568,7 +590,8 @@ class AttachmentsStrip(QWidget):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
         self.changed.emit()
 
-    def move(self, index: int, target: int) -> None:
+    def move_image(self, index: int, target: int) -> None:
+        """Move image *index* to *target* (0-based; the others keep their order)."""
         draft_id, store = self._draft_id, self._store
         if draft_id is None or store is None or not 0 <= index < len(self.tiles):
             return
@@ -589,7 +612,7 @@ class AttachmentsStrip(QWidget):
         if had_focus and focused is not tile.alt:  # keep moving with the same key: the button that way, else the other
             ahead, behind = (tile.right, tile.left) if target > index else (tile.left, tile.right)
             (ahead if ahead.isEnabled() else behind).setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(tile)
+        self.tiles_area.ensureWidgetVisible(tile)
         self.changed.emit()
 
     def show_message(self, text: str, *, error: bool = False) -> None:
@@ -611,7 +634,7 @@ class AttachmentsStrip(QWidget):
         tile.set_thumbnail(image)
         tile.alt_edited.connect(self._alt_edited)
         tile.alt_confirmed.connect(self._alt_confirmed)
-        tile.move_requested.connect(lambda t, step: self.move(self.tiles.index(t), self.tiles.index(t) + step)
+        tile.move_requested.connect(lambda t, step: self.move_image(self.tiles.index(t), self.tiles.index(t) + step)
                                     if t in self.tiles else None)
         tile.remove_requested.connect(lambda t: self.remove(self.tiles.index(t)) if t in self.tiles else None)
         self.row.insertWidget(len(self.tiles), tile)
@@ -629,9 +652,9 @@ class AttachmentsStrip(QWidget):
     def _renumber(self) -> None:
         for index, tile in enumerate(self.tiles):
             tile.set_position(index, len(self.tiles))
-        self.scroll.setVisible(bool(self.tiles))
+        self.tiles_area.setVisible(bool(self.tiles))
         if self.tiles:
-            self.scroll.setFixedHeight(self.tiles[0].sizeHint().height() + self.scroll.horizontalScrollBar()
+            self.tiles_area.setFixedHeight(self.tiles[0].sizeHint().height() + self.tiles_area.horizontalScrollBar()
                                        .sizeHint().height() + 2)
         self._update_count()
 
@@ -676,16 +699,19 @@ class AttachmentsStrip(QWidget):
         self._unsaved_alts.clear()
         if draft_id is None or store is None:
             return
+        saved = False
         for index, tile in changed:
             alt = tile.alt_text
             if alt == tile.attachment.alt:
                 continue
             tile.attachment = tile.attachment.with_alt(alt)
-            self._runner.run(lambda index=index, alt=alt: store.set_alt(draft_id, index, alt), owner=self, lane="db",
+            saved = True
+            self._runner.run(partial(store.set_alt, draft_id, index, alt), owner=self, lane="db",
                              on_failure=lambda exc: self.show_message(f"Chorus could not save the alt text: {exc}",
                                                                       error=True))
         self._update_count()
-        self.changed.emit()
+        if saved:
+            self.changed.emit()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

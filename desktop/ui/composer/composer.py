@@ -152,7 +152,7 @@ class Composer(QWidget):
             media = DraftMedia(acknowledgements)
         self.attachments = AttachmentsStrip(runner, media, lambda: self._networks, self)
         self.attachments.setObjectName("attachments")
-        self.editor.images_offered.connect(self.attachments.add_sources)  # type: ignore[attr-defined]
+        self.editor.images_offered.connect(self.attachments.add_sources)
         self.attachments.changed.connect(self._images_changed)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.attachments)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
@@ -256,9 +257,12 @@ def build_services(
                                   if network.id in factories}, rules=link_rules)
 
     def make_publisher(accounts: Any, policy: Any) -> Any:
+        from desktop.core.drafts.media import DraftMedia
         from desktop.core.publishing.service import PublishService
 
-        return PublishService(accounts, Clients(), policy, gate=policy_gate.refusal if policy_gate else None)
+        # a send not handed images (the outbox, Retry after an interruption) takes the draft's own
+        return PublishService(accounts, Clients(), policy, gate=policy_gate.refusal if policy_gate else None,
+                              draft_images=DraftMedia(store).list)
 
     fetcher: list[Any] = []
 
@@ -317,6 +321,26 @@ def make_policy_gate(settings: Settings, store: DraftStore) -> PolicyGate:
     from desktop.core.training import PolicyGate, TrainingRecords
 
     return PolicyGate(TrainingRecords(store), lambda: bool(settings.get("training.quiz_required")))
+
+
+def sweep_draft_media(store: DraftStore) -> threading.Thread:
+    """Remove image copies no draft uses any more (images removed, drafts purged from the bin), on a
+    thread of its own so the window does not wait for the disk. Joined before the database closes."""
+
+    def sweep() -> None:
+        from desktop.core.drafts.media import DraftMedia
+
+        try:
+            removed = DraftMedia(store).sweep()
+        except Exception:  # noqa: BLE001 - a failed clean-up must not stop Chorus; it runs again next start
+            log.exception("could not remove unused image copies")
+            return
+        if removed:
+            log.info("removed %d image copies no draft uses any more", removed)
+
+    thread = threading.Thread(target=sweep, name="chorus-media-sweep", daemon=True)
+    thread.start()
+    return thread
 
 
 def make_diagnose(paths: AppPaths, settings: Settings, store: DraftStore, remote_policy: Any) -> Callable[[], Any]:
@@ -379,12 +403,14 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
                                   policy_download=started.paths.policy_download,
                                   policy_gate=make_policy_gate(settings, store))
         services.diagnose = make_diagnose(started.paths, settings, store, services.remote_policy)
+        sweeper = sweep_draft_media(store)
         from desktop.ui.shell.app import run  # Qt is imported only now
 
         try:
             return run(settings, store, args.network, store.notices, qt_argv,
                        policy_cache=started.paths.last_good_policy, services=services, guard=guard)
         finally:
+            sweeper.join(timeout=10)
             services.close()
             store.close()
             log.info("%s stopped", APP_NAME)

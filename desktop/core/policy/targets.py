@@ -12,6 +12,10 @@ naming its network.
 
 Findings that several targets produce identically (same rule, span and severity) are reported
 once. With no target at all, the policy's own ``default_network`` is used, as in the command line.
+
+*alt_texts* are the alt texts of the images attached to the post (one per image, "" for none), read
+by ``alt_text`` rules. The check stays a pure function of the text: the composer makes a new
+TargetedCheck when the images or their alt texts change.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ class TargetedCheck:
     """
 
     def __init__(self, policy: Policy, networks: Sequence[str] = (),
-                 instance_limits: dict[str, dict[str, Any]] | None = None) -> None:
+                 instance_limits: dict[str, dict[str, Any]] | None = None, alt_texts: Sequence[str] = ()) -> None:
         self.policy = policy
+        self.alt_texts = tuple(alt_texts)
         self.instance_limits = instance_limits or None  # e.g. a linked Mastodon account's max_characters
         self.networks = tuple(dict.fromkeys(networks))
         default = policy.info.default_network
@@ -54,12 +59,13 @@ class TargetedCheck:
         limits = self.instance_limits
         budget = Budget()  # one time budget for the author's patterns across every network's check
         findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today,
-                                                         instance_limits=limits, budget=budget)]
+                                                         instance_limits=limits, budget=budget,
+                                                         alt_texts=self.alt_texts)]
         if self._per_network is not None:
             seen = {_identity(f) for f in findings}
             for network in self._others:
                 for finding in self._per_network.check(text, network=network, today=today, instance_limits=limits,
-                                                       budget=budget):
+                                                       budget=budget, alt_texts=self.alt_texts):
                     if _identity(finding) not in seen:
                         seen.add(_identity(finding))
                         findings.append(_named(finding))

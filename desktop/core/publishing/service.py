@@ -10,7 +10,8 @@ Rules kept here, whatever the front end:
 - every target is sent in parallel (one worker thread each, up to ``max_parallel``), each with its
   own status reported through ``on_update`` as it changes (sending, sent with the post's link,
   failed with the server's reason, queued when offline);
-- exactly once: the idempotency key is a pure function of draft, account and text; the attempt is
+- exactly once: the idempotency key is a pure function of draft, account, text and images (their
+  content and alt text); the attempt is
   recorded *before* sending; after an ambiguous failure (timeout after sending, 5xx) the next
   attempt first asks the network whether the post exists (``find_published``);
 - rate limits are honoured: a wait the server asks for of up to ``max_wait_s`` is waited once,
@@ -101,10 +102,17 @@ class Refusal:
     findings: tuple[Any, ...] = ()  # the block findings, if the policy refused it
 
 
-def idempotency_key(draft_id: str, account_id: str, text: str, round_: int = 0) -> str:
-    """The same draft, account and text always give the same key: the same post is never sent twice.
-    *round_* > 0 only when the person chose to send it again as a new post."""
-    digest = hashlib.sha256("\x1f".join((draft_id, account_id, text)).encode("utf-8")).hexdigest()
+def idempotency_key(draft_id: str, account_id: str, text: str, round_: int = 0,
+                    images: Sequence[Attachment] = ()) -> str:
+    """The same draft, account, text and images always give the same key: the same post is never sent
+    twice. Each image counts with its content (SHA-256) and alt text, in order, so changing, adding,
+    re-ordering or re-describing an image makes a new post, while retrying the same one does not. A
+    post without images keeps the key it had before images existed (publishes recorded then still
+    match). *round_* > 0 only when the person chose to send it again as a new post."""
+    parts = [draft_id, account_id, text]
+    for image in images:
+        parts += ["image", image.sha256 or hashlib.sha256(image.read()).hexdigest(), image.alt]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"chorus-{digest[:40]}" + (f"-r{round_}" if round_ else "")
 
 
@@ -183,7 +191,9 @@ class PublishService:
                 images: Sequence[Attachment] = ()) -> list[TargetStatus]:
         """Check, then send to every account in parallel; blocks until all are done (call it from a
         worker). Returns the final status of each target, in the order of *account_ids*. *images*
-        (at most 4, with their alt text) go with the post to every account."""
+        (at most 4, with their alt text) go with the post to every account; none given: the draft's own
+        (``draft_images``)."""
+        images = self._images(draft_id, images)
         refusal = self.refusal(text, account_ids, images=images)
         if refusal is not None:
             statuses = [self._status(draft_id, account_id, REFUSED, reason=refusal.reason) for account_id in account_ids]
@@ -205,8 +215,9 @@ class PublishService:
                      on_update: Callable[[TargetStatus], None], round_: int | None = None,
                      images: tuple[Attachment, ...] = ()) -> TargetStatus:
         try:
+            images = self._images(draft_id, images)
             if round_ is None:  # the latest round: a post sent as new again stays that post
-                round_ = max(0, self._rounds(draft_id, account_id, text) - 1)
+                round_ = max(0, self._rounds(draft_id, account_id, text, images) - 1)
             status = self._send(draft_id, text, account_id, policy_version, acknowledged, on_update, round_,
                                 images=images)
         except Exception as exc:  # never lose a target's status to an unexpected error
@@ -232,9 +243,8 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
-        if not images and self.draft_images is not None:
-            images = tuple(self.draft_images(draft_id))
-        key = idempotency_key(draft_id, account_id, text, round_)
+        images = self._images(draft_id, images)
+        key = idempotency_key(draft_id, account_id, text, round_, images)
         publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
             rkey=new_tid() if _client_names_records(account.network) else "")
@@ -297,7 +307,7 @@ class PublishService:
 
     def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:
         """The person checked: the post *is* on the network (after an ``unconfirmed`` status)."""
-        key = self._current_key(draft_id, account_id, text)
+        key = self._current_key(draft_id, account_id, text, self._images(draft_id, ()))
         self.store.mark_sent(key, post_url, "")
         return self._status(draft_id, account_id, SENT, post_url=post_url)
 
@@ -310,17 +320,24 @@ class PublishService:
         refusal = self.refusal(text, [account_id])
         if refusal is not None:
             return self._status(draft_id, account_id, REFUSED, reason=refusal.reason)
-        round_ = self._rounds(draft_id, account_id, text)
-        return self._publish_one(draft_id, text, account_id, version, [], on_update, round_=round_)
+        images = self._images(draft_id, ())
+        round_ = self._rounds(draft_id, account_id, text, images)
+        return self._publish_one(draft_id, text, account_id, version, [], on_update, round_=round_, images=images)
 
-    def _rounds(self, draft_id: str, account_id: str, text: str) -> int:
-        base = idempotency_key(draft_id, account_id, text)
+    def _images(self, draft_id: str, images: Sequence[Attachment]) -> tuple[Attachment, ...]:
+        """*images*, or when none were handed over, the draft's own (``draft_images``)."""
+        if not images and self.draft_images is not None:
+            return tuple(self.draft_images(draft_id))
+        return tuple(images)
+
+    def _rounds(self, draft_id: str, account_id: str, text: str, images: Sequence[Attachment] = ()) -> int:
+        base = idempotency_key(draft_id, account_id, text, images=images)
         return sum(1 for p in self.store.history(draft_id)
                    if p.account_id == account_id and p.idempotency_key.startswith(base))
 
-    def _current_key(self, draft_id: str, account_id: str, text: str) -> str:
-        rounds = self._rounds(draft_id, account_id, text)
-        return idempotency_key(draft_id, account_id, text, max(0, rounds - 1))
+    def _current_key(self, draft_id: str, account_id: str, text: str, images: Sequence[Attachment] = ()) -> str:
+        rounds = self._rounds(draft_id, account_id, text, images)
+        return idempotency_key(draft_id, account_id, text, max(0, rounds - 1), images)
 
     # -- publishes interrupted by a crash ------------------------------------------------------------
     def interrupted(self) -> list[Interrupted]:
@@ -331,7 +348,8 @@ class PublishService:
             draft = self.store.database.get(publication.draft_id)
             text = ""
             if draft is not None and publication.idempotency_key.startswith(
-                    idempotency_key(publication.draft_id, publication.account_id, draft.body)):
+                    idempotency_key(publication.draft_id, publication.account_id, draft.body,
+                                    images=self._images(publication.draft_id, ()))):
                 text = draft.body
             reason = ("it may or may not have arrived." if text else
                       "it may or may not have arrived, and the draft has changed since: look on the account.")
@@ -343,7 +361,8 @@ class PublishService:
     def check_interrupted(self, draft_id: str, account_id: str, text: str) -> TargetStatus:
         """Look, without sending, whether an interrupted publish of *text* arrived: posted (recorded
         with its link) or failed with Retry (it is not there). Blocks: call from a worker."""
-        key = self._current_key(draft_id, account_id, text)
+        images = self._images(draft_id, ())
+        key = self._current_key(draft_id, account_id, text, images)
         publication = self.store.publication(key)
         record = self.accounts.store.get_account(account_id)
         if publication is None or record is None:
@@ -356,7 +375,8 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
-        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at)
+        post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at,
+                    images=images)
         try:
             secret = self.accounts.secret(account_id)
             found = client.find_published(account, secret, post,

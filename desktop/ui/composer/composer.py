@@ -19,6 +19,11 @@ length rule, rules limited to some networks) run again for each other network, s
 "too long" finding for each selected network it does not fit (see
 :class:`desktop.core.policy.targets.TargetedCheck`). With no network selected the policy's
 default network is used.
+
+Images (:mod:`desktop.ui.composer.attachments`): dropped or pasted on the editor, or chosen with
+"Add image…", shown under the editor with their alt texts and kept with the draft (the drafts
+database's ``draft_media``). Their alt texts go into the live check (the ``alt_text`` rule), and
+:meth:`Composer.images` hands them to publishing.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop.core.drafts import Draft
+from desktop.core.drafts import Draft, DraftStore
+from desktop.core.drafts.media import DraftMedia
+from desktop.core.media import Attachment
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.publishing.verdict import count_words
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import status_color
+from desktop.ui.composer.attachments import AttachmentsStrip, PostEditor
 from desktop.ui.policy.live_check import Checker, LivePolicyCheck
 from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding
 
@@ -99,6 +107,7 @@ class Composer(QWidget):
     edited = Signal(str, str)
     counted = Signal()  # the counters show the current text
     findings_changed = Signal(list)  # list[LiveFinding], after every policy check or acknowledgement change
+    images_changed = Signal()  # the open draft's images or their alt texts changed (see images())
 
     def __init__(
         self,
@@ -110,14 +119,17 @@ class Composer(QWidget):
         checker: Checker | None = None,
         policy_version: str = "",
         acknowledgements: AcknowledgementStore | None = None,
+        media: DraftMedia | None = None,
     ) -> None:
+        """*media* keeps the drafts' images (default: beside the drafts database when *acknowledgements*
+        is one; None and no database: images cannot be attached)."""
         super().__init__(parent)
         self._runner = runner
         self._count_options = count_options
         self._draft: Draft | None = None
         self._loading = False
         self._count_generation = 0
-        self.editor = QPlainTextEdit(self)
+        self.editor: QPlainTextEdit = PostEditor(self)
         self.editor.setAccessibleName("Post text")
         self.editor.setPlaceholderText("Write your post…")
         self.editor.setTabChangesFocus(True)
@@ -134,10 +146,17 @@ class Composer(QWidget):
         footer.addWidget(self.policy_summary)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.editor, 1)
-        layout.addLayout(footer)
         self._policy_object: Policy | None = None
         self._networks: tuple[str, ...] = tuple(networks)
+        if media is None and isinstance(acknowledgements, DraftStore):
+            media = DraftMedia(acknowledgements)
+        self.attachments = AttachmentsStrip(runner, media, lambda: self._networks, self)
+        self.attachments.setObjectName("attachments")
+        self.editor.images_offered.connect(self.attachments.add_sources)
+        self.attachments.changed.connect(self._images_changed)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.attachments)
+        layout.addLayout(footer)
         self.set_networks(networks)
         self._recount_timer = QTimer(self)
         self._recount_timer.setSingleShot(True)
@@ -171,8 +190,15 @@ class Composer(QWidget):
 
     def publish_refusal(self) -> str | None:
         """Why the current text may not be published now (None: it may). Covers no valid policy, a policy
-        still loading, a check not yet finished or failed, block findings and unacknowledged warnings."""
+        still loading, a check not yet finished or failed, block findings and unacknowledged warnings,
+        and images still being read or attached."""
+        if self._draft is not None and self.attachments.busy:
+            return "Publishing waits until the images are attached."
         return self.policy.publish_refusal()
+
+    def images(self) -> list[Attachment]:
+        """The open draft's images, in order, with their alt texts (for publishing and previews)."""
+        return self.attachments.images()
 
     @property
     def checking_policy(self) -> Policy | None:
@@ -194,7 +220,13 @@ class Composer(QWidget):
         from desktop.core.policy.targets import TargetedCheck
 
         limits = {network: own for network, own in self._count_options().items() if own}
-        return TargetedCheck(policy, self._networks, limits or None)
+        return TargetedCheck(policy, self._networks, limits or None, alt_texts=self.attachments.alt_texts())
+
+    def _images_changed(self) -> None:
+        """Images or alt texts changed: check again with the new alt texts (a new checker: it is pure)."""
+        if self._policy_object is not None:
+            self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
+        self.images_changed.emit()
 
     def limits_changed(self) -> None:
         """The counters' options changed (a linked Mastodon instance's limit): count and check again."""
@@ -210,6 +242,7 @@ class Composer(QWidget):
             self.editor.setEnabled(draft is not None)
         finally:
             self._loading = False
+        self.attachments.set_draft(draft.id if draft else None)
         self.policy.draft_opened(draft.id if draft else None)
         self.recount()
 

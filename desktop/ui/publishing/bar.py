@@ -440,14 +440,17 @@ class PublishBar(QWidget):
         self._show_if_current(run)
         self.update_state()
         text, acknowledged, draft_id = run.text, list(run.acknowledged), run.draft_id
+        # the open draft's images with their alt texts (another draft's: its own, from the database)
+        draft = self.composer.draft
+        images = tuple(self.composer.images()) if draft is not None and draft.id == draft_id else ()
 
         def work() -> Any:
             publisher = services.publisher(policy)
-            refusal = publisher.refusal(text, ids)  # the policy again, at publish time
+            refusal = publisher.refusal(text, ids, images=images)  # the policy again, at publish time
             if refusal is not None:
                 return refusal
             return publisher.publish(draft_id, text, ids, acknowledged=acknowledged,
-                                     on_update=bridge.emit_from_worker)
+                                     on_update=bridge.emit_from_worker, images=images)
 
         self.runner.run(work, on_success=lambda result: self._finished(run, ids, result),
                         on_failure=lambda exc: self._failed(run, ids, exc), owner=self, lane="io")

@@ -240,3 +240,20 @@ def test_another_draft_shows_its_own_images(make_window, qtbot, files):
     qtbot.waitUntil(lambda: window.composer.draft.id == first and not window.composer.attachments.busy,
                     timeout=WAIT)
     assert [image.name for image in window.composer.images()] == ["mine.png"]
+
+
+def test_the_preview_shows_the_attached_images_and_their_alt_text(make_window, qtbot, files):
+    window = make_window(values=ACME)
+    window.preview_dock.raise_()
+    panel = window.preview.panel
+    qtbot.waitUntil(panel.isVisible, timeout=WAIT)
+    window.composer.editor.setPlainText("Our new dashboard")
+    drop(qtbot, window, screenshot(files, "dashboard.png"))
+    qtbot.waitUntil(lambda: any(p.images for p in panel.previews.values()), timeout=WAIT)
+    assert all([i.has_alt for i in p.images] == [False] for p in panel.previews.values())
+    tile = window.composer.attachments.tiles[0]
+    tile.alt.setFocus()
+    qtbot.keyClicks(tile.alt, "Bar chart of sign-ups")
+    qtbot.keyClick(tile.alt, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: all([i.alt for i in p.images] == ["Bar chart of sign-ups"]
+                                for p in panel.previews.values()), timeout=WAIT)

@@ -29,6 +29,9 @@ class PreviewFeature(QObject):
         composer = window.composer
         self.panel = PreviewPanel(composer.text, window.count_options, window)
         composer.editor.textChanged.connect(self.panel.text_changed)
+        # the draft's images and their alt text, as the attachments strip has them
+        composer.images_changed.connect(
+            lambda: self.set_images([PreviewImage.from_attachment(image) for image in composer.images()]))
         bar = window.publish_bar
         if bar is not None:
             bar.state_changed.connect(lambda _can, _why: self.update_targets())

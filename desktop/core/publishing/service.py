@@ -47,8 +47,10 @@ from desktop.core.ports import (
     Offline,
     Post,
     PublishError,
+    Published,
     PublishUnconfirmed,
     RateLimited,
+    ReplyTo,
     SecretStoreError,
 )
 from desktop.core.publishing import verdict
@@ -201,6 +203,18 @@ class PublishService:
             self.store.enqueue(draft_id, offline, text)
         return statuses
 
+    def publish_thread(self, draft_id: str, text: str, account_ids: Sequence[str], *, numbered: bool = True,
+                       acknowledged: Iterable[Any] = (), on_update: Callable[[TargetStatus], None] = lambda status: None,
+                       images: Sequence[Attachment] = ()) -> list[TargetStatus]:
+        """:meth:`publish` for a post over a network's limit: split for each account's network
+        (:func:`desktop.core.threads.split`) and sent as a thread of replies, each part checked and
+        sent exactly once; calling it again resumes after the last part posted. See
+        :mod:`desktop.core.publishing.thread`. Blocks: call it from a worker."""
+        from desktop.core.publishing import thread
+
+        return thread.publish_thread(self, draft_id, text, account_ids, numbered=numbered,
+                                     acknowledged=acknowledged, on_update=on_update, images=images)
+
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
                      on_update: Callable[[TargetStatus], None], round_: int | None = None,
                      images: tuple[Attachment, ...] = ()) -> TargetStatus:
@@ -223,7 +237,12 @@ class PublishService:
 
     def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
               on_update: Callable[[TargetStatus], None], round_: int = 0, *,
-              images: tuple[Attachment, ...] = ()) -> TargetStatus:
+              images: tuple[Attachment, ...] = (), key: str | None = None, reply_to: ReplyTo | None = None,
+              use_draft_images: bool = True,
+              on_published: Callable[[Published], None] | None = None) -> TargetStatus:
+        """Send one post to one account, exactly once. A thread's part (publishing.thread) gives its
+        own *key*, the post it replies to, no draft images after the first part, and *on_published*
+        to learn the new post's id and CID."""
         record = self.accounts.store.get_account(account_id)
         if record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
@@ -232,9 +251,9 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
-        if not images and self.draft_images is not None:
+        if not images and use_draft_images and self.draft_images is not None:
             images = tuple(self.draft_images(draft_id))
-        key = idempotency_key(draft_id, account_id, text, round_)
+        key = key or idempotency_key(draft_id, account_id, text, round_)
         publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
             rkey=new_tid() if _client_names_records(account.network) else "")
@@ -253,7 +272,7 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at,
-                    images=images)
+                    images=images, reply_to=reply_to)
 
         def keep_secret(new_secret: str) -> None:
             self.accounts.replace_secret(account_id, new_secret)
@@ -293,6 +312,8 @@ class PublishService:
                                     retryable=exc.retryable)
             self.store.mark_sent(key, published.url, published.remote_id)
             self.accounts.record_success(account_id)
+            if on_published is not None:
+                on_published(published)
             return self._status(draft_id, account_id, SENT, account=account, post_url=published.url)
 
     def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:

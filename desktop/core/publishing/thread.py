@@ -224,7 +224,7 @@ def _send_parts(service: PublishService, draft_id: str, each: Plan, version: str
 
 def _stopped(status: TargetStatus, index: int, total: int, first_url: str) -> TargetStatus:
     """The account's thread stopped at part *index* (0-based): say which, and what is already out."""
-    posted = (f" Part 1 is posted; Retry sends the rest, not it again." if index == 1 else
+    posted = (" Part 1 is posted; Retry sends the rest, not it again." if index == 1 else
               f" Parts 1–{index} are posted; Retry sends the rest, not them again." if index else "")
     state, retryable = status.state, status.retryable
     reason = status.reason

@@ -131,7 +131,7 @@ class ThreadOffer(QWidget):
         """A length finding the thread answers: for a network that gets a thread (each part fits), or
         for one the thread is not published to (only the chosen accounts' networks get it)."""
         network = getattr(finding, "network", None)
-        return bool(network) and (can_thread(network) or network not in targets)
+        return isinstance(network, str) and bool(network) and (can_thread(network) or network not in targets)
 
     # -- the author's choice ---------------------------------------------------------------------
     def choose(self) -> None:
@@ -160,8 +160,8 @@ class ThreadOffer(QWidget):
         """Show the offer, the chosen thread, or nothing, for the text as last counted."""
         draft = self.composer.draft
         networks = [n for n in self._networks() if can_thread(n)]
-        labels = self.composer.counter_labels
-        over = [n for n in networks if n in labels and labels[n].count is not None and labels[n].count.over]
+        counts = {n: label.count for n, label in self.composer.counter_labels.items()}
+        over = [n for n in networks if (count := counts.get(n)) is not None and count.over]
         chosen = draft is not None and draft.id in self._chosen
         self.split_button.setVisible(not chosen)
         self.undo_button.setVisible(chosen)

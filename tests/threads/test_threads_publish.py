@@ -20,7 +20,7 @@ from desktop.core.drafts import DraftStore
 from desktop.core.policy import load_policy
 from desktop.core.ports import Account
 from desktop.core.publishing.service import PublishService, TargetStatus
-from desktop.core.publishing.thread import is_part_key
+from desktop.core.publishing.thread import is_part_key, part_key
 from desktop.core.threads import split
 from tests.integration.secret_service import SecretService
 from tests.integration.test_keyring import store_on
@@ -221,3 +221,23 @@ def test_a_block_finding_in_any_part_refuses_the_whole_thread(desk, mastodon):
     [status] = desk.service.publish_thread(draft.id, blocked, [account_id])
     assert status.state == "refused" and status.reason.startswith("Part 4 of 4: Publishing is refused")
     assert server.statuses_of("jane") == []
+
+
+def test_a_thread_interrupted_mid_send_is_shown_as_such_and_finished_once(desk, mastodon):
+    server, account_id = mastodon
+    draft = desk.drafts.create(TEXT)
+    parts = split(TEXT, "mastodon", {"max_characters": 300})
+    # Chorus stopped right after recording part 1 and before sending it (the record comes first)
+    account = desk.accounts.store.get_account(account_id).account
+    desk.service.store.begin_publication(draft.id, account, part_key(draft.id, account_id, parts, 0))
+    [interrupted] = desk.service.interrupted()
+    assert interrupted.status.state == "interrupted" and not interrupted.status.retryable
+    assert interrupted.status.reason == ("a part of a thread; it may or may not have arrived. Publish the thread "
+                                         "again: Chorus looks for that part first and sends only the parts not "
+                                         "posted yet.")
+    [status] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    assert status.state == "sent"
+    assert [s.text for s in server.statuses_of("jane")] == list(parts)
+    # part 1 was looked for first (it had an earlier attempt), then sent
+    assert any(r.path.endswith("/statuses") and r.method == "GET" for r in server.requests)
+    assert desk.service.interrupted() == []

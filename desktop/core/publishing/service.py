@@ -356,6 +356,10 @@ class PublishService:
                 text = draft.body
             reason = ("it may or may not have arrived." if text else
                       "it may or may not have arrived, and the draft has changed since: look on the account.")
+            if publication.idempotency_key.startswith(_THREAD_KEY_PREFIX):  # publishing.thread: its own keys
+                text = ""
+                reason = ("a part of a thread; it may or may not have arrived. Publish the thread again: Chorus "
+                          "looks for that part first and sends only the parts not posted yet.")
             status = TargetStatus(publication.draft_id, publication.account_id, publication.network,
                                   publication.handle, INTERRUPTED, reason=reason, retryable=bool(text))
             found.append(Interrupted(status, text, tuple(publication.acknowledged)))
@@ -507,6 +511,7 @@ def _client_names_records(network_id: str) -> bool:
     return network is not None and network.capabilities.client_record_key
 
 
+_THREAD_KEY_PREFIX = "chorus-t-"  # publishing.thread.KEY_PREFIX (that module imports this one)
 _CLOSED_WHILE_SENDING = "Chorus was closed while sending: it may or may not have arrived."
 
 

@@ -59,6 +59,24 @@ class AppRegistration:
 
 
 @dataclass(frozen=True)
+class PostRef:
+    """A post already on the network, as a reply names it: its id (AT URI, Mastodon status id) and,
+    on Bluesky, its record's CID ("" when not known: the adapter reads it)."""
+
+    remote_id: str
+    cid: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """Where a post goes in a thread (desktop.core.publishing.thread): under *parent*, in the thread
+    that starts at *root* (the first part; for the second part both are the first)."""
+
+    root: PostRef
+    parent: PostRef
+
+
+@dataclass(frozen=True)
 class Post:
     text: str
     idempotency_key: str  # stable per draft + account + text: the same post is never sent twice
@@ -78,12 +96,16 @@ class Post:
     # creating the post. Exactly once holds as for text: the post is found by its key before anything
     # is uploaded again, and a re-upload after a crash only leaves an unattached blob or media behind.
     images: tuple[Attachment, ...] = ()
+    # A part of a thread after the first: a reply to the previous part (Bluesky ``reply`` strong
+    # refs, Mastodon ``in_reply_to_id``). Networks without threads refuse a post that has one.
+    reply_to: ReplyTo | None = None
 
 
 @dataclass(frozen=True)
 class Published:
     url: str  # where people can see the post
     remote_id: str  # the network's id (status id, AT URI, share URN)
+    cid: str = ""  # Bluesky: the record's CID (what a reply's strong ref needs besides the URI)
 
 
 class PublishError(ChorusError):

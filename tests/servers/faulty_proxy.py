@@ -10,6 +10,7 @@ contains its pattern triggers it, and the next one is armed. Other requests pass
   connection without sending the answer (the server accepted the write; the client cannot know).
 - ``drop``: close the client's connection without forwarding anything.
 - ``pass``: forward as usual (to let one matching request through before a later fault).
+- ``fail_500``: answer 500 (an XRPC ``InternalServerError``) without forwarding anything.
 Every request's method, path and fault (or status) is recorded in ``proxy.log``.
 """
 
@@ -43,7 +44,7 @@ class FaultyProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def plan(self, pattern: str, fault: str) -> None:
-        assert fault in ("deliver_then_drop", "drop", "pass"), fault
+        assert fault in ("deliver_then_drop", "drop", "pass", "fail_500"), fault
         with self._lock:
             self._plan.append((pattern, fault))
 
@@ -95,6 +96,16 @@ class FaultyProxy:
                 if fault == "drop":
                     proxy.log.append((self.command, self.path, "drop"))
                     self._drop()
+                    return
+                if fault == "fail_500":
+                    proxy.log.append((self.command, self.path, "500"))
+                    payload = b'{"error":"InternalServerError","message":"Internal Server Error"}'
+                    self.send_response(500)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(payload)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 headers["Host"] = proxy.upstream_netloc

@@ -47,9 +47,11 @@ from desktop.core.ports import (
     NetworkClient,
     Offline,
     Post,
+    Published,
     PublishError,
     PublishUnconfirmed,
     RateLimited,
+    ReplyTo,
     SecretStoreError,
 )
 from desktop.core.publishing import verdict
@@ -211,6 +213,18 @@ class PublishService:
             self.store.enqueue(draft_id, offline, text)
         return statuses
 
+    def publish_thread(self, draft_id: str, text: str, account_ids: Sequence[str], *, numbered: bool = True,
+                       acknowledged: Iterable[Any] = (), on_update: Callable[[TargetStatus], None] = lambda status: None,
+                       images: Sequence[Attachment] = ()) -> list[TargetStatus]:
+        """:meth:`publish` for a post over a network's limit: split for each account's network
+        (:func:`desktop.core.threads.split`) and sent as a thread of replies, each part checked and
+        sent exactly once; calling it again resumes after the last part posted. See
+        :mod:`desktop.core.publishing.thread`. Blocks: call it from a worker."""
+        from desktop.core.publishing import thread
+
+        return thread.publish_thread(self, draft_id, text, account_ids, numbered=numbered,
+                                     acknowledged=acknowledged, on_update=on_update, images=images)
+
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
                      on_update: Callable[[TargetStatus], None], round_: int | None = None,
                      images: tuple[Attachment, ...] = ()) -> TargetStatus:
@@ -234,7 +248,12 @@ class PublishService:
 
     def _send(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
               on_update: Callable[[TargetStatus], None], round_: int = 0, *,
-              images: tuple[Attachment, ...] = ()) -> TargetStatus:
+              images: tuple[Attachment, ...] = (), key: str | None = None, reply_to: ReplyTo | None = None,
+              use_draft_images: bool = True,
+              on_published: Callable[[Published], None] | None = None) -> TargetStatus:
+        """Send one post to one account, exactly once. A thread's part (publishing.thread) gives its
+        own *key*, the post it replies to, no draft images after the first part, and *on_published*
+        to learn the new post's id and CID."""
         record = self.accounts.store.get_account(account_id)
         if record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
@@ -243,8 +262,9 @@ class PublishService:
         if client is None:
             return self._status(draft_id, account_id, FAILED, account=account,
                                 reason=f"Chorus cannot publish to {account.network} yet.")
-        images = self._images(draft_id, images)
-        key = idempotency_key(draft_id, account_id, text, round_, images)
+        if use_draft_images:
+            images = self._images(draft_id, images)
+        key = key or idempotency_key(draft_id, account_id, text, round_, images)
         publication = self.store.begin_publication(
             draft_id, account, key, policy_version=policy_version, acknowledged=acknowledged,
             rkey=new_tid() if _client_names_records(account.network) else "")
@@ -263,7 +283,7 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         post = Post(text, key, record_key=publication.rkey or None, first_attempt_at=publication.created_at,
-                    images=images)
+                    images=images, reply_to=reply_to)
 
         def keep_secret(new_secret: str) -> None:
             self.accounts.replace_secret(account_id, new_secret)
@@ -303,6 +323,8 @@ class PublishService:
                                     retryable=exc.retryable)
             self.store.mark_sent(key, published.url, published.remote_id)
             self.accounts.record_success(account_id)
+            if on_published is not None:
+                on_published(published)
             return self._status(draft_id, account_id, SENT, account=account, post_url=published.url)
 
     def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:
@@ -353,6 +375,10 @@ class PublishService:
                 text = draft.body
             reason = ("it may or may not have arrived." if text else
                       "it may or may not have arrived, and the draft has changed since: look on the account.")
+            if publication.idempotency_key.startswith(_THREAD_KEY_PREFIX):  # publishing.thread: its own keys
+                text = ""
+                reason = ("a part of a thread; it may or may not have arrived. Publish the thread again: Chorus "
+                          "looks for that part first and sends only the parts not posted yet.")
             status = TargetStatus(publication.draft_id, publication.account_id, publication.network,
                                   publication.handle, INTERRUPTED, reason=reason, retryable=bool(text))
             found.append(Interrupted(status, text, tuple(publication.acknowledged)))
@@ -506,6 +532,7 @@ def _client_names_records(network_id: str) -> bool:
     return network is not None and network.capabilities.client_record_key
 
 
+_THREAD_KEY_PREFIX = "chorus-t-"  # publishing.thread.KEY_PREFIX (that module imports this one)
 _CLOSED_WHILE_SENDING = "Chorus was closed while sending: it may or may not have arrived."
 
 

@@ -189,6 +189,7 @@ class PublishBar(QWidget):
         self.services = services
         self.runner = runner
         self.composer = composer
+        self.thread_offer: Any = None  # desktop.ui.composer.thread.ThreadOffer, when threads are offered
         self.store = store
         self.browser = browser
         self.policy = policy
@@ -351,7 +352,7 @@ class PublishBar(QWidget):
             return "Write something to publish."
         if not self.chosen():
             return "Choose at least one account to publish to."
-        refusal = self.composer.publish_refusal()
+        refusal = (self.thread_offer or self.composer).publish_refusal()
         if self.composer.policy.state == "pending":
             return self._settled_refusal  # the check of the latest keystrokes is under way
         self._settled_refusal = refusal
@@ -443,9 +444,13 @@ class PublishBar(QWidget):
         # the open draft's images with their alt texts (another draft's: its own, from the database)
         draft = self.composer.draft
         images = tuple(self.composer.images()) if draft is not None and draft.id == draft_id else ()
+        numbered = self.thread_offer.numbered_for(draft_id) if self.thread_offer is not None else None
 
         def work() -> Any:
             publisher = services.publisher(policy)
+            if numbered is not None:  # a thread: every part checked by the service, sent as replies
+                return publisher.publish_thread(draft_id, text, ids, numbered=numbered, acknowledged=acknowledged,
+                                                on_update=bridge.emit_from_worker, images=images)
             refusal = publisher.refusal(text, ids, images=images)  # the policy again, at publish time
             if refusal is not None:
                 return refusal

@@ -188,6 +188,9 @@ class MainWindow(QMainWindow):
 
             self.publish_bar = PublishBar(services, runner, self.composer, store, self.browser, self.policy_now, self,
                                           before_publish=self.autosaver.flush)
+            from desktop.ui.composer.thread import ThreadOffer
+
+            self.thread_offer = ThreadOffer.install(self.composer, runner, self.limits.options, self.publish_bar)
             editor_side = QWidget(self)
             editor_layout = QVBoxLayout(editor_side)
             editor_layout.setContentsMargins(0, 0, 0, 0)

@@ -14,7 +14,7 @@ from desktop.adapters.networks.bluesky.xrpc import _Ambiguous
 from desktop.core.measures import grapheme_count, utf8_length
 from desktop.core.media import MediaError, PreparedImage, prepare
 from desktop.core.networks.bluesky import ID, MAX_BYTES, MAX_GRAPHEMES, NETWORK
-from desktop.core.ports import Account, AuthError, Post, Published, PublishError, SecretSink
+from desktop.core.ports import Account, AuthError, Post, PostRef, Published, PublishError, SecretSink
 from desktop.core.publishing import tid as tids
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,9 @@ class BlueskyClient(BlueskySessions):
             return dids[handle]
 
         record = build_record(text, facets=build_facets(text, resolve), language=post.language)
+        if post.reply_to is not None:  # a part of a thread: strong refs to its first and previous parts
+            record["reply"] = {"root": self._strong_ref(account, post.reply_to.root),
+                               "parent": self._strong_ref(account, post.reply_to.parent)}
         if post.images:
             # uploaded only now, after the record was looked for: a retry after a crash uploads
             # again (the PDS stores a blob once per content, and drops blobs no record uses)
@@ -120,7 +123,24 @@ class BlueskyClient(BlueskySessions):
                 return found
             raise PublishError(f"{exc} The post was not published.", retryable=True) from None
         return Published(url=self.post_url(account, rkey),
-                         remote_id=str(result.get("uri") or f"at://{creds.did}/{POST_COLLECTION}/{rkey}"))
+                         remote_id=str(result.get("uri") or f"at://{creds.did}/{POST_COLLECTION}/{rkey}"),
+                         cid=str(result.get("cid") or ""))
+
+    def _strong_ref(self, account: Account, ref: PostRef) -> dict[str, str]:
+        """``com.atproto.repo.strongRef`` (uri + cid) of a post; the CID read from the record when
+        the caller does not have it (a thread resumed after Chorus restarted)."""
+        cid = ref.cid
+        if not cid:
+            parts = ref.remote_id.removeprefix("at://").split("/")
+            if len(parts) != 3:
+                raise PublishError(f"Internal error: {ref.remote_id!r} is not the AT URI of a post.", retryable=False)
+            data = self._xrpc_get(account.server, "com.atproto.repo.getRecord",
+                                  {"repo": parts[0], "collection": parts[1], "rkey": parts[2]})
+            cid = str(data.get("cid") or "")
+            if not cid:
+                raise PublishError("The Bluesky server did not say which version of the earlier post to reply to.",
+                                   retryable=True)
+        return {"uri": ref.remote_id, "cid": cid}
 
     def _images_embed(self, account: Account, creds: _Credentials, on_secret: SecretSink | None,
                       post: Post) -> dict[str, Any]:
@@ -203,4 +223,4 @@ class BlueskyClient(BlueskySessions):
                 return None
             raise
         return Published(url=self.post_url(account, rkey), remote_id=data.get("uri")
-                         or f"at://{did}/{POST_COLLECTION}/{rkey}")
+                         or f"at://{did}/{POST_COLLECTION}/{rkey}", cid=str(data.get("cid") or ""))

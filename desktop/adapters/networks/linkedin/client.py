@@ -74,6 +74,9 @@ class LinkedInClient(LinkedInOAuth):
             raise PublishError("The post is empty.", retryable=False)
         if not post.idempotency_key:
             raise ValueError("a post needs an idempotency key")
+        if post.reply_to is not None:
+            raise PublishError("LinkedIn has no threads: a post cannot be published as a reply to another one.",
+                               retryable=False)
         length = utf16_length(post.text)
         if length > MAX_COMMENTARY:
             raise PublishError(f"The post is {length:,} characters long; LinkedIn allows {MAX_COMMENTARY:,}.",

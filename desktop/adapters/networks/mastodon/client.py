@@ -50,6 +50,8 @@ class MastodonClient(MastodonOAuth):
         body: dict[str, Any] = {"status": post.text}
         if post.language:
             body["language"] = post.language
+        if post.reply_to is not None:  # a part of a thread: under the previous part
+            body["in_reply_to_id"] = post.reply_to.parent.remote_id
         if post.images:
             # Uploaded just before the status: after a crash the retry uploads again and the status
             # keeps its Idempotency-Key, so the server answers with the first status if it has one.

@@ -10,6 +10,7 @@ import pytest
 from tests.integration.secret_service import SecretService
 from tests.integration.test_keyring import store_on
 from tests.schedule.world import World, linked_world
+from tests.ui.conftest import make_window  # noqa: F401 - the real main window over a profile (a fixture)
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,7 @@ def test_publish_later_shows_the_zone_then_the_timer_sends_the_post_once(window,
     assert menus.index("Publish &later…") == menus.index("&Publish") + 1
     window.schedule.act_later.trigger()
     dialog = feature.dialog
+    assert dialog.what.text() == f"“{CLEAN}” to @alice@social.example"
     # the next quarter hour at least an hour ahead, in Paris, with the zone as it is that day
     assert dialog.wall_time() == dt.datetime(2026, 10, 23, 17, 15)
     assert dialog.zone.text() == "Time zone: Europe/Paris (CEST, UTC+02:00)"
@@ -234,7 +235,10 @@ def test_a_post_the_new_policy_blocks_is_held_with_a_notice(window, qtbot, serve
     assert server.requests_to(STATUSES, "POST") == []
     feature.show_scheduled()
     qtbot.waitUntil(lambda: feature.view.table.rowCount() == 1, timeout=WAIT)
-    assert feature.view.table.item(0, 3).text().startswith("Held: Held, not sent: Publishing is refused")
+    view = feature.view
+    assert view.table.item(0, 3).text() == "Held by the policy"
+    assert view.details.text().startswith("Held, not sent: Publishing is refused: the policy blocks this post")
+    assert "Edit the draft, then Change time… to schedule it again." in view.details.text()
 
 
 # -- the tray ----------------------------------------------------------------------------------------------

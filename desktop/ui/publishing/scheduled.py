@@ -68,8 +68,21 @@ STATE_TEXT = {
     core.WAITING: "Waiting",
     core.DUE: "Going out now",
     core.SENDING: "Sending",
-    core.MISSED: "Missed: Chorus was not running then. Send now, change the time or unschedule.",
+    core.MISSED: "Missed",
+    core.HELD: "Held by the policy",
 }
+
+
+def state_details(post: ScheduledPost) -> str:
+    """The whole story of a post's state, for the line under the Scheduled view's table."""
+    if post.state == core.HELD:
+        return f"{post.entry.held} Edit the draft, then Change time… to schedule it again."
+    if post.state == core.MISSED:
+        return ("Missed: Chorus was not running at that time, so it was not sent. Send now, change the time, "
+                "or unschedule it (it stays a draft).")
+    if post.state == core.WAITING:
+        return "Waiting: it goes out at that time if Chorus is running, after a check against that day's policy."
+    return f"{STATE_TEXT[post.state]}."
 
 
 def system_zone() -> str:
@@ -98,7 +111,8 @@ class ScheduleDialog(QDialog):
     seconds) and :attr:`zone_name`."""
 
     def __init__(self, zone_name: str, now: float, parent: QWidget | None = None, *, at: float | None = None,
-                 title: str = "Publish later", confirm: str = "Schedule", lead_s: float = core.MIN_LEAD_S) -> None:
+                 title: str = "Publish later", confirm: str = "Schedule", lead_s: float = core.MIN_LEAD_S,
+                 what: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("schedule-dialog")
         self.setWindowTitle(title)
@@ -129,6 +143,11 @@ class ScheduleDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if what:  # which post, to which accounts
+            self.what = QLabel(what, self)
+            self.what.setObjectName("schedule-what")
+            self.what.setWordWrap(True)
+            layout.addWidget(self.what)
         layout.addWidget(QLabel("Publish on:", self))
         layout.addWidget(self.edit)
         layout.addWidget(self.zone)
@@ -202,12 +221,15 @@ class ScheduledView(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
+        self.details = QLabel(self)  # the selected post: its state in full, and its whole text
+        self.details.setObjectName("scheduled-details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.change = QPushButton("Change time…", self)
         self.send_now = QPushButton("Send now", self)
         self.unschedule = QPushButton("Unschedule (keep as draft)", self)
@@ -225,8 +247,9 @@ class ScheduledView(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         layout.addLayout(buttons)
-        self.resize(860, 360)
+        self.resize(980, 400)
         self._selection_changed()
         feature.changed.connect(self.refresh)
         self.refresh()
@@ -240,13 +263,11 @@ class ScheduledView(QDialog):
         self.posts = [post for post, _ in rows]
         self.table.setRowCount(len(rows))
         for row, (post, handles) in enumerate(rows):
-            state = f"Held: {post.entry.held}" if post.state == core.HELD else STATE_TEXT[post.state]
-            items = (post.when, _accounts_text(handles), _post_title(post.entry.text), state)
+            items = (post.when, _accounts_text(handles), _post_title(post.entry.text), STATE_TEXT[post.state])
             for column, text in enumerate(items):
                 item = QTableWidgetItem(text)
-                item.setToolTip(post.entry.text if column == 2 else text)
+                item.setToolTip(post.entry.text if column == 2 else state_details(post) if column == 3 else text)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
         count = len(rows)
         self.summary.setText("Nothing is scheduled. Use File → Publish later… on a draft." if not count else
                              f"{count} scheduled post{'s' if count != 1 else ''}. Each goes out only while "
@@ -264,6 +285,8 @@ class ScheduledView(QDialog):
 
     def _selection_changed(self) -> None:
         post = self.selected()
+        self.details.setText(f"{state_details(post)}\n\n{post.entry.text}" if post is not None else "")
+        self.details.setVisible(post is not None)
         for button in (self.change, self.send_now, self.unschedule):
             button.setEnabled(post is not None and post.state != core.SENDING)
 
@@ -283,7 +306,8 @@ class MissedDialog(QDialog):
         self.setWindowTitle("Scheduled posts that were not sent")
         count = len(posts)
         intro = self.intro = QLabel(f"Chorus was not running when {'this post was' if count == 1 else 'these posts were'} "
-                                    "due, so nothing was sent. Choose what to do with each:", self)
+                                    "due, so nothing was sent. Choose what to do with "
+                                    f"{'it' if count == 1 else 'each'}:", self)
         intro.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setObjectName("missed-list")
@@ -311,7 +335,7 @@ class MissedDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
-        self.resize(620, 300)
+        self.resize(620, 180 + 40 * min(count, 5))
 
     def current(self) -> ScheduledPost | None:
         item = self.list.currentItem()
@@ -519,7 +543,10 @@ class ScheduleFeature(QObject):
         except core.ScheduleError as exc:
             self._notice(describe_error(exc))
             return
-        self.dialog = ScheduleDialog(zone_name, self.clock(), self.window)
+        items = [bar.picker.item_for(account_id) for account_id in ids]
+        handles = [item.text() for item in items if item is not None]
+        self.dialog = ScheduleDialog(zone_name, self.clock(), self.window,
+                                     what=f"“{_post_title(window.composer.text())}” to {_accounts_text(handles)}")
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog, draft_id, text = self.dialog, draft.id, window.composer.text()
 

@@ -143,6 +143,17 @@ def test_the_post_goes_out_as_the_draft_reads_when_it_is_due(world: World) -> No
     assert world.posted() == [polished]
 
 
+def test_a_post_published_by_hand_before_its_time_is_not_sent_again(world: World) -> None:
+    scheduler = world.scheduler()
+    draft = world.drafts.create(CLEAN)
+    scheduler.schedule(draft.id, [world.account_id], CLEAN, world.clock.now + 3600, "UTC")
+    [now] = world.service.publish(draft.id, CLEAN, [world.account_id])  # the author pressed Publish after all
+    assert now.state == "sent"
+    world.clock.advance(3600)
+    assert scheduler.send_due() == [] and scheduler.posts() == []
+    assert world.posted() == [CLEAN] and len(world.server.requests_to(STATUSES, "POST")) == 1
+
+
 def test_scheduling_refuses_a_past_time_a_too_near_time_and_a_blocked_post(world: World) -> None:
     scheduler = world.scheduler()
     draft = world.drafts.create(CLEAN)

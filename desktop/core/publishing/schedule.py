@@ -291,12 +291,26 @@ class Scheduler:
                 on_update(status)
             return statuses
         assert draft is not None
+        if self._already_published(entry, draft.body):  # published by hand before its time: nothing left to do
+            log.info("the scheduled post of draft %s was already published to every account: unscheduled",
+                     entry.draft_id)
+            store.release_outbox_entry(entry.id, claimed_until)
+            return []
         log.info("sending the scheduled post of draft %s", entry.draft_id)
         statuses = publisher.publish(entry.draft_id, draft.body, entry.account_ids, on_update=on_update, images=images)
         # Done, unless publishing queued it again (the network is gone: now an ordinary outbox entry)
         # or the author rescheduled it meanwhile.
         store.release_outbox_entry(entry.id, claimed_until)
         return statuses
+
+    def _already_published(self, entry: OutboxEntry, text: str) -> bool:
+        from desktop.core.publishing.service import idempotency_key
+
+        for account_id in entry.account_ids:
+            publication = self.store.publication(idempotency_key(entry.draft_id, account_id, text))
+            if publication is None or publication.status != "sent":
+                return False
+        return True
 
     def _refused(self, draft_id: str, account_id: str, reason: str) -> TargetStatus:
         from desktop.core.publishing.service import REFUSED, TargetStatus

@@ -96,6 +96,7 @@ EXAMPLES: Mapping[str, Any] = {
     "network.proxy": "pac+https://wpad.intranet.example.com/proxy.pac",
     "network.ca_certificates": "/etc/ssl/certs/example-corp-root.pem",
     "mastodon.allowed_instances": ["mastodon.social", "*.example.com"],
+    "publishing.time_zone": "Europe/Paris",
 }
 
 _REGISTRY_TYPES = {"boolean": "REG_DWORD", "integer": "REG_DWORD", "string": "REG_SZ", "array": "REG_MULTI_SZ"}

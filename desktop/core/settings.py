@@ -189,6 +189,26 @@ SPECS: tuple[SettingSpec, ...] = (
         "off where people are trained otherwise.",
         "Support",
     ),
+    # publish later (desktop.core.publishing.schedule, desktop.ui.publishing.scheduled)
+    SettingSpec(
+        "publishing.time_zone",
+        Kind.TEXT,
+        "",
+        "Time zone for scheduled posts",
+        "The IANA time zone (for example Europe/Paris or America/New_York) in which you choose when a scheduled "
+        "post goes out. Empty: this computer's time zone. Each post keeps the zone it was scheduled in.",
+        "Publishing",
+    ),
+    SettingSpec(
+        "publishing.keep_running",
+        Kind.CHOICE,
+        "ask",
+        "When the window is closed with scheduled posts waiting",
+        "Scheduled posts go out only while Chorus runs. Keep running in the system tray (the posts go out on "
+        "time), quit (they are offered again at the next start, never sent without asking), or ask the first time.",
+        "Publishing",
+        choices=(("ask", "Ask the first time"), ("tray", "Keep running in the tray"), ("quit", "Quit")),
+    ),
     # each network's own settings (its limit, its app), declared in its registry entry
     *(spec for network in REGISTRY for spec in network.settings),
 )

@@ -84,12 +84,12 @@ def test_purging_a_draft_drops_its_images_and_the_sweep_their_files(tmp_path):
 
 
 def test_a_version_6_database_is_upgraded_with_a_backup_and_takes_images(tmp_path):
-    assert LATEST_VERSION == 7
+    assert LATEST_VERSION >= 7
     path = tmp_path / "drafts.db"
     path.write_bytes(V6_DATABASE.read_bytes())
     store = DraftStore.open(path)
     try:
-        assert store.schema_version() == 7
+        assert store.schema_version() == LATEST_VERSION
         [draft] = [d for d in store.list() if d.body == "Our new dashboard, two screenshots to follow #release"]
         assert len(store.list()) == 2
         assert draft.targets == ("bluesky", "mastodon")

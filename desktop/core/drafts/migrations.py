@@ -233,6 +233,16 @@ def _v7_draft_media(db: sqlite3.Connection) -> None:
     )
 
 
+def _v8_scheduled_posts(db: sqlite3.Connection) -> None:
+    # Publish later: a scheduled post is an outbox entry with the time it is to go out. *scheduled_at*
+    # is that moment in UTC (Unix seconds; NULL for a publish that only waits for the network),
+    # *time_zone* the IANA zone it was chosen in (shown back in that zone), *held* why the policy in
+    # force when it fell due refused it ('' when it is not held: a held post waits for the author).
+    db.execute("ALTER TABLE outbox ADD COLUMN scheduled_at REAL")
+    db.execute("ALTER TABLE outbox ADD COLUMN time_zone TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE outbox ADD COLUMN held TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
@@ -241,5 +251,6 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (5, _v5_policy_usage),
     (6, _v6_training_records),
     (7, _v7_draft_media),
+    (8, _v8_scheduled_posts),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

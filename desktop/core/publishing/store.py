@@ -4,7 +4,15 @@ and what waits for the network.
 A view over a :class:`~desktop.core.drafts.store.DraftStore`, like the accounts' store: that store's
 connection, lock and clock (``transaction()`` / ``reading()``), called from the UI's "db" lane or
 the publishing service's workers. Tables: ``publish_history`` and ``outbox``
-(:mod:`desktop.core.drafts.migrations`, version 4). Nothing secret is stored here.
+(:mod:`desktop.core.drafts.migrations`, version 4; version 8 adds scheduled posts to the outbox).
+Nothing secret is stored here.
+
+The outbox holds two kinds of entries, one per draft: publishes waiting for the network
+(``scheduled_at`` NULL; :meth:`PublishStore.outbox`, sent by ``PublishService.send_outbox``) and
+posts scheduled for a time (:meth:`PublishStore.scheduled`, sent by
+:mod:`desktop.core.publishing.schedule`). One table because they are the same thing, a publish that
+waits, with the same claim that makes it go out once; a scheduled post that finds the network gone
+becomes a plain outbox entry.
 """
 
 from __future__ import annotations
@@ -61,11 +69,15 @@ class OutboxEntry:
     attempts: int
     next_attempt_at: float
     last_error: str
+    scheduled_at: float | None = None  # publish later: when, in UTC seconds (None: waits for the network)
+    time_zone: str = ""  # the IANA zone the time was chosen in
+    held: str = ""  # why the policy of the day refused it when it fell due ('' unless held)
 
 
 _PUBLICATION_COLUMNS = ("id, idempotency_key, draft_id, account_id, network, handle, status, post_url, remote_id, "
                         "rkey, policy_version, acknowledged, error, attempts, created_at, updated_at, sent_at")
-_OUTBOX_COLUMNS = "id, draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error"
+_OUTBOX_COLUMNS = ("id, draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error, "
+                   "scheduled_at, time_zone, held")
 
 
 
@@ -161,7 +173,8 @@ class PublishStore:
     def enqueue(self, draft_id: str, account_ids: Sequence[str], text: str,
                 next_attempt_at: float | None = None) -> OutboxEntry:
         """Queue a publish for when the network is back. A draft is queued once: queuing it again
-        replaces its accounts and text and starts its attempts afresh."""
+        replaces its accounts and text and starts its attempts afresh (and replaces a schedule: the
+        post was published, or tried, before its time)."""
         if not account_ids:
             raise ValueError("a queued publish needs at least one account")
         now = self.clock()
@@ -171,7 +184,8 @@ class PublishStore:
                     "INSERT INTO outbox (draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error) "
                     "VALUES (?, ?, ?, ?, 0, ?, '') ON CONFLICT(draft_id) DO UPDATE SET "
                     "account_ids = excluded.account_ids, text = excluded.text, queued_at = excluded.queued_at, "
-                    "attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = ''",
+                    "attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = '', scheduled_at = NULL, "
+                    "time_zone = '', held = ''",
                     (draft_id, json.dumps(list(account_ids)), text, now,
                      now if next_attempt_at is None else next_attempt_at),
                 )
@@ -187,14 +201,58 @@ class PublishStore:
         return _outbox(row) if row else None
 
     def outbox(self, due_at: float | None = None) -> list[OutboxEntry]:
-        """Queued publishes, oldest first; only those due by *due_at* when given."""
+        """Publishes waiting for the network (not scheduled ones), oldest first; only those due by
+        *due_at* when given."""
         with self.database.reading() as db:
             if due_at is None:
-                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox ORDER BY queued_at, id").fetchall()
+                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE scheduled_at IS NULL "
+                                  "ORDER BY queued_at, id").fetchall()
             else:
-                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE next_attempt_at <= ? "
-                                  "ORDER BY next_attempt_at, id", (due_at,)).fetchall()
+                rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE scheduled_at IS NULL AND "
+                                  "next_attempt_at <= ? ORDER BY next_attempt_at, id", (due_at,)).fetchall()
         return [_outbox(row) for row in rows]
+
+    # -- scheduled posts (publish later) ------------------------------------------------------------
+    def schedule(self, draft_id: str, account_ids: Sequence[str], text: str, at: float, time_zone: str) -> OutboxEntry:
+        """Schedule the draft for *at* (UTC seconds), chosen in *time_zone*. A draft has one schedule:
+        scheduling it again replaces the time, accounts and text (and lifts a hold)."""
+        if not account_ids:
+            raise ValueError("a scheduled post needs at least one account")
+        now = self.clock()
+        try:
+            with self.database.transaction() as db:
+                db.execute(
+                    "INSERT INTO outbox (draft_id, account_ids, text, queued_at, attempts, next_attempt_at, last_error, "
+                    "scheduled_at, time_zone, held) VALUES (?, ?, ?, ?, 0, ?, '', ?, ?, '') "
+                    "ON CONFLICT(draft_id) DO UPDATE SET account_ids = excluded.account_ids, text = excluded.text, "
+                    "queued_at = excluded.queued_at, attempts = 0, next_attempt_at = excluded.next_attempt_at, "
+                    "last_error = '', scheduled_at = excluded.scheduled_at, time_zone = excluded.time_zone, held = ''",
+                    (draft_id, json.dumps(list(account_ids)), text, now, at, at, time_zone),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StorageError(f"draft {draft_id} does not exist") from exc
+        entry = self.outbox_entry(draft_id)
+        assert entry is not None
+        return entry
+
+    def scheduled(self) -> list[OutboxEntry]:
+        """Every scheduled post (held ones too), soonest first."""
+        with self.database.reading() as db:
+            rows = db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE scheduled_at IS NOT NULL "
+                              "ORDER BY scheduled_at, id").fetchall()
+        return [_outbox(row) for row in rows]
+
+    def hold(self, entry_id: int, reason: str) -> None:
+        """Keep a scheduled post from going out (the policy of the day refused it) until the author acts."""
+        with self.database.transaction() as db:
+            db.execute("UPDATE outbox SET held = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                       (reason, reason, entry_id))
+
+    def cancel_schedule(self, draft_id: str) -> bool:
+        """Take the draft's scheduled post out of the outbox (it stays a draft). False if none was scheduled."""
+        with self.database.transaction() as db:
+            cursor = db.execute("DELETE FROM outbox WHERE draft_id = ? AND scheduled_at IS NOT NULL", (draft_id,))
+        return cursor.rowcount == 1
 
     def record_outbox_attempt(self, entry_id: int, error: str, next_attempt_at: float) -> None:
         with self.database.transaction() as db:
@@ -255,4 +313,4 @@ def _outbox(row: tuple[Any, ...]) -> OutboxEntry:
     ids = _json(row[2], [])
     return OutboxEntry(id=row[0], draft_id=row[1], account_ids=tuple(str(i) for i in ids) if isinstance(ids, list)
                        else (), text=row[3], queued_at=row[4], attempts=row[5], next_attempt_at=row[6],
-                       last_error=row[7])
+                       last_error=row[7], scheduled_at=row[8], time_zone=row[9], held=row[10])

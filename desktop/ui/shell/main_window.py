@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from desktop.ui.demo.feature import DemoFeature
     from desktop.ui.publishing.bar import PublishBar
     from desktop.ui.publishing.history import PublishHistoryDialog
+    from desktop.ui.publishing.scheduled import ScheduleFeature
     from desktop.ui.training.feature import TrainingFeature
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,14 @@ class MainWindow(QMainWindow):
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
         self._build_preview()
+        # issue 14: publish later (File → Publish later…, Scheduled posts…; the tray when closed with posts waiting)
+        self.schedule: ScheduleFeature | None = None
+        if services is not None:
+            from desktop.ui.publishing.scheduled import ScheduleFeature
+
+            self.schedule = ScheduleFeature(self, services, runner, settings, self.policy_now,
+                                            lambda: self.active_policy is not None)
+            self.schedule.start_after(outbox_first_try_ms)
         # issue 13: the policy's summary to acknowledge before publishing, Help → Company policy, the quiz
         self.training: TrainingFeature | None = None
         if services is not None and services.policy_gate is not None:
@@ -490,6 +499,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.autosaver.flush()
+        if self.schedule is not None and not self.schedule.close_requested(event):
+            return  # kept running in the tray, or asking whether to
         if self.outbox is not None:
             self.outbox.timer.stop()
         super().closeEvent(event)

@@ -199,6 +199,12 @@ ROLE_MAILBOXES: Final = frozenset({
     "partners", "partnerships", "investors", "investorrelations", "ir",
     "privacy", "dpo", "dataprotection", "gdpr", "legal", "compliance", "copyright", "dmca",
     "noreply", "donotreply", "notifications", "git",
+    "bugs", "bugreports", "issues",
+    # the same roles on German, French, Spanish, Portuguese and Dutch contact pages
+    "presse", "prensa", "imprensa", "pers", "hilfe", "aide", "ayuda", "ajuda", "kontakt", "contacto", "contato",
+    "kundenservice", "kundendienst", "serviceclient", "atencionalcliente", "atendimento", "klantenservice",
+    "soporte", "suporte", "assistance", "karriere", "bewerbung", "emploi", "recrutement", "empleo",
+    "vagas", "vacatures", "vertrieb", "ventes", "ventas", "vendas", "verkoop", "datenschutz", "anfragen",
 })
 
 

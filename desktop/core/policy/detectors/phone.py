@@ -372,6 +372,9 @@ _TOLL_FREE: dict[str, tuple[str, ...]] = {
     "91": ("1800",),
 }
 # written nationally: with the trunk prefix (0800 …) or, for NANP, Australia and India, without one
+# Spain (900, 800), Italy (800, 803) and Portugal (800) write their nine-digit freephone numbers
+# without a trunk prefix
+_TOLL_FREE_NINE_DIGITS = ("900", "800", "803")
 _TOLL_FREE_NATIONAL = ("0800", "0801", "0802", "0803", "0804", "0805", "0808", "0500", "1800", "1300")
 
 
@@ -391,6 +394,8 @@ def is_toll_free(number: str) -> bool:
         digits = digits[1:]  # NANP dialled with its 1
     if len(digits) == 10 and digits[:3] in _TOLL_FREE["1"]:
         return True
+    if len(digits) == 9 and digits[:3] in _TOLL_FREE_NINE_DIGITS:
+        return True  # Spain, Italy and Portugal dial nine digits without a trunk prefix: 900 123 456
     return digits.startswith(_TOLL_FREE_NATIONAL)
 
 

@@ -30,7 +30,6 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.publishing.verdict import count_words
+from desktop.ui.common.flow import FlowLayout
 from desktop.ui.common.theme import status_color
 from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
@@ -180,19 +180,20 @@ class FindingsPanel(QWidget):
         self.dismiss_button = self._button("Dismiss", "Dismiss the hint")
         self.restore_button = self._button("Restore", "Make the finding count again")
         self.report_button = self._button("This is wrong…", "Report this finding as wrong to the policy's owner")
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
+        # the actions sit under the scrolled explanation, never inside it: always visible, and wrapping
+        # onto a second line in a narrow panel instead of widening it
+        self.actions = QWidget(self)
+        self.actions.setAccessibleName("Finding actions")
+        buttons = FlowLayout(self.actions, spacing=6)
+        buttons.setContentsMargins(2, 4, 2, 0)
         for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
 
         details = QWidget(self)
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(2, 2, 2, 2)
         for label in (self.message, self.explanation, self.tip, self.learn_more, self.note):
             details_layout.addWidget(label)
-        details_layout.addSpacing(4)
-        details_layout.addLayout(buttons)  # right under the text they act on
         details_layout.addStretch(1)
         self.details_area = QScrollArea(self)
         self.details_area.setWidget(details)
@@ -204,8 +205,9 @@ class FindingsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.summary)
-        layout.addWidget(self.stack, 3)
-        layout.addWidget(self.details_area, 2)
+        layout.addWidget(self.stack, 2)
+        layout.addWidget(self.details_area, 3)
+        layout.addWidget(self.actions)
 
         self.list.currentRowChanged.connect(self._on_current_changed)
         self.list.itemClicked.connect(lambda _item: self._select_in_editor(focus=False))
@@ -221,6 +223,7 @@ class FindingsPanel(QWidget):
         self.policy.acknowledge_requested.connect(self._acknowledge_from_editor)
         self.policy.report_requested.connect(self._report_from_editor)
         self._shown: list[tuple] = []
+        self._details_shown: tuple | None = None
         self.show_findings(self.policy.findings)
 
     def _label(self, name: str, bold: bool = False) -> QLabel:
@@ -332,6 +335,11 @@ class FindingsPanel(QWidget):
     def _show_details(self) -> None:
         item = self.current()
         self.details_area.setVisible(item is not None)
+        self.actions.setVisible(item is not None)
+        shown = (item.key, item.severity) if item is not None else None
+        if shown != self._details_shown:  # another finding starts at its heading, not at the last one's scroll
+            self._details_shown = shown
+            self.details_area.verticalScrollBar().setValue(0)
         for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             button.setVisible(False)
         if item is None:

@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.policy_dock], [PANEL_WIDTH], Qt.Orientation.Horizontal)
         self._panel_width = PANEL_WIDTH  # the width the person gave the right-hand panels (see _restore_panels)
         self._last_window_width = 0
+        self._balanced_width = PANEL_WIDTH  # the panel width _restore_panels asked for last
         self._build_tips()
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
@@ -471,15 +472,18 @@ class MainWindow(QMainWindow):
             policy.show_label()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and isinstance(watched, QDockWidget) and watched is self._right_panel() \
-                and self.width() == getattr(self, "_last_window_width", -1):
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QDockWidget) and hasattr(self, "policy_dock") \
+                and watched is self._right_panel() \
+                and self.width() == getattr(self, "_last_window_width", -1) \
+                and abs(watched.width() - getattr(self, "_balanced_width", -100)) > 2:  # not the width _restore_panels asked for
             self._panel_width = max(watched.width(), PANEL_MIN_WIDTH)  # the person dragged the panel's edge
         return super().eventFilter(watched, event)
 
     def _right_panel(self) -> QDockWidget | None:
         """The panel shown on the right (Policy, or the one tabbed over it), if any."""
-        for dock in self.findChildren(QDockWidget):
-            if dock.isVisible() and not dock.isFloating() \
+        docks = [self.policy_dock] + [d for d in self.findChildren(QDockWidget) if d is not self.policy_dock]
+        for dock in docks:  # a tab behind another is "visible" but has nothing on screen
+            if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty() \
                     and self.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
                 return dock
         return None
@@ -507,9 +511,8 @@ class MainWindow(QMainWindow):
         spare = central.width() - central.minimumSizeHint().width()
         width = min(target, dock.width() + max(spare, 0))
         if abs(width - dock.width()) > 2:
-            self._last_window_width = -1  # this resize is ours, not the person's drag
+            self._balanced_width = width  # this resize is ours, not the person's drag (see eventFilter)
             self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-            self._last_window_width = self.width()
 
     def _unelide_panel_tabs(self) -> None:
         """The tabs of tabbed panels keep their whole titles ("Policy", not "P…"); scroll arrows show

@@ -340,10 +340,9 @@ class FindingsPanel(QWidget):
         if shown != self._details_shown:  # another finding starts at its heading, not at the last one's scroll
             self._details_shown = shown
             self.details_area.verticalScrollBar().setValue(0)
-        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
-            button.setVisible(False)
         if item is None:
             return
+        show: dict[QPushButton, bool] = {}  # set once at the end: hiding them all first made the panel jump
         finding = item.finding
         self.message.setText(finding.message)
         self.explanation.setText(finding.explanation)
@@ -373,12 +372,15 @@ class FindingsPanel(QWidget):
         if fix is not None:
             self.fix_button.setText(f"Fix: {fix.label}")
             self.fix_button.setAccessibleName(f"Apply the quick fix: {fix.label}")
-            self.fix_button.setVisible(True)
             self.fix_button.setEnabled(self.policy.can_fix(item))
-        self.ack_button.setVisible(item.severity == "warn" and item.counts)
-        self.dismiss_button.setVisible(item.severity == "info" and item.counts)
-        self.restore_button.setVisible(not item.counts)
-        self.report_button.setVisible(self.policy.can_report(item))
+        show[self.fix_button] = fix is not None
+        show[self.ack_button] = item.severity == "warn" and item.counts
+        show[self.dismiss_button] = item.severity == "info" and item.counts
+        show[self.restore_button] = not item.counts
+        show[self.report_button] = self.policy.can_report(item)
+        for button, visible in show.items():
+            if button.isHidden() == visible:
+                button.setVisible(visible)
 
     # -- acting ----------------------------------------------------------------------------------
     def _on_current_changed(self, _row: int) -> None:

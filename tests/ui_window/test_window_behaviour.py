@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from desktop.core.policy import load_policy
 from desktop.core.policy.targets import TargetedCheck
 from desktop.ui.common.theme import contrast, link_color, readable_links
+from desktop.ui.policy.findings_panel import ItemRole
 from tests.ui.test_accounts_publishing import CLEAN, link_directly, write
 from tests.ui_window.test_window_sizes import LONG, settle
 
@@ -35,7 +36,7 @@ def test_finding_actions_stay_in_view_and_the_details_start_at_the_heading(open_
     panel = window.findings_panel
     qtbot.waitUntil(lambda: panel.list.count() > 3, timeout=WAIT)
     settle(qtbot, window, 640, 480)
-    warn_rows = [row for row in range(panel.list.count()) if panel.list.item(row).data(Qt.ItemDataRole.UserRole + 1).severity == "warn"]
+    warn_rows = [row for row in range(panel.list.count()) if panel.list.item(row).data(ItemRole).severity == "warn"]
     panel.list.setCurrentRow(warn_rows[0])
     # Acknowledge… is shown, outside the scrolled explanation, and wholly inside the window
     assert panel.ack_button.isVisible() and not panel.details_area.isAncestorOf(panel.ack_button)

@@ -121,6 +121,7 @@ def child(profile: Path, target: Path) -> int:
         elif step == "sizes":
             w, h = SIZES[state["size"]]
             if state["ticks"] == 0:
+                window.move(*((0, 0) if w + 20 > 1920 or h + 20 > 1080 else (20, 20)))  # wholly on the screen
                 window.resize(w, h)
             state["ticks"] += 1
             if state["ticks"] >= 6:

@@ -74,7 +74,7 @@ def key_widgets(window) -> dict[str, QWidget]:
         "finding details": panel.details_area,
     }
     widgets.update({f"{DISPLAY_NAMES[n]} counter": label for n, label in composer.counter_labels.items()})
-    widgets.update({f"action {b.text()}": b for b in panel.actions.findChildren(type(bar.publish_button))
+    widgets.update({f"action {b.text()}": b for b in panel.action_row.findChildren(type(bar.publish_button))
                     if b.isVisible()})
     return widgets
 

@@ -82,8 +82,8 @@ class TargetedCheck:
         return findings
 
     def _advisory_if_not_committed(self, finding: Finding) -> Finding:
-        network = finding.network
-        if network is None or network in self.committed or finding.severity == Severity.INFO \
+        network, committed = finding.network, self.committed or frozenset()
+        if network is None or network in committed or finding.severity == Severity.INFO \
                 or network in (self._named_networks.get(finding.rule_id) or ()):
             return finding
         name = DISPLAY_NAMES.get(network, network)

@@ -182,9 +182,9 @@ class FindingsPanel(QWidget):
         self.report_button = self._button("This is wrong…", "Report this finding as wrong to the policy's owner")
         # the actions sit under the scrolled explanation, never inside it: always visible, and wrapping
         # onto a second line in a narrow panel instead of widening it
-        self.actions = QWidget(self)
-        self.actions.setAccessibleName("Finding actions")
-        buttons = FlowLayout(self.actions, spacing=6)
+        self.action_row = QWidget(self)
+        self.action_row.setAccessibleName("Finding actions")
+        buttons = FlowLayout(self.action_row, spacing=6)
         buttons.setContentsMargins(2, 4, 2, 0)
         for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             buttons.addWidget(button)
@@ -207,7 +207,7 @@ class FindingsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.stack, 2)
         layout.addWidget(self.details_area, 3)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.action_row)
 
         self.list.currentRowChanged.connect(self._on_current_changed)
         self.list.itemClicked.connect(lambda _item: self._select_in_editor(focus=False))
@@ -335,7 +335,7 @@ class FindingsPanel(QWidget):
     def _show_details(self) -> None:
         item = self.current()
         self.details_area.setVisible(item is not None)
-        self.actions.setVisible(item is not None)
+        self.action_row.setVisible(item is not None)
         shown = (item.key, item.severity) if item is not None else None
         if shown != self._details_shown:  # another finding starts at its heading, not at the last one's scroll
             self._details_shown = shown

@@ -60,12 +60,15 @@ LOCKED_ADVICE = (
 def no_keyring_advice(platform: str | None = None) -> str:
     platform = platform or sys.platform
     if platform.startswith("win"):
-        return ("Windows Credential Manager could not be used. Make sure you are logged in with your own "
-                "account (not a guest profile), then restart Chorus; if it still fails, ask IT.")
+        return ("Chorus keeps credentials in Windows Credential Manager: make sure you are logged in with your "
+                "own account (not a guest profile), then restart Chorus; if it still fails, ask IT.")
     if platform == "darwin":
-        return "The macOS Keychain could not be used. Open Keychain Access, unlock the login keychain, then try again."
-    return ("No secure keyring is available: install and unlock GNOME Keyring (package gnome-keyring) or "
-            "KWallet, log out and in again, then restart Chorus. Chorus never keeps credentials in a plain file.")
+        return ("Chorus keeps credentials in the macOS Keychain: open Keychain Access, unlock the login keychain, "
+                "then try again.")
+    # the message before it already says what is wrong (often "No secure keyring is available"): the advice
+    # says only what to do, so the two never repeat a sentence
+    return ("To fix it, install and unlock GNOME Keyring (package gnome-keyring) or KWallet, log out and in again, "
+            "then restart Chorus. Chorus never keeps credentials in a plain file.")
 
 
 def backend_name(backend: object) -> str:

@@ -79,7 +79,7 @@ def main() -> None:
         posts = lambda: [post.text for post in feature.feed.posts()]  # noqa: E731
         disk, windowed, baseline = [], [], []
         for _ in range(runs):
-            wait(lambda: window.act_publish.isEnabled() and window.composer.text() == clean)
+            wait(lambda: window.publish_bar.publish_button.isEnabled() and window.composer.text() == clean)
             window.publish()
             wait(lambda: posts().count(clean) == 3)
             window.composer.editor.setPlainText(clean + " edited")

@@ -48,7 +48,7 @@ def drive(*args: Any, **kwargs: Any) -> Any:
             if dialog is not None:
                 dialog.close()
             state["step"] = "wait-ready"
-        elif step == "wait-ready" and window.act_publish.isEnabled() and window.composer.text() == clean:
+        elif step == "wait-ready" and window.publish_bar.publish_button.isEnabled() and window.composer.text() == clean:
             seen["feed_at_start"] = len(texts())
             window.publish()
             state["step"] = "wait-feed"

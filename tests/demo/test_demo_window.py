@@ -54,7 +54,7 @@ def demo(qtbot, qapp, tmp_path: Path) -> Iterator[Demo]:
     window.load_policy()
     with qtbot.waitSignal(window.drafts_loaded, timeout=WAIT):
         window.show()
-    qtbot.waitUntil(lambda: window.active_policy is not None and window.act_publish.isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.active_policy is not None and window.publish_bar.publish_button.isEnabled(), timeout=WAIT)
     yield Demo(window, session, secrets, store)
     window.close()
     runner.shutdown()
@@ -108,7 +108,8 @@ def test_publish_a_sample_see_it_in_the_feed_then_reset(qtbot, demo: Demo) -> No
 
     # a sample with a block finding cannot be published to the sandbox either
     window.drafts_controller.open_by_id(window.drafts.model.drafts()[1].id)
-    qtbot.waitUntil(lambda: not window.act_publish.isEnabled(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.publish_bar.publish_button.isEnabled(), timeout=WAIT)
+    assert "Publishing is refused" in (window.publish_bar.why_not() or "")
 
     # Reset demo: the samples, the accounts and the feed as at the start
     window.composer.editor.setPlainText("a trainer's own text")

@@ -406,8 +406,10 @@ def test_may_have_been_posted_asks_the_person_and_never_posts_twice(open_window,
     assert rows(window)[record.id].state == "sent"
     assert len(server.posts) == (0 if found else 1)  # the 500 stored nothing; "It's there" was the person's word
     assert len(server.requests_to("/rest/posts", "POST")) == (1 if found else 2)
-    with qtbot.waitSignal(bar.published, timeout=WAIT):  # publishing again never sends again
-        bar.publish_button.click()
+    # Publish is disabled once the chosen account has the post; sending it again anyway never sends again
+    assert not bar.publish_button.isEnabled() and "Already posted" in bar.publish_button.toolTip()
+    with qtbot.waitSignal(bar.published, timeout=WAIT):
+        bar.retry(record.id)
     assert rows(window)[record.id].state == "sent"
     assert len(server.requests_to("/rest/posts", "POST")) == (1 if found else 2)
 
@@ -473,8 +475,10 @@ def test_a_block_finding_disables_publish_and_says_why(open_window, qtbot, serve
     bar = window.publish_bar
     assert bar.picker.checked_ids() == [record.id]  # the only account
     write(qtbot, window, BLOCKED)
-    assert not bar.publish_button.isEnabled() and not window.act_publish.isEnabled()
+    assert not bar.publish_button.isEnabled()
     assert "the policy blocks this post (Confidential codename: Project Bluebird)" in bar.publish_button.toolTip()
+    # the action stays enabled so that Ctrl+Return says why in the status bar (tests/ui_window covers it)
+    assert window.act_publish.isEnabled() and "Project Bluebird" in window.act_publish.statusTip()
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     bar.publish()
     assert bar.runs == {} and not servers[0].requests_to(STATUSES, "POST")

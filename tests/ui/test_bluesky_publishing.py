@@ -90,9 +90,10 @@ def test_link_bluesky_in_the_panel_then_publish_once_with_a_link(open_window, qt
     [entry] = window.services.publications.history(window.composer.draft.id)
     assert entry.status == "sent" and entry.post_url == url
 
-    # publishing the same draft again sends nothing new
+    # publishing the same draft again sends nothing new: Publish is disabled, and sending anyway is a no-op
+    assert not bar.publish_button.isEnabled() and "Already posted" in bar.publish_button.toolTip()
     with qtbot.waitSignal(bar.published, timeout=WAIT):
-        bar.publish_button.click()
+        bar.retry(record.id)
     assert rows(window)[record.id].state == "sent"
     assert len(bluesky_pds.list_posts(pds_user.did)) == 1
 

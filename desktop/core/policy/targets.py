@@ -16,18 +16,25 @@ once. With no target at all, the policy's own ``default_network`` is used, as in
 *alt_texts* are the alt texts of the images attached to the post (one per image, "" for none), read
 by ``alt_text`` rules. The check stays a pure function of the text: the composer makes a new
 TargetedCheck when the images or their alt texts change.
+
+Counted is not chosen: the composer counts for networks the author may never post to (X by
+default, which Chorus cannot even link). With *committed* (the networks the author has an account
+linked for, which include every chosen one), a length finding for any other network is only
+advisory: severity ``info``, saying why, never blocking. Unless the policy says otherwise: a
+length rule that names the network in its ``networks = [...]`` keeps its severity there.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import Budget, Finding, Policy
 from desktop.core.policy.metric import MetricRule
+from desktop.core.policy.model import Severity
 
 
 class TargetedCheck:
@@ -37,9 +44,15 @@ class TargetedCheck:
     """
 
     def __init__(self, policy: Policy, networks: Sequence[str] = (),
-                 instance_limits: dict[str, dict[str, Any]] | None = None, alt_texts: Sequence[str] = ()) -> None:
+                 instance_limits: dict[str, dict[str, Any]] | None = None, alt_texts: Sequence[str] = (),
+                 committed: Collection[str] | None = None) -> None:
+        """*committed*: the networks with a linked account (None: treat every network as committed)."""
         self.policy = policy
         self.alt_texts = tuple(alt_texts)
+        self.committed = frozenset(committed) if committed is not None else None
+        # length rules that name their networks: the policy asks for them whether chosen or not
+        self._named_networks = {rule.id: rule.networks for rule in policy.rules
+                                if isinstance(rule, MetricRule) and rule.networks is not None}
         self.instance_limits = instance_limits or None  # e.g. a linked Mastodon account's max_characters
         self.networks = tuple(dict.fromkeys(networks))
         default = policy.info.default_network
@@ -70,7 +83,20 @@ class TargetedCheck:
                         seen.add(_identity(finding))
                         findings.append(_named(finding))
             findings.sort(key=lambda f: (f.start, f.end, f.rule_id, f.network or ""))
+        if self.committed is not None:
+            findings = [self._advisory_if_not_committed(f) for f in findings]
         return findings
+
+    def _advisory_if_not_committed(self, finding: Finding) -> Finding:
+        network, committed = finding.network, self.committed or frozenset()
+        if network is None or network in committed or finding.severity == Severity.INFO \
+                or network in (self._named_networks.get(finding.rule_id) or ()):
+            return finding
+        name = DISPLAY_NAMES.get(network, network)
+        note = (f"Only counted: no {name} account is linked or chosen, so this does not stop publishing "
+                f"(it would on {name}).")
+        return dataclasses.replace(finding, severity=Severity.INFO, rule_severity=finding.severity,
+                                   explanation=f"{note} {finding.explanation}".strip())
 
     def __repr__(self) -> str:
         return f"<TargetedCheck {self.policy.version_key} primary={self.primary} others={list(self._others)}>"

@@ -52,7 +52,39 @@ def apply_theme(app: QApplication, scheme: str) -> None:
     """*scheme* is the ``appearance.theme`` setting: 'system', 'light' or 'dark'."""
     app.setStyle("Fusion")
     dark = scheme == "dark" or (scheme == "system" and system_prefers_dark())
-    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    palette = _dark_palette() if dark else app.style().standardPalette()
+    readable_links(palette)
+    app.setPalette(palette)
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21; text needs 4.5)."""
+    def luminance(colour: QColor) -> float:
+        channels = [c / 255 for c in (colour.red(), colour.green(), colour.blue())]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def link_color(palette: QPalette) -> QColor:
+    """The palette's link colour when it reads well on both Window and Base, else the theme's own
+    (Qt's default link blue is dark blue, unreadable on a dark background)."""
+    link = palette.color(QPalette.ColorRole.Link)
+    backgrounds = (palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base))
+    if all(contrast(link, background) >= 4.5 for background in backgrounds):
+        return link
+    return status_color(palette, "info")
+
+
+def readable_links(palette: QPalette) -> None:
+    """Make *palette*'s Link and LinkVisited colours readable on its backgrounds (see :func:`link_color`)."""
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setCurrentColorGroup(group)
+        colour = link_color(palette)
+        palette.setColor(group, QPalette.ColorRole.Link, colour)
+        palette.setColor(group, QPalette.ColorRole.LinkVisited, colour)
+    palette.setCurrentColorGroup(QPalette.ColorGroup.Active)
 
 
 def is_dark(palette: QPalette) -> bool:

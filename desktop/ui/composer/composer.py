@@ -28,18 +28,19 @@ database's ``draft_media``). Their alt texts go into the live check (the ``alt_t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.core.drafts import Draft, DraftStore
 from desktop.core.drafts.media import DraftMedia
 from desktop.core.media import Attachment
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.publishing.verdict import count_words
+from desktop.ui.common.flow import FlowLayout
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import status_color
 from desktop.ui.composer.attachments import AttachmentsStrip, PostEditor
@@ -59,7 +60,7 @@ class CounterLabel(QLabel):
         self.network = network
         self.count: counters.Count | None = None
         self.setAccessibleName(f"{DISPLAY_NAMES[network]} length")
-        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)  # whole, never cut
 
     def show_count(self, count: counters.Count) -> None:
         self.count = count
@@ -134,19 +135,20 @@ class Composer(QWidget):
         self.editor.setPlaceholderText("Write your post…")
         self.editor.setTabChangesFocus(True)
         self.editor.setEnabled(False)
-        self.counter_row = QHBoxLayout()
-        self.counter_row.setSpacing(18)
         self.counter_labels: dict[str, CounterLabel] = {}
         self.policy_summary = QLabel(self)
         self.policy_summary.setAccessibleName("Policy check")
         self.policy_summary.setTextFormat(Qt.TextFormat.RichText)
-        footer = QHBoxLayout()
-        footer.setContentsMargins(2, 0, 2, 0)
-        footer.addLayout(self.counter_row, 1)
-        footer.addWidget(self.policy_summary)
+        self.policy_summary.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        # the counters, then the policy summary on the right; they wrap onto more lines in a narrow
+        # window instead of being cut (a cut counter reads as a wrong number)
+        self.footer = FlowLayout(spacing=18, line_spacing=2, trailing=True)
+        self.footer.setContentsMargins(2, 0, 2, 0)
+        self.footer.addWidget(self.policy_summary)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._policy_object: Policy | None = None
+        self._committed: frozenset[str] | None = None  # networks with a linked account (set_committed_networks)
         self._networks: tuple[str, ...] = tuple(networks)
         if media is None and isinstance(acknowledgements, DraftStore):
             media = DraftMedia(acknowledgements)
@@ -156,7 +158,7 @@ class Composer(QWidget):
         self.attachments.changed.connect(self._images_changed)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.attachments)
-        layout.addLayout(footer)
+        layout.addLayout(self.footer)
         self.set_networks(networks)
         self._recount_timer = QTimer(self)
         self._recount_timer.setSingleShot(True)
@@ -220,13 +222,25 @@ class Composer(QWidget):
         from desktop.core.policy.targets import TargetedCheck
 
         limits = {network: own for network, own in self._count_options().items() if own}
-        return TargetedCheck(policy, self._networks, limits or None, alt_texts=self.attachments.alt_texts())
+        return TargetedCheck(policy, self._networks, limits or None, alt_texts=self.attachments.alt_texts(),
+                             committed=self._committed)
 
     def _images_changed(self) -> None:
         """Images or alt texts changed: check again with the new alt texts (a new checker: it is pure)."""
         if self._policy_object is not None:
             self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
         self.images_changed.emit()
+
+    def set_committed_networks(self, networks: Collection[str] | None) -> None:
+        """The networks the author has accounts linked for (None: unknown, every network counts in full).
+        Length findings for the other counted networks (X, by default) are then only advisory
+        (:class:`desktop.core.policy.targets.TargetedCheck`)."""
+        committed = frozenset(networks) if networks is not None else None
+        if committed == self._committed:
+            return
+        self._committed = committed
+        if self._policy_object is not None:
+            self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
 
     def limits_changed(self) -> None:
         """The counters' options changed (a linked Mastodon instance's limit): count and check again."""
@@ -253,14 +267,11 @@ class Composer(QWidget):
         if changed and self._policy_object is not None:
             self.policy.set_checker(self._targeted_check(self._policy_object), self._policy_object.version_key)
         for label in self.counter_labels.values():
-            self.counter_row.removeWidget(label)
+            self.footer.removeWidget(label)
             label.deleteLater()
         self.counter_labels = {n: CounterLabel(n, self) for n in networks}
-        while self.counter_row.count():
-            self.counter_row.takeAt(0)
-        for label in self.counter_labels.values():
-            self.counter_row.addWidget(label)
-        self.counter_row.addStretch(1)
+        for index, label in enumerate(self.counter_labels.values()):
+            self.footer.insertWidget(index, label)
         if hasattr(self, "_recount_timer"):
             self.recount()
 

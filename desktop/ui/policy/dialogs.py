@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -55,6 +55,7 @@ class AcknowledgeDialog(QDialog):
         self.reason.setPlaceholderText("For example: approved by the communications team on 3 May")
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(QFontMetrics(self.reason.font()).height() * 4 + 12)
+        self.reason.installEventFilter(self)  # Enter confirms (the reason is one answer); Shift+Enter: a new line
         prompt.setBuddy(self.reason)
         self.hint = QLabel(self)
         self.hint.setAccessibleName("Reason length")
@@ -78,10 +79,19 @@ class AcknowledgeDialog(QDialog):
     def reason_text(self) -> str:
         return self.reason.toPlainText().strip()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.reason and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier):
+            self.accept()  # does nothing while the reason is too short: the hint says what is missing
+            return True
+        return super().eventFilter(watched, event)
+
     def _update(self) -> None:
         missing = MIN_REASON_LENGTH - len(self.reason_text())
         self.ok_button.setEnabled(missing <= 0)
-        self.hint.setText(f"{missing} more character{'s' if missing != 1 else ''} needed" if missing > 0 else "")
+        self.hint.setText(f"{missing} more character{'s' if missing != 1 else ''} needed" if missing > 0
+                          else "Enter to acknowledge, Shift+Enter for a new line")
 
     def accept(self) -> None:
         if len(self.reason_text()) < MIN_REASON_LENGTH:

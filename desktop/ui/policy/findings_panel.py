@@ -30,7 +30,6 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -43,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.publishing.verdict import count_words
+from desktop.ui.common.flow import FlowLayout
 from desktop.ui.common.theme import status_color
 from desktop.ui.common.two_lines import TwoLineDelegate
 from desktop.ui.composer.composer import Composer
@@ -180,19 +180,20 @@ class FindingsPanel(QWidget):
         self.dismiss_button = self._button("Dismiss", "Dismiss the hint")
         self.restore_button = self._button("Restore", "Make the finding count again")
         self.report_button = self._button("This is wrong…", "Report this finding as wrong to the policy's owner")
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
+        # the actions sit under the scrolled explanation, never inside it: always visible, and wrapping
+        # onto a second line in a narrow panel instead of widening it
+        self.action_row = QWidget(self)
+        self.action_row.setAccessibleName("Finding actions")
+        buttons = FlowLayout(self.action_row, spacing=6)
+        buttons.setContentsMargins(2, 4, 2, 0)
         for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
 
         details = QWidget(self)
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(2, 2, 2, 2)
         for label in (self.message, self.explanation, self.tip, self.learn_more, self.note):
             details_layout.addWidget(label)
-        details_layout.addSpacing(4)
-        details_layout.addLayout(buttons)  # right under the text they act on
         details_layout.addStretch(1)
         self.details_area = QScrollArea(self)
         self.details_area.setWidget(details)
@@ -204,8 +205,9 @@ class FindingsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.summary)
-        layout.addWidget(self.stack, 3)
-        layout.addWidget(self.details_area, 2)
+        layout.addWidget(self.stack, 2)
+        layout.addWidget(self.details_area, 3)
+        layout.addWidget(self.action_row)
 
         self.list.currentRowChanged.connect(self._on_current_changed)
         self.list.itemClicked.connect(lambda _item: self._select_in_editor(focus=False))
@@ -221,6 +223,7 @@ class FindingsPanel(QWidget):
         self.policy.acknowledge_requested.connect(self._acknowledge_from_editor)
         self.policy.report_requested.connect(self._report_from_editor)
         self._shown: list[tuple] = []
+        self._details_shown: tuple | None = None
         self.show_findings(self.policy.findings)
 
     def _label(self, name: str, bold: bool = False) -> QLabel:
@@ -332,10 +335,14 @@ class FindingsPanel(QWidget):
     def _show_details(self) -> None:
         item = self.current()
         self.details_area.setVisible(item is not None)
-        for button in (self.fix_button, self.ack_button, self.dismiss_button, self.restore_button, self.report_button):
-            button.setVisible(False)
+        self.action_row.setVisible(item is not None)
+        shown = (item.key, item.severity) if item is not None else None
+        if shown != self._details_shown:  # another finding starts at its heading, not at the last one's scroll
+            self._details_shown = shown
+            self.details_area.verticalScrollBar().setValue(0)
         if item is None:
             return
+        show: dict[QPushButton, bool] = {}  # set once at the end: hiding them all first made the panel jump
         finding = item.finding
         self.message.setText(finding.message)
         self.explanation.setText(finding.explanation)
@@ -365,12 +372,15 @@ class FindingsPanel(QWidget):
         if fix is not None:
             self.fix_button.setText(f"Fix: {fix.label}")
             self.fix_button.setAccessibleName(f"Apply the quick fix: {fix.label}")
-            self.fix_button.setVisible(True)
             self.fix_button.setEnabled(self.policy.can_fix(item))
-        self.ack_button.setVisible(item.severity == "warn" and item.counts)
-        self.dismiss_button.setVisible(item.severity == "info" and item.counts)
-        self.restore_button.setVisible(not item.counts)
-        self.report_button.setVisible(self.policy.can_report(item))
+        show[self.fix_button] = fix is not None
+        show[self.ack_button] = item.severity == "warn" and item.counts
+        show[self.dismiss_button] = item.severity == "info" and item.counts
+        show[self.restore_button] = not item.counts
+        show[self.report_button] = self.policy.can_report(item)
+        for button, visible in show.items():
+            if button.isHidden() == visible:
+                button.setVisible(visible)
 
     # -- acting ----------------------------------------------------------------------------------
     def _on_current_changed(self, _row: int) -> None:

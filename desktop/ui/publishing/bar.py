@@ -30,6 +30,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -222,13 +223,20 @@ class PublishBar(QWidget):
         font = self.publish_button.font()
         font.setBold(True)
         self.publish_button.setFont(font)
-        row = QHBoxLayout()
+        # the accounts on the left, the buttons on the right; in a narrow window the buttons go under the
+        # accounts (see resizeEvent) rather than make the window wider or squeeze the buttons' text
+        self._choose = QHBoxLayout()
+        self._choose.addWidget(self.to_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._choose.addWidget(self.picker, 1)
+        self._choose.addWidget(self.no_accounts, 1)
+        self._buttons = QHBoxLayout()
+        self._buttons.addStretch(1)
+        self._buttons.addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._buttons.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row = self._row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setContentsMargins(2, 0, 0, 0)
-        row.addWidget(self.to_label, 0, Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.picker, 1)
-        row.addWidget(self.no_accounts, 1)
-        row.addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.publish_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addLayout(self._choose, 1)
+        row.addLayout(self._buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -239,6 +247,27 @@ class PublishBar(QWidget):
         composer.policy.checked.connect(self._checked)
         composer.edited.connect(lambda *_: self.update_state())
         self.update_state()
+
+    # -- size --------------------------------------------------------------------------------------
+    def _one_row_width(self) -> int:
+        """The width the accounts and the buttons need side by side."""
+        return (self._choose.minimumSize().width() + self._row.spacing() + self._buttons.sizeHint().width()
+                + self._row.contentsMargins().left())
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the wider of the two parts: below :meth:`_one_row_width` they are stacked."""
+        hint = super().minimumSizeHint()
+        stacked = max(self._choose.minimumSize().width(), self._buttons.sizeHint().width()) \
+            + self._row.contentsMargins().left()
+        status = self._status_view.minimumSizeHint().width() if self._status_view is not None else 0
+        return QSize(max(stacked, status), hint.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        direction = (QBoxLayout.Direction.LeftToRight if event.size().width() >= self._one_row_width()
+                     else QBoxLayout.Direction.TopToBottom)
+        if self._row.direction() != direction:
+            self._row.setDirection(direction)
 
     @property
     def status_view(self) -> PublishStatusView:
@@ -260,6 +289,8 @@ class PublishBar(QWidget):
     def set_accounts(self, records: list[AccountRecord]) -> None:
         self.records = list(records)
         self.accounts_loaded = True
+        # length findings for networks with no linked account become advisory (X, which cannot be linked)
+        self.composer.set_committed_networks({record.account.network for record in self.records})
         self.picker.set_accounts(self.records, self.targets_for(self.composer.draft))
         self.picker.setVisible(bool(records))
         self.no_accounts.setVisible(not records)
@@ -352,11 +383,25 @@ class PublishBar(QWidget):
             return "Write something to publish."
         if not self.chosen():
             return "Choose at least one account to publish to."
+        posted = self._already_posted(run)
+        if posted:
+            return (f"Already posted to {', '.join(posted)}. To publish again, change the post or choose "
+                    "another account.")
         refusal = (self.thread_offer or self.composer).publish_refusal()
         if self.composer.policy.state == "pending":
             return self._settled_refusal  # the check of the latest keystrokes is under way
         self._settled_refusal = refusal
         return refusal
+
+    def _already_posted(self, run: PublishRun | None) -> list[str]:
+        """The chosen accounts' handles when every one of them has this very text posted (else [])."""
+        chosen = self.chosen()
+        if run is None or not chosen or run.text != self.composer.text():
+            return []
+        statuses = [run.statuses.get(account_id) for account_id in chosen]
+        if all(status is not None and status.state == "sent" for status in statuses):
+            return [self._handle(account_id) for account_id in chosen]
+        return []
 
     def update_state(self, *_args: object) -> None:
         reason = self.why_not()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.common.badges import network_badge
-from desktop.ui.common.theme import set_text_colour, status_color
+from desktop.ui.common.theme import link_color, set_text_colour, status_color
 
 if TYPE_CHECKING:
     from desktop.core.publishing.service import TargetStatus
@@ -125,11 +125,12 @@ class StatusRow(QWidget):
             text, colour = ("Checking…" if status is None else "Sending…"), None
         elif state == "sent":
             url = status.post_url
-            link = f" <a href='{html.escape(url, quote=True)}'>{html.escape(short_url(url))}</a>" if url else ""
+            link = (f" <a href='{html.escape(url, quote=True)}' style='color:{link_color(palette).name()}'>"
+                    f"{html.escape(short_url(url))}</a>" if url else "")
             text, colour = f"✓ Posted{link}", status_color(palette, "ok")
         elif state == "unconfirmed":
             rich = True
-            look = (f" <a href='{html.escape(status.check_url, quote=True)}'>Look on "
+            look = (f" <a href='{html.escape(status.check_url, quote=True)}' style='color:{link_color(palette).name()}'>Look on "
                     f"{html.escape(short_url(status.check_url, 30))}</a>" if status.check_url else "")
             text = f"? May have been posted. {html.escape(status.reason)}{look}"
             colour = status_color(palette, "warn")

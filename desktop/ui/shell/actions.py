@@ -4,21 +4,27 @@ two small dialogs of the Help menu (keyboard shortcuts, about)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QComboBox,
     QDialog,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
+    QTextEdit,
     QToolBar,
     QVBoxLayout,
+    QWidget,
 )
 
 from desktop import APP_NAME, __version__
@@ -60,6 +66,7 @@ class Actions:
     start_demo: QAction  # Help → Start a demo (hidden where demo.available is off, and in a demo)
     quit: QAction
     menu_view: QMenu  # the panels add their toggles here
+    edit: dict[str, QAction] = field(default_factory=dict)  # Undo … Select All, by method name (see EditRouter)
 
 
 def _action(window: QMainWindow, text: str, shortcut: Any, slot: Callable[[], object], tip: str = "") -> QAction:
@@ -119,6 +126,9 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     menu_file.addSeparator()
     menu_file.addAction(quit_)
     menu_edit = bar.addMenu("&Edit")
+    menu_edit.setObjectName("menu-edit")
+    router = EditRouter(w, menu_edit)
+    menu_edit.addSeparator()
     menu_edit.addAction(search)
     menu_edit.addAction(editor)
     menu_view = bar.addMenu("&View")
@@ -139,7 +149,95 @@ def build_actions(window: QMainWindow, routes: Routes, drafts_view: QAbstractIte
     w.addToolBar(toolbar)
     menu_view.addAction(toolbar.toggleViewAction())
     return Actions(new, duplicate, delete, restore, search, editor, publish, history, link, settings, shortcuts,
-                   about, diagnostics, start_demo, quit_, menu_view)
+                   about, diagnostics, start_demo, quit_, menu_view, router.actions)
+
+
+EDIT_COMMANDS = (  # method name, menu text, standard shortcut
+    ("undo", "&Undo", QKeySequence.StandardKey.Undo),
+    ("redo", "&Redo", QKeySequence.StandardKey.Redo),
+    ("cut", "Cu&t", QKeySequence.StandardKey.Cut),
+    ("copy", "&Copy", QKeySequence.StandardKey.Copy),
+    ("paste", "&Paste", QKeySequence.StandardKey.Paste),
+    ("selectAll", "Select &All", QKeySequence.StandardKey.SelectAll),
+)
+
+
+def text_target(widget: QWidget | None) -> QLineEdit | QPlainTextEdit | QTextEdit | None:
+    """The text field the Edit commands act on for the focused *widget* (an editable combo box's line edit)."""
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget = widget.lineEdit()
+    if isinstance(widget, (QLineEdit, QPlainTextEdit, QTextEdit)):
+        return widget
+    return None
+
+
+class EditRouter(QObject):
+    """Edit → Undo, Redo, Cut, Copy, Paste and Select All, for whichever text field has the focus.
+
+    The actions carry the platform's standard shortcuts, but a focused text field takes those keys
+    itself first, so the menu entries matter when the menu is used; each one is enabled only when
+    the focused field can do it (updated as the focus moves and whenever the menu opens)."""
+
+    def __init__(self, window: QMainWindow, menu: QMenu) -> None:
+        super().__init__(window)
+        self.actions: dict[str, QAction] = {}
+        for name, text, key in EDIT_COMMANDS:
+            action = QAction(text, window)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setStatusTip(text.replace("&", "") + " in the focused text field")
+            action.triggered.connect(lambda _checked=False, name=name: self.run(name))
+            window.addAction(action)
+            menu.addAction(action)
+            if name in ("redo", "copy"):
+                menu.addSeparator()
+            self.actions[name] = action
+        menu.aboutToShow.connect(self.update)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)  # a bound method: disconnected with the window
+        self.update()
+
+    def _focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        self.update()
+
+    def run(self, name: str) -> None:
+        target = text_target(QApplication.focusWidget())
+        if target is not None and self.can(target, name):
+            getattr(target, name)()
+        self.update()
+
+    @staticmethod
+    def can(target: QLineEdit | QPlainTextEdit | QTextEdit, name: str) -> bool:
+        read_only = target.isReadOnly()
+        if isinstance(target, QLineEdit):
+            has_text, selected = bool(target.text()), target.hasSelectedText()
+            undo, redo = target.isUndoAvailable(), target.isRedoAvailable()
+        else:
+            document = target.document()
+            has_text, selected = not document.isEmpty(), target.textCursor().hasSelection()
+            undo, redo = document.isUndoAvailable(), document.isRedoAvailable()
+        if not target.isEnabled():
+            return False
+        if name == "undo":
+            return undo and not read_only
+        if name == "redo":
+            return redo and not read_only
+        if name == "cut":
+            return selected and not read_only
+        if name == "copy":
+            return selected
+        if name == "paste":
+            if isinstance(target, (QPlainTextEdit, QTextEdit)):  # asks the field: the editor also takes images
+                return not read_only and target.canPaste()
+            clipboard = QGuiApplication.clipboard()
+            return not read_only and clipboard is not None and bool(clipboard.text())
+        return has_text  # selectAll
+
+    def update(self) -> None:
+        target = text_target(QApplication.focusWidget())
+        for name, action in self.actions.items():
+            action.setEnabled(target is not None and self.can(target, name))
 
 
 def show_shortcuts(window: QMainWindow) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHelpEvent, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
+    QTabBar,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -63,6 +64,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATUS_MIN_WIDTH = 120  # what the policy's status text keeps of its width in a narrow window
+DRAFTS_MIN_WIDTH = 120  # the drafts list's narrowest (two elided lines per draft stay readable)
+DRAFTS_WIDTH = 250  # the drafts list's width at start
+DRAFTS_SHARE = 0.22  # in a small window the drafts list takes at most this share of its width
+PANEL_MIN_WIDTH = 180  # the docked panels' narrowest: the window works at 640 pixels wide
+PANEL_WIDTH = 340  # the docked panels' width at start, and what they grow back to (see _restore_panels)
+PANEL_SHARE = 0.36  # in a small window the panels take at most this share of its width
 
 
 class StatusLabel(QLabel):
@@ -223,10 +230,14 @@ class MainWindow(QMainWindow):
         self.act_diagnostics = actions.diagnostics
         self.act_start_demo = actions.start_demo
         self.act_start_demo.setVisible(demo is None and bool(settings.get("demo.available")))
+        self.edit_actions = actions.edit  # Edit → Undo … Select All, for the focused text field
         self.drafts_controller.can_restore.connect(self.act_restore.setEnabled)
         self.findings_panel = FindingsPanel(self.composer, self, open_url=self.browser.open_url)
         self.policy_dock = self.add_panel("Policy", self.findings_panel)
-        self.resizeDocks([self.policy_dock], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.policy_dock], [PANEL_WIDTH], Qt.Orientation.Horizontal)
+        self._panel_width = PANEL_WIDTH  # the width the person gave the right-hand panels (see _restore_panels)
+        self._last_window_width = 0
+        self._balanced_width = PANEL_WIDTH  # the panel width _restore_panels asked for last
         self._build_tips()
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
@@ -288,9 +299,12 @@ class MainWindow(QMainWindow):
         splitter.addWidget(editor_side)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        self.drafts.setMinimumWidth(150)  # titles stay readable beside the Policy panel, in an 800-pixel window too
-        splitter.setSizes([250, 800])
+        self.drafts.setMinimumWidth(DRAFTS_MIN_WIDTH)  # titles stay readable beside the panels at 640 pixels
+        splitter.setSizes([DRAFTS_WIDTH, 800])
         splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+        self._drafts_width = DRAFTS_WIDTH  # the width the person gave the drafts list (see _restore_panels)
+        splitter.splitterMoved.connect(lambda _pos, _index: setattr(self, "_drafts_width", splitter.sizes()[0]))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -333,6 +347,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.policy_dock, self.accounts_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.policy_dock, self.accounts_dock], [420, 220], Qt.Orientation.Vertical)
         bar.history_requested.connect(self.show_history)
+        bar.message.connect(self.show_status_message)  # from the start: Ctrl+Return before the panel is built
         bar.state_changed.connect(self._publish_state_changed)
         self.policy_changed.connect(bar.update_state)
         self.draft_opened.connect(lambda _id: bar.draft_opened(self.composer.draft))
@@ -361,6 +376,8 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"panel-{title.lower().replace(' ', '-')}")
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setMinimumWidth(PANEL_MIN_WIDTH)
+        dock.installEventFilter(self)
         self.addDockWidget(area, dock)
         self.menu_view.addAction(dock.toggleViewAction())
         return dock
@@ -415,12 +432,19 @@ class MainWindow(QMainWindow):
             self.accounts.start_outbox(lambda: self.active_policy is not None)
 
     def publish(self) -> None:
+        """Publish (the button, File → Publish, Ctrl+Return); a refusal is said in the status bar."""
         if self.publish_bar is not None:
             self.publish_bar.publish()
 
     def _publish_state_changed(self, can: bool, reason: str) -> None:
-        self.act_publish.setEnabled(can)
+        # the action stays enabled so that Ctrl+Return always answers: it publishes, or says in the
+        # status bar why it cannot (a disabled action's shortcut does nothing, silently)
         self.act_publish.setStatusTip(reason or "Publish the post to the chosen accounts")
+        self.act_publish.setToolTip(f"{reason} (Ctrl+Return)" if reason else "Publish the post to the chosen accounts "
+                                    "(Ctrl+Return)")
+
+    def show_status_message(self, text: str, timeout_ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
 
     def show_history(self) -> None:
         draft = self.composer.draft
@@ -492,8 +516,60 @@ class MainWindow(QMainWindow):
         if policy is not None and event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):
             policy.show_label()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QDockWidget) and hasattr(self, "policy_dock") \
+                and watched is self._right_panel() \
+                and self.width() == getattr(self, "_last_window_width", -1) \
+                and abs(watched.width() - getattr(self, "_balanced_width", -100)) > 2:  # not the width _restore_panels asked for
+            self._panel_width = max(watched.width(), PANEL_MIN_WIDTH)  # the person dragged the panel's edge
+        return super().eventFilter(watched, event)
+
+    def _right_panel(self) -> QDockWidget | None:
+        """The panel shown on the right (Policy, or the one tabbed over it), if any."""
+        docks = [self.policy_dock] + [d for d in self.findChildren(QDockWidget) if d is not self.policy_dock]
+        for dock in docks:  # a tab behind another is "visible" but has nothing on screen
+            if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty() \
+                    and self.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea:
+                return dock
+        return None
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._last_window_width = event.size().width()
+        QTimer.singleShot(0, self._restore_panels)
+
+    def _restore_panels(self) -> None:
+        """After the window's size changed: the right-hand panels get back the width the person gave them
+        (Qt gives every extra pixel of a growing window to the editor, so a panel squeezed once stayed
+        squeezed), but no more than :data:`PANEL_SHARE` of a small window, so the editor keeps its room."""
+        self._unelide_panel_tabs()
+        sizes = self.splitter.sizes()
+        drafts = max(DRAFTS_MIN_WIDTH, min(self._drafts_width, int(self.width() * DRAFTS_SHARE)))
+        if len(sizes) == 2 and abs(sizes[0] - drafts) > 2:
+            self.splitter.setSizes([drafts, sum(sizes) - drafts])
+        dock = self._right_panel()
+        central = self.centralWidget()
+        if dock is None or central is None:
+            return
+        # the width the person chose, but at most PANEL_SHARE of a small window (the editor keeps the rest)
+        target = max(PANEL_MIN_WIDTH, min(self._panel_width, int(self.width() * PANEL_SHARE)))
+        spare = central.width() - central.minimumSizeHint().width()
+        width = min(target, dock.width() + max(spare, 0))
+        if abs(width - dock.width()) > 2:
+            self._balanced_width = width  # this resize is ours, not the person's drag (see eventFilter)
+            self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
+    def _unelide_panel_tabs(self) -> None:
+        """The tabs of tabbed panels keep their whole titles ("Policy", not "P…"); scroll arrows show
+        when they do not fit."""
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.elideMode() != Qt.TextElideMode.ElideNone:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        QTimer.singleShot(0, self._unelide_panel_tabs)
         if self._pending_accounts is not None:
             QTimer.singleShot(0, self._build_accounts_panel)
 

@@ -110,9 +110,10 @@ class TipOfTheDay(QFrame):
             return
         area = self.anchor.rect()
         corner = self.anchor.mapTo(host, area.bottomRight()) if self.anchor is not host else area.bottomRight()
-        width = min(CARD_WIDTH, max(area.width() - 2 * MARGIN, 220))
         layout = self.layout()
         assert layout is not None
+        # never narrower than its own buttons need (narrower, they were drawn over the text)
+        width = max(min(CARD_WIDTH, max(area.width() - 2 * MARGIN, 220)), layout.totalMinimumSize().width())
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
         self.setFixedSize(width, height)
         self.move(max(corner.x() - width - MARGIN, 0), max(corner.y() - self.height() - MARGIN, 0))

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from desktop.adapters.http import decode_json, fetch, host_of, require_https
 from desktop.adapters.networks.bluesky.xrpc import BlueskyXrpc
-from desktop.core.ports import Account, PublishError, RateLimited
+from desktop.core.ports import Account, Offline, PublishError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,10 @@ class BlueskyIdentity(BlueskyXrpc):
     """Handle, DID and PDS look-ups, and profiles."""
 
     def resolve_handle(self, handle: str) -> str:
-        """handle → DID, through the resolver service, then the handle's own web server."""
+        """handle → DID, through the resolver service, then the handle's own web server. When the
+        resolver cannot be reached, that is what the person is told ("cannot reach"), never that
+        there is no such account: nobody could be asked."""
+        unreachable: Offline | None = None
         try:
             data = self._xrpc_get(self.service_url, "com.atproto.identity.resolveHandle", {"handle": handle})
             if isinstance(data.get("did"), str) and data["did"].startswith("did:"):
@@ -31,7 +34,11 @@ class BlueskyIdentity(BlueskyXrpc):
         except PublishError as exc:
             if isinstance(exc, RateLimited):
                 raise
+            if isinstance(exc, Offline):
+                unreachable = exc
             log.info("resolveHandle failed for a handle: %s", exc.reason)
+        if unreachable is not None and handle.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+            raise unreachable
         if handle.rsplit(".", 1)[-1] in _RESERVED_TLDS:
             raise PublishError(f"No Bluesky account was found for @{handle}: check the handle, or give your "
                                "server's address (custom PDS).", retryable=False)
@@ -43,6 +50,8 @@ class BlueskyIdentity(BlueskyXrpc):
                 return text.split()[0]
         except PublishError:
             pass
+        if unreachable is not None:  # the resolver could not be asked: nothing says the account does not exist
+            raise unreachable
         raise PublishError(f"No Bluesky account was found for @{handle}: check the handle, or give your "
                            "server's address (custom PDS).", retryable=False)
 

@@ -44,28 +44,19 @@ from desktop.core import measures
 from desktop.core import networks as registry
 from desktop.core.measures import Count
 from desktop.core.media import Attachment
-from desktop.core.richtext import LINKEDIN_HASHTAG_RE, LINKEDIN_URL_RE, MASTODON_HASHTAG_RE, find_spans
+from desktop.core.richtext import Entity, link_entities
 
 __all__ = [
-    "LINKEDIN_FOLD_CHARACTERS",
-    "LINKEDIN_FOLD_LINES",
     "Author",
     "Cut",
     "LinkCard",
     "NetworkPreview",
     "PreviewImage",
     "Segment",
-    "bluesky_link_text",
     "build_preview",
     "build_previews",
-    "mastodon_link_text",
 ]
 
-# LinkedIn's feed folds a post after about 210 characters or its third line, whichever comes first
-LINKEDIN_FOLD_CHARACTERS = 210
-LINKEDIN_FOLD_LINES = 3
-MASTODON_LINK_CHARACTERS = 30  # TextFormatter.shortened_link
-_MASTODON_PREFIX = re.compile(r"\A(?:https?://(?:www\.)?|xmpp:)", re.IGNORECASE)
 _GRAPHEME = regex.compile(r"\X")
 
 
@@ -162,89 +153,6 @@ class NetworkPreview:
         return self.count.over
 
 
-# -- links as each network shows them ---------------------------------------------------------------------
-
-
-def bluesky_link_text(text: str) -> str:
-    """social-app's ``toShortUrl``: an http(s) link as host + path, the path (with query and fragment)
-    cut to 13 characters and "..." when longer than 15; anything else unchanged."""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return text
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return text
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    path = ("" if parts.path in ("", "/") else parts.path)
-    path += (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-    return host + path[:13] + "..." if len(path) > 15 else host + path
-
-
-def mastodon_link_text(url: str) -> str:
-    """``TextFormatter.shortened_link``: without ``https://`` (and ``www.``), at most 30 characters,
-    then an ellipsis."""
-    prefix = _MASTODON_PREFIX.match(url)
-    rest = url[prefix.end() if prefix else 0:]
-    return rest[:MASTODON_LINK_CHARACTERS] + ("…" if len(rest) > MASTODON_LINK_CHARACTERS else "")
-
-
-# -- entities per network -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Entity:
-    start: int
-    end: int
-    kind: str
-    target: str
-    shown: str
-
-
-def _bluesky_entities(text: str) -> list[_Entity]:
-    kinds = {"link": "link", "mention": "mention", "tag": "hashtag"}
-    return [
-        _Entity(s.start, s.end, kinds[s.kind], s.value,
-                bluesky_link_text(text[s.start:s.end]) if s.kind == "link" else text[s.start:s.end])
-        for s in find_spans(text)
-    ]
-
-
-def _mastodon_entities(text: str) -> list[_Entity]:
-    found = [
-        _Entity(e.start, e.end, e.kind, e.value,
-                mastodon_link_text(e.value) if e.kind == "link" else "@" + e.value.partition("@")[0])
-        for e in measures.mastodon_entities(text)
-    ]
-    if "#" in text:
-        taken = [(e.start, e.end) for e in found]
-        for m in MASTODON_HASHTAG_RE.finditer(text):
-            if not any(s < m.end() and m.start() < e for s, e in taken):
-                found.append(_Entity(m.start(), m.end(), "hashtag", m.group(1), m.group()))
-        found.sort(key=lambda e: e.start)
-    return found
-
-
-def _linkedin_entities(text: str) -> list[_Entity]:
-    links = [_Entity(m.start(), m.end(), "link", m.group(), m.group()) for m in LINKEDIN_URL_RE.finditer(text)]
-    found = list(links)
-    if "#" in text:
-        for m in LINKEDIN_HASHTAG_RE.finditer(text):
-            if not any(e.start <= m.start() < e.end for e in links):
-                found.append(_Entity(m.start(), m.end(), "hashtag", m.group(1), m.group()))
-        found.sort(key=lambda e: e.start)
-    return found
-
-
-def _x_entities(text: str) -> list[_Entity]:
-    return [_Entity(s, e, "link", text[s:e], text[s:e]) for s, e in measures.find_urls(text, require_scheme=False)]
-
-
-_ENTITIES = {"bluesky": _bluesky_entities, "mastodon": _mastodon_entities, "linkedin": _linkedin_entities,
-             "x": _x_entities}
-# networks that fetch a card for the first link of a post without images (see the module docstring)
-_CARD_NETWORKS = frozenset({"mastodon", "linkedin"})
-
-
 # -- the model ----------------------------------------------------------------------------------------------
 
 
@@ -262,9 +170,10 @@ def build_preview(
     already known (nothing is fetched)."""
     entry = registry.get(network)
     count = entry.count(text, limits)
-    entities = _ENTITIES.get(network, _x_entities)(text)
+    style = entry.preview  # how this network shows links, mentions and tags (its registry entry)
+    entities = (style.entities or link_entities)(text)
     cut = _cut(text, entry, limits, count, entities) if count.over else None
-    fold = _linkedin_fold(text, entities) if network == "linkedin" else None
+    fold = style.fold(text, entities) if style.fold is not None else None
     segments = _segments(text, entities, cut.index if cut else None, fold)
 
     media = entry.capabilities.media
@@ -275,7 +184,7 @@ def build_preview(
         notes.append(f"{entry.display_name} takes no images." if not allowed else
                      f"{entry.display_name} takes {allowed} images at most; {len(images) - allowed} left out.")
     card = None
-    if network in _CARD_NETWORKS and not shown:
+    if style.link_card and not shown:
         first = next((e for e in entities if e.kind == "link"), None)
         if first is not None:
             card = (known_cards or {}).get(first.target) or _card_from_url(first.target)
@@ -306,7 +215,7 @@ def _card_from_url(url: str) -> LinkCard:
     return LinkCard(url, host, host)
 
 
-def _segments(text: str, entities: Sequence[_Entity], cut: int | None, fold: int | None) -> list[Segment]:
+def _segments(text: str, entities: Sequence[Entity], cut: int | None, fold: int | None) -> list[Segment]:
     pieces: list[Segment] = []
     position = 0
     for e in entities:
@@ -331,7 +240,7 @@ def _segments(text: str, entities: Sequence[_Entity], cut: int | None, fold: int
 
 
 def _cut(text: str, entry: registry.Network, limits: Mapping[str, int] | None, count: Count,
-         entities: Sequence[_Entity]) -> Cut:
+         entities: Sequence[Entity]) -> Cut:
     """The end of the longest prefix *entry*'s own counter accepts, never inside an entity or a
     grapheme. A binary search over code points (a prefix is never cut inside an entity: such a
     probe moves to the entity's start), bracketed first around the proportional estimate, then
@@ -396,23 +305,3 @@ def _grapheme_start(text: str, index: int) -> int:
             break
         boundary = m.end()
     return boundary
-
-
-def _linkedin_fold(text: str, entities: Sequence[_Entity]) -> int | None:
-    """Where LinkedIn's feed puts "…see more": after 210 characters or the third line, never inside
-    a link or hashtag (it moves before it); None when the whole post shows."""
-    fold = min(len(text), LINKEDIN_FOLD_CHARACTERS)
-    line_end = -1
-    for _ in range(LINKEDIN_FOLD_LINES):
-        line_end = text.find("\n", line_end + 1)
-        if line_end < 0:
-            break
-    if line_end >= 0:
-        fold = min(fold, line_end)
-    if not text[fold:].strip():
-        return None
-    starts = [e.start for e in entities]
-    i = bisect_left(starts, fold + 1) - 1
-    if i >= 0 and entities[i].start < fold < entities[i].end:
-        fold = entities[i].start
-    return fold

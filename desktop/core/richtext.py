@@ -118,3 +118,24 @@ MASTODON_HASHTAG_RE = regex.compile(
     rf"|[{_WORD}_]*\p{{Alphabetic}}[{_WORD}_]*)",
     regex.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A link, mention or hashtag as a network shows it: *target* what it points at, *shown* its text
+    on screen (a link shortened as that network does). Each network's entry makes them
+    (``Network.preview.entities``); desktop.core.preview draws them."""
+
+    start: int
+    end: int
+    kind: str  # link | mention | hashtag
+    target: str
+    shown: str
+
+
+def link_entities(text: str) -> list[Entity]:
+    """Only links, shown as written: for a network whose entry says no more."""
+    from desktop.core.measures import find_urls
+
+    return [Entity(s, e, "link", text[s:e], text[s:e]) for s, e in find_urls(text, require_scheme=False)]
+

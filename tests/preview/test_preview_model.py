@@ -7,15 +7,9 @@ import pytest
 
 from desktop.core import counters
 from desktop.core.measures import utf16_length
-from desktop.core.preview import (
-    Author,
-    LinkCard,
-    PreviewImage,
-    bluesky_link_text,
-    build_preview,
-    build_previews,
-    mastodon_link_text,
-)
+from desktop.core.networks.bluesky import link_text as bluesky_link_text
+from desktop.core.networks.mastodon import link_text as mastodon_link_text
+from desktop.core.preview import Author, LinkCard, PreviewImage, build_preview, build_previews
 
 POST = ("Hello @alice.bsky.social and @bob@mastodon.example 👋 read "
         "https://www.example.com/articles/2026/previews-in-chorus?ref=feed #Chorus #release2026")

@@ -20,7 +20,7 @@ from desktop.core.drafts import DraftStore
 from desktop.core.policy import load_policy
 from desktop.core.ports import Account
 from desktop.core.publishing.service import PublishService, TargetStatus
-from desktop.core.publishing.thread import is_part_key, part_key
+from desktop.core.publishing.thread import is_part_key, part_key, publish_thread
 from desktop.core.threads import split
 from tests.integration.secret_service import SecretService
 from tests.integration.test_keyring import store_on
@@ -94,7 +94,7 @@ def test_a_three_part_thread_on_the_pds_replies_with_root_and_parent_refs(desk, 
     account_id, did = link_bluesky(desk, bluesky_pds, bluesky_pds.url)
     draft = desk.drafts.create(TEXT)
     updates: list[TargetStatus] = []
-    [status] = desk.service.publish_thread(draft.id, TEXT, [account_id], on_update=updates.append)
+    [status] = publish_thread(desk.service, draft.id, TEXT, [account_id], on_update=updates.append)
     assert (status.state, status.reason) == ("sent", "Posted as a thread of 3.")
     assert [u.reason for u in updates if u.state == "sending"] == [f"Sending part {i} of 3…" for i in (1, 2, 3)]
     first, second, third = thread_of(bluesky_pds, did)
@@ -109,7 +109,7 @@ def test_a_three_part_thread_on_the_pds_replies_with_root_and_parent_refs(desk, 
     history = desk.service.store.history(draft.id)
     assert len(history) == 3 and all(p.status == "sent" and is_part_key(p.idempotency_key) for p in history)
     assert [p.remote_id for p in history] == [first["uri"], second["uri"], third["uri"]]
-    [again] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    [again] = publish_thread(desk.service, draft.id, TEXT, [account_id])
     assert again.state == "sent" and len(bluesky_pds.list_posts(did)) == 3
 
 
@@ -119,7 +119,7 @@ def test_a_500_on_part_3_stops_the_thread_and_retry_posts_only_part_3(desk, blue
         for fault in ("pass", "pass", "fail_500"):
             proxy.plan("com.atproto.repo.createRecord", fault)
         draft = desk.drafts.create(TEXT)
-        [stopped] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+        [stopped] = publish_thread(desk.service, draft.id, TEXT, [account_id])
         assert stopped.state == "failed" and stopped.retryable
         assert stopped.reason.startswith("Part 3 of 3 was not posted: ")
         assert stopped.reason.endswith(" Parts 1–2 are posted; Retry sends the rest, not them again.")
@@ -127,7 +127,7 @@ def test_a_500_on_part_3_stops_the_thread_and_retry_posts_only_part_3(desk, blue
         assert not proxy.pending
         sent_before = len(proxy.log)
 
-        [resumed] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+        [resumed] = publish_thread(desk.service, draft.id, TEXT, [account_id])
         assert resumed.state == "sent"
         creates = [entry for entry in proxy.log[sent_before:] if "createRecord" in entry[1]]
         assert creates == [("POST", "/xrpc/com.atproto.repo.createRecord", "200")]  # part 3, once
@@ -136,7 +136,7 @@ def test_a_500_on_part_3_stops_the_thread_and_retry_posts_only_part_3(desk, blue
         # part 2 was posted in the first round: its CID was read back for the strong ref
         assert third["value"]["reply"] == {"root": {"uri": first["uri"], "cid": first["cid"]},
                                            "parent": {"uri": second["uri"], "cid": second["cid"]}}
-        [again] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+        [again] = publish_thread(desk.service, draft.id, TEXT, [account_id])
         assert again.state == "sent" and len(bluesky_pds.list_posts(did)) == 3
         assert [p.attempts for p in desk.service.store.history(draft.id)] == [3, 3, 3]
 
@@ -161,7 +161,7 @@ def mastodon(desk: Desk) -> Iterator[tuple[MastodonTestServer, str]]:
 def test_a_three_part_thread_on_mastodon_is_an_in_reply_to_chain(desk, mastodon):
     server, account_id = mastodon
     draft = desk.drafts.create(TEXT)
-    [status] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    [status] = publish_thread(desk.service, draft.id, TEXT, [account_id])
     assert status.state == "sent", status.reason
     first, second, third = server.statuses_of("jane")
     assert [s.text for s in (first, second, third)] == list(split(TEXT, "mastodon", {"max_characters": 300}))
@@ -179,14 +179,14 @@ def test_mastodon_answers_500_on_part_3_then_retry_posts_it_once(desk, mastodon)
         if update.reason == "Sending part 3 of 3…":
             server.fail_next(500, path="/api/v1/statuses", method="POST")
 
-    [stopped] = desk.service.publish_thread(draft.id, TEXT, [account_id], on_update=fail_part_3)
+    [stopped] = publish_thread(desk.service, draft.id, TEXT, [account_id], on_update=fail_part_3)
     assert stopped.state == "failed" and stopped.retryable
     assert stopped.reason.startswith("Part 3 of 3 was not posted: ")
     assert stopped.reason.endswith("Parts 1–2 are posted; Retry sends the rest, not them again.")
     assert [s.text[-3:] for s in server.statuses_of("jane")] == ["1/3", "2/3"]
     posts_before = sum(1 for r in server.requests if r.method == "POST" and r.path == "/api/v1/statuses")
 
-    [resumed] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    [resumed] = publish_thread(desk.service, draft.id, TEXT, [account_id])
     assert resumed.state == "sent"
     posts = [r for r in server.requests if r.method == "POST" and r.path == "/api/v1/statuses"][posts_before:]
     part_keys = [p.idempotency_key for p in desk.service.store.history(draft.id)]
@@ -194,7 +194,7 @@ def test_mastodon_answers_500_on_part_3_then_retry_posts_it_once(desk, mastodon)
     first, second, third = server.statuses_of("jane")
     assert third.text.endswith("3/3") and third.idempotency_key == part_keys[2]
     assert third.in_reply_to_id == second.id and second.in_reply_to_id == first.id
-    [again] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    [again] = publish_thread(desk.service, draft.id, TEXT, [account_id])
     assert again.state == "sent" and len(server.statuses_of("jane")) == 3
 
 
@@ -206,7 +206,7 @@ def test_linkedin_has_no_threads_so_a_long_post_is_refused_there_with_the_reason
     linkedin_id = desk.accounts.link(linkedin, "token-not-used").account.id
     long_text = " ".join([TEXT] * 4)  # over LinkedIn's 3,000
     draft = desk.drafts.create(long_text)
-    statuses = desk.service.publish_thread(draft.id, long_text, [mastodon_id, linkedin_id])
+    statuses = publish_thread(desk.service, draft.id, long_text, [mastodon_id, linkedin_id])
     assert [s.state for s in statuses] == ["refused", "refused"]
     assert statuses[0].reason == ("LinkedIn has no threads, and this post is over its limit there. Shorten it, "
                                   "or leave LinkedIn out of this thread.")
@@ -218,7 +218,7 @@ def test_a_block_finding_in_any_part_refuses_the_whole_thread(desk, mastodon):
     blocked = TEXT + " Our password is hunter2 for the shared build account."
     assert desk.service.refusal("Our password is hunter2 for the shared build account.", [account_id])
     draft = desk.drafts.create(blocked)
-    [status] = desk.service.publish_thread(draft.id, blocked, [account_id])
+    [status] = publish_thread(desk.service, draft.id, blocked, [account_id])
     assert status.state == "refused" and status.reason.startswith("Part 4 of 4: Publishing is refused")
     assert server.statuses_of("jane") == []
 
@@ -235,7 +235,7 @@ def test_a_thread_interrupted_mid_send_is_shown_as_such_and_finished_once(desk, 
     assert interrupted.status.reason == ("a part of a thread; it may or may not have arrived. Publish the thread "
                                          "again: Chorus looks for that part first and sends only the parts not "
                                          "posted yet.")
-    [status] = desk.service.publish_thread(draft.id, TEXT, [account_id])
+    [status] = publish_thread(desk.service, draft.id, TEXT, [account_id])
     assert status.state == "sent"
     assert [s.text for s in server.statuses_of("jane")] == list(parts)
     # part 1 was looked for first (it had an earlier attempt), then sent

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from desktop.core.networks.media import MediaLimits
-from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network, PreviewSpec
 
 if TYPE_CHECKING:
     from desktop.core.measures import Count
+    from desktop.core.richtext import Entity
 
 ID = "bluesky"
 MAX_GRAPHEMES = 300
@@ -32,6 +33,36 @@ def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
 
     return Count(ID, grapheme_count(text), limits["max_graphemes"], "graphemes",
                  bytes_used=utf8_length(text), bytes_limit=limits["max_bytes"])
+
+
+
+def link_text(text: str) -> str:
+    """social-app's ``toShortUrl``: an http(s) link as host + path, the path (with query and fragment)
+    cut to 13 characters and "..." when longer than 15; anything else unchanged."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return text
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    path = ("" if parts.path in ("", "/") else parts.path)
+    path += (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return host + path[:13] + "..." if len(path) > 15 else host + path
+
+
+def _entities(text: str) -> list[Entity]:
+    """The facets publishing sends (desktop.core.richtext.find_spans), links shown as the app shortens them."""
+    from desktop.core.richtext import Entity, find_spans
+
+    kinds = {"link": "link", "mention": "mention", "tag": "hashtag"}
+    return [
+        Entity(s.start, s.end, kinds[s.kind], s.value,
+               link_text(text[s.start:s.end]) if s.kind == "link" else text[s.start:s.end])
+        for s in find_spans(text)
+    ]
 
 
 NETWORK = Network(
@@ -50,6 +81,7 @@ NETWORK = Network(
         media=MediaLimits(max_images=4, max_bytes=1_000_000, accepted=("image/jpeg", "image/png", "image/webp"),
                           max_side=2000),
     ),
+    preview=PreviewSpec(entities=_entities),  # no card: Chorus sends no embed.external
     link=LinkSpec(
         LinkFlow.APP_PASSWORD,
         server="optional",

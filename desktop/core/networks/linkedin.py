@@ -15,15 +15,16 @@ idempotency key, so a resend looks for the post first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from desktop.core.networks.media import MediaLimits
-from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network, PreviewSpec
 from desktop.core.setting_spec import Kind, SettingSpec
 
 if TYPE_CHECKING:
     from desktop.core.measures import Count
+    from desktop.core.richtext import Entity
 
 ID = "linkedin"
 MAX_UTF16_UNITS = 3000
@@ -34,6 +35,48 @@ def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
     from desktop.core.measures import Count, utf16_length
 
     return Count(ID, utf16_length(text), limits["max_utf16_units"], "UTF-16 code units")
+
+
+
+# the feed folds a post after about 210 characters or its third line, whichever comes first
+FOLD_CHARACTERS = 210
+FOLD_LINES = 3
+
+
+def _entities(text: str) -> list[Entity]:
+    """Links and hashtags as written (a typed @name stays text: real mentions need a member id)."""
+    from desktop.core.richtext import LINKEDIN_HASHTAG_RE, LINKEDIN_URL_RE, Entity
+
+    links = [Entity(m.start(), m.end(), "link", m.group(), m.group()) for m in LINKEDIN_URL_RE.finditer(text)]
+    found = list(links)
+    if "#" in text:
+        for m in LINKEDIN_HASHTAG_RE.finditer(text):
+            if not any(e.start <= m.start() < e.end for e in links):
+                found.append(Entity(m.start(), m.end(), "hashtag", m.group(1), m.group()))
+        found.sort(key=lambda e: e.start)
+    return found
+
+
+def _fold(text: str, entities: Sequence[Entity]) -> int | None:
+    """Where the feed puts "…see more": after 210 characters or the third line, never inside a link or
+    hashtag (it moves before it); None when the whole post shows."""
+    from bisect import bisect_left
+
+    fold = min(len(text), FOLD_CHARACTERS)
+    line_end = -1
+    for _ in range(FOLD_LINES):
+        line_end = text.find("\n", line_end + 1)
+        if line_end < 0:
+            break
+    if line_end >= 0:
+        fold = min(fold, line_end)
+    if not text[fold:].strip():
+        return None
+    starts = [e.start for e in entities]
+    i = bisect_left(starts, fold + 1) - 1
+    if i >= 0 and entities[i].start < fold < entities[i].end:
+        fold = entities[i].start
+    return fold
 
 
 NETWORK = Network(
@@ -52,6 +95,7 @@ NETWORK = Network(
         media=MediaLimits(max_images=4, max_bytes=5 * 1024 * 1024, max_pixels=36_152_320 - 1,
                           accepted=("image/jpeg", "image/png"), alt_max_chars=4086),
     ),
+    preview=PreviewSpec(entities=_entities, link_card=True, fold=_fold, plain_links=True),
     link=LinkSpec(
         LinkFlow.BROWSER,
         browser_note="Chorus opens LinkedIn in your browser. Sign in there and allow Chorus to post for you. "

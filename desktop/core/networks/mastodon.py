@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from desktop.core.networks.media import MediaLimits
-from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network
+from desktop.core.networks.spec import Brand, Capabilities, LinkFlow, LinkSpec, Network, PreviewSpec
 from desktop.core.setting_spec import Kind, SettingSpec
 
 if TYPE_CHECKING:
     from desktop.core.measures import Count
+    from desktop.core.richtext import Entity
 
 ID = "mastodon"
 DEFAULT_MAX_CHARACTERS = 500
@@ -39,6 +40,39 @@ def _count(text: str, limits: Mapping[str, int], spoiler_text: str) -> Count:
         raise ValueError("mastodon_url_length (the instance's characters_reserved_per_url) must not be negative, "
                          f"not {url_length}")
     return Count(ID, grapheme_count(spoiler_text + mastodon_countable_text(text, url_length)), maximum, "graphemes")
+
+
+
+LINK_CHARACTERS = 30  # TextFormatter.shortened_link
+
+
+def link_text(url: str) -> str:
+    """``TextFormatter.shortened_link``: without ``https://`` (and ``www.``), at most 30 characters,
+    then an ellipsis."""
+    import re
+
+    prefix = re.match(r"(?i)(?:https?://(?:www\.)?|xmpp:)", url)
+    rest = url[prefix.end() if prefix else 0:]
+    return rest[:LINK_CHARACTERS] + ("…" if len(rest) > LINK_CHARACTERS else "")
+
+
+def _entities(text: str) -> list[Entity]:
+    """Links and mentions as its length count finds them (mentions shown without their domain), and hashtags."""
+    from desktop.core.measures import mastodon_entities
+    from desktop.core.richtext import MASTODON_HASHTAG_RE, Entity
+
+    found = [
+        Entity(e.start, e.end, e.kind, e.value,
+               link_text(e.value) if e.kind == "link" else "@" + e.value.partition("@")[0])
+        for e in mastodon_entities(text)
+    ]
+    if "#" in text:
+        taken = [(e.start, e.end) for e in found]
+        for m in MASTODON_HASHTAG_RE.finditer(text):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                found.append(Entity(m.start(), m.end(), "hashtag", m.group(1), m.group()))
+        found.sort(key=lambda e: e.start)
+    return found
 
 
 NETWORK = Network(
@@ -60,6 +94,7 @@ NETWORK = Network(
                                        "max_images": "max_media_attachments",
                                        "alt_max_chars": "description_limit"}),
     ),
+    preview=PreviewSpec(entities=_entities, link_card=True),  # a card for the first link, without images
     link=LinkSpec(
         LinkFlow.BROWSER,
         server="required",

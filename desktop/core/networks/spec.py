@@ -9,7 +9,7 @@ the composition root) reads the registry instead of naming networks.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -19,6 +19,7 @@ from desktop.core.setting_spec import SettingSpec
 
 if TYPE_CHECKING:  # the measures load regex and twitter-text; the registry is read at start-up without them
     from desktop.core.measures import Count
+    from desktop.core.richtext import Entity
 
 # count(text, limits, spoiler_text) -> Count; *limits* overrides the network's defaults (the
 # author's own server's figures), keys the network does not use are ignored.
@@ -71,6 +72,19 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class PreviewSpec:
+    """How the network shows a post (desktop.core.preview): its links, mentions and hashtags with the
+    text it puts on screen (None: only links, as written), whether the first link of a post without
+    images gets a card, where a long post folds behind "…see more" (None: never), and whether its
+    links are drawn in the normal weight rather than bold."""
+
+    entities: Callable[[str], list[Entity]] | None = None
+    link_card: bool = False
+    fold: Callable[[str, Sequence[Entity]], int | None] | None = None
+    plain_links: bool = False
+
+
+@dataclass(frozen=True)
 class Brand:
     """How the network is drawn: its hue on a light and on a dark base (both readable on Base and
     with Base-coloured marks on them), and the mark on its badge (text, or a drawing by name)."""
@@ -91,6 +105,7 @@ class Network:
     limit_key: str  # which of the limits is the post's length limit (the others tune the count)
     brand: Brand
     capabilities: Capabilities = field(default_factory=Capabilities)
+    preview: PreviewSpec = field(default_factory=PreviewSpec)
     link: LinkSpec | None = None  # None: accounts cannot be linked (counted only)
     # the module that builds its clients (desktop.adapters...): imported only when first needed,
     # so the composition root can loop over the registry without importing every adapter at start

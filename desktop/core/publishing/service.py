@@ -55,6 +55,33 @@ from desktop.core.ports import (
     SecretStoreError,
 )
 from desktop.core.publishing import verdict
+from desktop.core.publishing.status import (  # the states are named from here too: re-exported
+    FAILED as FAILED,
+)
+from desktop.core.publishing.status import (
+    INTERRUPTED as INTERRUPTED,
+)
+from desktop.core.publishing.status import (
+    QUEUED as QUEUED,
+)
+from desktop.core.publishing.status import (
+    REFUSED as REFUSED,
+)
+from desktop.core.publishing.status import (
+    SENDING as SENDING,
+)
+from desktop.core.publishing.status import (
+    SENT as SENT,
+)
+from desktop.core.publishing.status import (
+    THREAD_KEY_PREFIX as THREAD_KEY_PREFIX,
+)
+from desktop.core.publishing.status import (
+    UNCONFIRMED as UNCONFIRMED,
+)
+from desktop.core.publishing.status import (
+    TargetStatus as TargetStatus,
+)
 from desktop.core.publishing.store import PublishStore
 from desktop.core.publishing.tid import new_tid
 
@@ -63,27 +90,6 @@ if TYPE_CHECKING:
     from desktop.core.policy import Finding, Policy
 
 log = logging.getLogger(__name__)
-
-SENDING, SENT, FAILED, QUEUED, REFUSED = "sending", "sent", "failed", "queued", "refused"
-UNCONFIRMED = "unconfirmed"  # an earlier attempt may have posted it and the network cannot tell: ask the person
-INTERRUPTED = "interrupted"  # Chorus stopped (closed, crashed) while sending: Check, or Retry (which looks first)
-
-
-@dataclass(frozen=True)
-class TargetStatus:
-    """Where one target of a publish stands; sent to ``on_update`` on every change."""
-
-    draft_id: str
-    account_id: str
-    network: str
-    handle: str
-    state: str  # sending | sent | failed | queued | refused | unconfirmed
-    post_url: str = ""
-    check_url: str = ""  # unconfirmed: where the person can look whether the post is there
-    reason: str = ""  # for people: the server's reason, what to do
-    retryable: bool = False
-    needs_relink: bool = False
-
 
 @dataclass(frozen=True)
 class Interrupted:
@@ -212,18 +218,6 @@ class PublishService:
         if offline:
             self.store.enqueue(draft_id, offline, text)
         return statuses
-
-    def publish_thread(self, draft_id: str, text: str, account_ids: Sequence[str], *, numbered: bool = True,
-                       acknowledged: Iterable[Any] = (), on_update: Callable[[TargetStatus], None] = lambda status: None,
-                       images: Sequence[Attachment] = ()) -> list[TargetStatus]:
-        """:meth:`publish` for a post over a network's limit: split for each account's network
-        (:func:`desktop.core.threads.split`) and sent as a thread of replies, each part checked and
-        sent exactly once; calling it again resumes after the last part posted. See
-        :mod:`desktop.core.publishing.thread`. Blocks: call it from a worker."""
-        from desktop.core.publishing import thread
-
-        return thread.publish_thread(self, draft_id, text, account_ids, numbered=numbered,
-                                     acknowledged=acknowledged, on_update=on_update, images=images)
 
     def _publish_one(self, draft_id: str, text: str, account_id: str, policy_version: str, acknowledged: list[Any],
                      on_update: Callable[[TargetStatus], None], round_: int | None = None,
@@ -375,7 +369,7 @@ class PublishService:
                 text = draft.body
             reason = ("it may or may not have arrived." if text else
                       "it may or may not have arrived, and the draft has changed since: look on the account.")
-            if publication.idempotency_key.startswith(_THREAD_KEY_PREFIX):  # publishing.thread: its own keys
+            if publication.idempotency_key.startswith(THREAD_KEY_PREFIX):  # publishing.thread: its own keys
                 text = ""
                 reason = ("a part of a thread; it may or may not have arrived. Publish the thread again: Chorus "
                           "looks for that part first and sends only the parts not posted yet.")
@@ -532,7 +526,6 @@ def _client_names_records(network_id: str) -> bool:
     return network is not None and network.capabilities.client_record_key
 
 
-_THREAD_KEY_PREFIX = "chorus-t-"  # publishing.thread.KEY_PREFIX (that module imports this one)
 _CLOSED_WHILE_SENDING = "Chorus was closed while sending: it may or may not have arrived."
 
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core import networks
 from desktop.core.ports import PostRef, Published, ReplyTo
-from desktop.core.publishing.service import _THREAD_KEY_PREFIX, FAILED, QUEUED, REFUSED, SENDING, SENT, TargetStatus
+from desktop.core.publishing.status import FAILED, QUEUED, REFUSED, SENDING, SENT, THREAD_KEY_PREFIX, TargetStatus
 from desktop.core.threads import ThreadError, can_thread, split
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEY_PREFIX = _THREAD_KEY_PREFIX
+KEY_PREFIX = THREAD_KEY_PREFIX
 
 
 def part_key(draft_id: str, account_id: str, parts: Sequence[str], index: int) -> str:

@@ -169,9 +169,9 @@ def _strictest(networks: Sequence[str]) -> tuple[str, MediaLimits] | None:
 
     found = [(network.id, network.capabilities.media) for network in map(registry.find, networks)
              if network is not None and network.capabilities.media is not None]
-    if not found:
-        bluesky = registry.find("bluesky")
-        found = [("bluesky", bluesky.capabilities.media)] if bluesky and bluesky.capabilities.media else []
+    if not found:  # no network chosen takes images: prepare for the strictest of those that do
+        found = [(network.id, network.capabilities.media) for network in registry.REGISTRY
+                 if network.capabilities.media is not None]
     return min(found, key=lambda item: item[1].max_bytes) if found else None
 
 

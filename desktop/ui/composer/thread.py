@@ -12,7 +12,7 @@ A one-line bar between the editor and the counters, hidden while the post fits:
 - a split that cannot be done (a link alone over the limit) says why instead.
 
 The choice is kept per draft. With it, the publish bar publishes the draft with
-``PublishService.publish_thread`` and no longer counts as blocks the length findings of networks
+``desktop.core.publishing.thread.publish_thread`` and no longer counts as blocks the length findings of networks
 that get a thread, or that the thread does not go to (:meth:`ThreadOffer.publish_refusal`; the
 service checks every part again for every chosen account).
 """

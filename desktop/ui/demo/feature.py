@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPalette
@@ -14,9 +14,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from desktop.core.demo import DemoSession, SandboxPost
 from desktop.ui.demo.feed_view import SandboxFeedView
-
-if TYPE_CHECKING:
-    from desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +58,16 @@ class DemoFeature(QObject):
     feed_changed = Signal()  # the feed shows the sandbox file's posts again
     reset_done = Signal(float)  # seconds the reset took (its disk work)
 
-    def __init__(self, window: MainWindow, session: DemoSession) -> None:
+    def __init__(self, window: Any, session: DemoSession) -> None:
+        """*window*: the main window (Any, as for the training feature: the shell builds this, so no import
+        back up to it; the attributes used are the window's panels, actions and services)."""
         super().__init__(window)
         self.window, self.session = window, session
         self.banner = DemoBanner(session.banner, window)
         central = window.centralWidget()
         layout = central.layout() if central is not None else None
         if layout is not None:
-            layout.insertWidget(0, self.banner)  # type: ignore[attr-defined]
+            layout.insertWidget(0, self.banner)
         window.windowTitleChanged.connect(self._keep_title)
         self._keep_title(window.windowTitle())
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop.core import networks
 from desktop.core.preview import NetworkPreview, Segment
 from desktop.ui.common.badges import avatar_pixmap
 from desktop.ui.common.theme import network_color, status_color
@@ -29,9 +30,11 @@ def _hex(colour) -> str:
 
 def segments_html(segments: tuple[Segment, ...], palette: QPalette, network: str, *, expanded: bool) -> str:
     """The post's text as HTML: entities in the network's colour, the refused part struck through on
-    the "over" colour, LinkedIn's fold as "…see more" (unless *expanded*)."""
+    the "over" colour, the network's fold as "…see more" (unless *expanded*)."""
     brand = _hex(network_color(palette, network))
     over = _hex(status_color(palette, "over"))
+    entry = networks.find(network)
+    plain_links = entry is not None and entry.preview.plain_links  # links drawn in the normal weight
     out: list[str] = []
     for segment in segments:
         if segment.folded and not expanded:
@@ -40,7 +43,7 @@ def segments_html(segments: tuple[Segment, ...], palette: QPalette, network: str
             break
         body = escape(segment.text).replace("\n", "<br>")
         if segment.kind != "text":
-            weight = "600" if segment.kind != "link" or network != "linkedin" else "normal"
+            weight = "normal" if segment.kind == "link" and plain_links else "600"
             body = f'<span style="color:{brand};font-weight:{weight}">{body}</span>'
         if segment.over:
             body = (f'<span style="background-color:{over};color:{_hex(palette.color(QPalette.ColorRole.Base))};'

@@ -10,24 +10,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
 from desktop.core.preview import Author, PreviewImage
 from desktop.ui.preview.panel import PreviewPanel, PreviewTarget
 
 if TYPE_CHECKING:
-    from desktop.ui.shell.main_window import MainWindow
+    from desktop.ui.accounts.panel import AccountsPanel
+    from desktop.ui.composer.composer import Composer
+    from desktop.ui.publishing.bar import PublishBar
+
+
+class PreviewWindow(Protocol):
+    """What the feature needs from the main window (which builds it: no import back up to the shell)."""
+
+    composer: Composer
+    publish_bar: PublishBar | None
+    accounts_panel: AccountsPanel | None
+
+    def counter_networks(self) -> tuple[str, ...]: ...
+
+    def count_options(self) -> dict[str, dict[str, int]]: ...
 
 
 class PreviewFeature(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: PreviewWindow, parent: QWidget) -> None:
+        """*window* and *parent*: the main window (as what the feature reads, and as the panel's parent)."""
+        super().__init__(parent)
         self.window = window
         composer = window.composer
-        self.panel = PreviewPanel(composer.text, window.count_options, window)
+        self.panel = PreviewPanel(composer.text, window.count_options, parent)
         composer.editor.textChanged.connect(self.panel.text_changed)
         # the draft's images and their alt text, as the attachments strip has them
         composer.images_changed.connect(

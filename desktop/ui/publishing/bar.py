@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.networks import DISPLAY_NAMES as NETWORK_NAMES
+from desktop.core.publishing.thread import publish_thread
 from desktop.ui.common.badges import network_badge
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import set_text_colour
@@ -494,8 +495,8 @@ class PublishBar(QWidget):
         def work() -> Any:
             publisher = services.publisher(policy)
             if numbered is not None:  # a thread: every part checked by the service, sent as replies
-                return publisher.publish_thread(draft_id, text, ids, numbered=numbered, acknowledged=acknowledged,
-                                                on_update=bridge.emit_from_worker, images=images)
+                return publish_thread(publisher, draft_id, text, ids, numbered=numbered, acknowledged=acknowledged,
+                                      on_update=bridge.emit_from_worker, images=images)
             refusal = publisher.refusal(text, ids, images=images)  # the policy again, at publish time
             if refusal is not None:
                 return refusal

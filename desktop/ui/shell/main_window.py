@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         """The Preview panel (desktop.ui.preview), tabbed with the Policy and Tips panels."""
         from desktop.ui.preview.feature import PreviewFeature
 
-        self.preview = PreviewFeature(self)
+        self.preview = PreviewFeature(self, self)
         self.preview_dock = self.add_panel("Preview", self.preview.panel)
         self.tabifyDockWidget(self.policy_dock, self.preview_dock)
         self.policy_dock.raise_()

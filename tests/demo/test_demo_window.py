@@ -122,6 +122,11 @@ def test_publish_a_sample_see_it_in_the_feed_then_reset(qtbot, demo: Demo) -> No
         assert db.execute("SELECT COUNT(*) FROM accounts WHERE network = 'sandbox'").fetchone()[0] == 3
     # secrets went to the memory store only, under the demo accounts' keys
     assert demo.secrets.calls and all(key.startswith("demo-") for _op, key in demo.secrets.calls)
+    # the next group can publish the same sample again (not "Already posted")
+    qtbot.waitUntil(lambda: window.publish_bar.publish_button.isEnabled(), timeout=WAIT)
+    with qtbot.waitSignal(window.publish_bar.published, timeout=WAIT):
+        window.publish()
+    qtbot.waitUntil(lambda: feed_texts(window).count(clean) == 3, timeout=WAIT)
 
 
 def test_without_a_demo_there_is_no_sandbox_and_help_offers_one(make_window) -> None:

@@ -154,3 +154,19 @@ def test_help_start_a_demo_runs_this_chorus_in_demo_mode() -> None:
                               timeout=60)
     assert finished.returncode == 0 and "--demo [BUNDLE]" in finished.stdout
     assert demo_command("my.toml")[1][-2:] == ["--demo", "my.toml"]
+
+
+def test_publish_at_once_after_opening_a_draft_goes_out_once_its_check_is_in(qtbot, demo: Demo) -> None:
+    """Ctrl+Return while the draft's check and acknowledgements are still on their way: Publish waits
+    for them, then goes. It used to ask for the check again from inside the check's own signal until
+    the recursion limit, and nothing was published (found by the demo reset benchmark's second round)."""
+    window = demo.window
+    clean = demo.session.bundle.drafts[0].text
+    qtbot.waitUntil(lambda: window.publish_bar.publish_button.isEnabled(), timeout=WAIT)
+    drafts = window.drafts.model.drafts()
+    window.drafts_controller.open_by_id(drafts[1].id)
+    window.drafts_controller.open_by_id(drafts[0].id)
+    assert window.composer.text() == clean and window.composer.policy.state == "pending"
+    with qtbot.waitSignal(window.publish_bar.published, timeout=WAIT):
+        window.publish()
+    qtbot.waitUntil(lambda: feed_texts(window).count(clean) == 3, timeout=WAIT)

@@ -245,6 +245,7 @@ class PublishBar(QWidget):
         self._layout = layout
         self.no_accounts.hide()
         composer.findings_changed.connect(self.update_state)
+        composer.findings_changed.connect(lambda *_: self._publish_if_waiting())
         composer.policy.checked.connect(self._checked)
         composer.edited.connect(lambda *_: self.update_state())
         self.update_state()
@@ -364,7 +365,13 @@ class PublishBar(QWidget):
     # -- may it be published? --------------------------------------------------------------------
     def _checked(self, _generation: int) -> None:
         self.update_state()
-        if self._publish_when_checked:
+        self._publish_if_waiting()
+
+    def _publish_if_waiting(self) -> None:
+        """Publish asked for while the check was pending: go once the findings are for this text and
+        this draft's acknowledgements are read (they arrive with findings_changed, not checked).
+        Asking again while pending would check again from inside the check's own signal, without end."""
+        if self._publish_when_checked and self.composer.policy.state != "pending":
             self._publish_when_checked = False
             self.publish()
 
@@ -424,8 +431,9 @@ class PublishBar(QWidget):
         """Publish the open draft to the chosen accounts (what Publish and Ctrl+Return do)."""
         draft = self.composer.draft
         if draft is not None and self.composer.policy.state == "pending" and self.records and self.chosen():
-            self._publish_when_checked = True  # publish as soon as the latest text is checked
-            self.composer.policy.check_now()
+            if not self._publish_when_checked:  # publish as soon as the latest text is checked
+                self._publish_when_checked = True
+                self.composer.policy.check_now()  # may answer at once (checked → _publish_if_waiting)
             return
         reason = self.why_not()
         if reason is not None or draft is None:

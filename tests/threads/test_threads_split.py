@@ -153,3 +153,24 @@ def test_splitting_is_deterministic():
     first = split(text, "bluesky")
     assert all(split(text, "bluesky") == first for _ in range(3))
     assert split(text, "mastodon", {"max_characters": 200}) == split(text, "mastodon", {"max_characters": 200})
+
+
+def test_a_thread_part_key_follows_the_images_the_first_part_carries():
+    """Changing only a thread's images or their alt text makes a new thread; the same ones do not; a
+    thread without images keeps the key it had before images existed."""
+    import hashlib
+
+    from desktop.core.media import Attachment
+    from desktop.core.publishing.thread import part_key
+    from tests.media.images import screenshot_png
+
+    parts = ("First part 1/2", "Second part 2/2")
+    chart = Attachment.from_bytes(screenshot_png(30, 20), name="chart.png", alt="A chart")
+    plain = part_key("d1", "a1", parts, 0)
+    digest = hashlib.sha256("\x1f".join(("d1", "a1", "0/2", *parts)).encode("utf-8")).hexdigest()
+    assert plain.endswith(digest[:40])  # unchanged for threads without images
+    with_chart = part_key("d1", "a1", parts, 0, [chart])
+    assert with_chart != plain and with_chart == part_key("d1", "a1", parts, 0, [chart])
+    described = Attachment.from_bytes(screenshot_png(30, 20), name="chart.png", alt="Sign-ups by month")
+    assert part_key("d1", "a1", parts, 0, [described]) != with_chart
+    assert part_key("d1", "a1", parts, 1, [chart]) != part_key("d1", "a1", parts, 1)

@@ -51,12 +51,16 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = THREAD_KEY_PREFIX
 
 
-def part_key(draft_id: str, account_id: str, parts: Sequence[str], index: int) -> str:
+def part_key(draft_id: str, account_id: str, parts: Sequence[str], index: int,
+             images: Sequence[Attachment] = ()) -> str:
     """The idempotency key of part *index* (0-based) of the thread *parts*: the same thread of the
     same draft to the same account always gives the same keys, so a resumed thread finds its posted
-    parts; any change to the text makes a new thread."""
-    digest = hashlib.sha256("\x1f".join((draft_id, account_id, f"{index}/{len(parts)}", *parts))
-                            .encode("utf-8")).hexdigest()
+    parts; any change to the text, or to the images the first part carries (their content and alt
+    text, in order), makes a new thread. Without images the key is what it was before images."""
+    fields = [draft_id, account_id, f"{index}/{len(parts)}", *parts]
+    for image in images:
+        fields += ["image", image.sha256 or hashlib.sha256(image.read()).hexdigest(), image.alt]
+    digest = hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
     return f"{KEY_PREFIX}{digest[:40]}"
 
 
@@ -156,7 +160,8 @@ def _single(service: PublishService, draft_id: str, text: str, account_id: str, 
 
     try:
         status = service._send(draft_id, text, account_id, version, acks, relay,
-                               key=part_key(draft_id, account_id, (text,), 0), images=images)
+                               key=part_key(draft_id, account_id, (text,), 0, service._images(draft_id, images)),
+                               images=images)
     except Exception as exc:  # never lose a target's status to an unexpected error
         log.exception("publishing draft %s to %s failed unexpectedly", draft_id, account_id)
         status = service._status(draft_id, account_id, FAILED, reason=f"Unexpected error: {type(exc).__name__}",
@@ -191,8 +196,9 @@ def _send_parts(service: PublishService, draft_id: str, each: Plan, version: str
     parent: PostRef | None = None
     first_url = ""
     status: TargetStatus | None = None
+    carried = service._images(draft_id, images)  # what the first part carries: part of every part's key
     for index, part in enumerate(each.parts):
-        key = part_key(draft_id, each.account_id, each.parts, index)
+        key = part_key(draft_id, each.account_id, each.parts, index, carried)
         published: list[Published] = []
         where = f"part {index + 1} of {total}"
 

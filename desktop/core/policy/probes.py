@@ -39,13 +39,14 @@ def too_slow(compiled: regex.Pattern[str], source: str) -> bool:
     """Whether *compiled* (from *source*) runs out of time on one of the probe texts, even when retried."""
     for probe in (*_PROBES, *_probes_for(source)):
         try:
-            # The first try lets go of the GIL (concurrent=True): the app loads its policy on a
-            # worker while the person types, and a second or two of probes holding the GIL would
-            # starve the GUI thread. Only a probe that runs out of time is tried again holding the
-            # GIL (concurrent=False), so that its limit counts matching alone, not waiting for
-            # other threads of a busy app: a sound pattern is never refused for their sake.
+            # concurrent=False: the search keeps the GIL, so its time limit counts matching alone,
+            # not waiting for other threads of a busy app. Between searches Python hands the GIL
+            # over as usual, so the GUI thread (which types while the policy loads on a worker)
+            # waits at most one search: a few milliseconds now that the built-in patterns are
+            # linear. Letting go of the GIL in every search instead (concurrent=True) made each of
+            # the ~17,500 searches queue for it behind busy threads: minutes on a busy computer.
             try:
-                compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=True)
+                compiled.search(probe, timeout=_PROBE_TIMEOUT_S, concurrent=False)
             except TimeoutError:
                 compiled.search(probe, timeout=_PROBE_RETRY_TIMEOUT_S, concurrent=False)
         except TimeoutError:

@@ -133,6 +133,11 @@ class Attachment:
             raise MediaError(f"The image {self.label} is missing from Chorus's folder ({exc.strerror or exc}).",
                              "Remove it from the post and attach it again.") from None
 
+    def identity(self) -> list[str]:
+        """What makes this image a different one for an idempotency key: its content (SHA-256) and alt
+        text (publishing.service.idempotency_key, publishing.thread.part_key)."""
+        return ["image", self.sha256 or hashlib.sha256(self.read()).hexdigest(), self.alt]
+
     def with_alt(self, alt: str) -> Attachment:
         return replace(self, alt=alt)
 

@@ -119,7 +119,7 @@ def idempotency_key(draft_id: str, account_id: str, text: str, round_: int = 0,
     match). *round_* > 0 only when the person chose to send it again as a new post."""
     parts = [draft_id, account_id, text]
     for image in images:
-        parts += ["image", image.sha256 or hashlib.sha256(image.read()).hexdigest(), image.alt]
+        parts += image.identity()
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"chorus-{digest[:40]}" + (f"-r{round_}" if round_ else "")
 

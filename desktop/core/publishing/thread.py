@@ -59,7 +59,7 @@ def part_key(draft_id: str, account_id: str, parts: Sequence[str], index: int,
     text, in order), makes a new thread. Without images the key is what it was before images."""
     fields = [draft_id, account_id, f"{index}/{len(parts)}", *parts]
     for image in images:
-        fields += ["image", image.sha256 or hashlib.sha256(image.read()).hexdigest(), image.alt]
+        fields += image.identity()
     digest = hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
     return f"{KEY_PREFIX}{digest[:40]}"
 

@@ -83,9 +83,10 @@ class Policy:
         """The findings to show for *text* posted to *network* (default: the policy's). *instance_limits*
         are the author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 
-        The author's patterns share one time *budget* (default: a new one of ``CHECK_BUDGET_S``;
-        pass one to share it between checks of the same post). A rule that runs out of time gives
-        one *incomplete* finding (``Finding.incomplete``) instead of its findings: never a silent pass.
+        The whole check has one time *budget* (default: a new one of ``CHECK_BUDGET_S``; pass one to
+        share it between checks of the same post): the author's patterns and the engine's own work.
+        A rule that runs out of time, or finds none left when its turn comes, gives one *incomplete*
+        finding (``Finding.incomplete``) instead of its findings: never a silent pass.
         Rules in ``advise`` mode give advisory findings (severity info); ``shadow`` rules are not run
         at all (see :meth:`evaluate`). *alt_texts*: the alt text of each image attached to the post
         ("" for an image without), read by ``alt_text`` rules.
@@ -106,16 +107,20 @@ class Policy:
                        instance_limits=instance_limits, budget=budget, alt_texts=alt_texts)
         shown: list[Finding] = [too_long_to_check(full_length)] if full_length > MAX_CHECK_CHARS else []
         hidden: list[Finding] = []
-        for rule in self.rules:
-            if rule.mode == ENFORCE:
-                shown.extend(check_rule(rule, doc))
-            elif rule.mode == ADVISE:
-                shown.extend(advisory(f) for f in check_rule(rule, doc))
-        if shadow:
-            for rule in self.rules:
-                if rule.mode == SHADOW:
-                    hidden.extend(dataclasses.replace(f, mode=SHADOW, rule_severity=f.severity)
-                                  for f in check_rule(rule, doc))
+        # the budget bounds the whole check, the engine's loops included (they look at it as they go);
+        # the built-in detectors and measures run first, the author's patterns last (Rule.priority)
+        ordered = sorted(self.rules, key=lambda rule: rule.priority)
+        with doc.budget.active():
+            for rule in ordered:
+                if rule.mode == ENFORCE:
+                    shown.extend(check_rule(rule, doc))
+                elif rule.mode == ADVISE:
+                    shown.extend(advisory(f) for f in check_rule(rule, doc))
+            if shadow:
+                for rule in ordered:
+                    if rule.mode == SHADOW:
+                        hidden.extend(dataclasses.replace(f, mode=SHADOW, rule_severity=f.severity)
+                                      for f in check_rule(rule, doc))
         shown.sort(key=lambda f: (f.start, f.end, f.rule_id))
         hidden.sort(key=lambda f: (f.start, f.end, f.rule_id))
         return Evaluation(shown, hidden)
@@ -174,10 +179,14 @@ def advisory(finding: Finding) -> Finding:
 
 
 def check_rule(rule: Rule, doc: Document) -> list[Finding]:
-    """One rule's findings on *doc*; its *incomplete* finding when its patterns ran out of time (the
-    findings it had so far are dropped with it: they may be wrong, e.g. an ``unless`` not yet seen)."""
+    """One rule's findings on *doc*; its *incomplete* finding when the check ran out of time before
+    or while the rule ran (the findings it had so far are dropped with it: they may be wrong, e.g. an
+    ``unless`` not yet seen). A rule that does not apply (another network, out of its dates) passes."""
     try:
-        return rule.check(doc) if rule.active(doc) else []
+        if not rule.active(doc):
+            return []
+        doc.budget.check(f"rule {rule.id}")
+        return rule.check(doc)
     except RuleIncomplete:
         return [rule.incomplete(doc)]
 

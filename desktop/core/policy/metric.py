@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import regex
 
@@ -53,6 +54,7 @@ class Limit:
 class MetricRule(Rule):
     """Per-network length: the finding covers the part of the post past the limit."""
 
+    priority: ClassVar[int] = 0  # built-in work, before the author's patterns (Rule.priority)
     limits: dict[str, list[Limit]] = field(default_factory=dict)
     default_network: str | None = None
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 import regex
 
 from desktop.core.policy.detectors.spans import Span
+from desktop.core.policy.budget import on_time
 
 # -- URLs and hosts (R2, G3) -------------------------------------------------------------------------
 _URL = regex.compile(
@@ -34,7 +35,9 @@ def _url_chunks(text: str) -> list[Span]:
     chunks: list[Span] = []
     if not _HINT.search(text):
         return chunks  # most posts: one quick scan for a dot or colon
-    for match in _HINTED_RUN.finditer(text):
+    for count, match in enumerate(_HINTED_RUN.finditer(text)):
+        if not count & 1023:
+            on_time("finding links")  # a check's time budget (a post of thousands of links)
         start, end = match.span()
         if chunks and (chunks[-1][1] == start or text[chunks[-1][1]:start].isspace()):
             chunks[-1] = (chunks[-1][0], end)
@@ -47,7 +50,9 @@ def find_urls(text: str) -> list[Span]:
     """URLs with or without a scheme. Only the non-space runs that could hold one are searched."""
     spans = []
     for chunk_start, chunk_end in _url_chunks(text):
-        for match in _URL.finditer(text, chunk_start, chunk_end):
+        for count, match in enumerate(_URL.finditer(text, chunk_start, chunk_end)):
+            if not count & 511:
+                on_time("finding links")
             start, end = match.span()
             url = match.group()
             while url and url[-1] in _TRAILING:

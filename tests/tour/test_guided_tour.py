@@ -12,7 +12,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from desktop.bootstrap import build_services
 from desktop.core.accounts.secrets import MemorySecretStore

@@ -13,8 +13,8 @@ import itertools
 import re
 from collections.abc import Iterable
 
-from desktop.core.policy.detectors.spans import Detection
 from desktop.core.policy.budget import on_time
+from desktop.core.policy.detectors.spans import Detection
 
 # Groups of ASCII digits joined by one space or dash; not glued to a word, a decimal or a "+" (phone).
 _RUN = re.compile(r"(?<![0-9A-Za-z_.,+/-])[0-9]++(?:[ -][0-9]++)*+")

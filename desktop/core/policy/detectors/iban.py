@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from desktop.core.policy.detectors.spans import Detection
 from desktop.core.policy.budget import on_time
+from desktop.core.policy.detectors.spans import Detection
 
 # Country code -> (IBAN length, the country's bank account number in words, with its article).
 REGISTRY: dict[str, tuple[int, str]] = {

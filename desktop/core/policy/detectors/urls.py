@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import regex
 
-from desktop.core.policy.detectors.spans import Span
 from desktop.core.policy.budget import on_time
+from desktop.core.policy.detectors.spans import Span
 
 # -- URLs and hosts (R2, G3) -------------------------------------------------------------------------
 _URL = regex.compile(

@@ -29,6 +29,8 @@ from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress, repeat
 from typing import NamedTuple
 
+from desktop.core.policy.budget import on_time
+
 IGNORABLE = frozenset(
     [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E]
 )
@@ -182,6 +184,7 @@ def normalise(original: str) -> View:
         starts, ends = range(len(original)), range(1, len(original) + 1)
     else:
         folded_text, starts, ends = _mapped_fold(original, changes)
+    on_time("normalising the text")  # between the steps: a check's time budget
     tokenizer = _TOKEN if _ANY_CJK.search(folded_text) else _TOKEN_NO_CJK
     raw_tokens: list[tuple[int, int]] | None = None
     suspect = _CONFUSABLE_SCRIPTS.search(folded_text)
@@ -190,7 +193,11 @@ def normalise(original: str) -> View:
         # confusables can see upper and lower case; each token is folded once (cached by its text)
         pieces: list[str] = []
         copied = 0  # folded_text[:copied] is in pieces
+        steps = 0
         while suspect is not None:
+            steps += 1
+            if not steps & 255:
+                on_time("normalising the text")  # a check's time budget
             at = suspect.start()
             found = tokenizer.match(folded_text, _token_start(folded_text, at))
             if found and found.start() <= at < found.end():
@@ -206,6 +213,7 @@ def normalise(original: str) -> View:
             pieces.append(folded_text[copied:])
             folded_text = "".join(pieces)
     text = folded_text.casefold()
+    on_time("normalising the text")
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
+from desktop.core.policy.budget import (
+    CHECK_BUDGET_S,
+    EXAMPLE_BUDGET_S,
+    EXAMPLE_REGEX_TIMEOUT_S,
+    PATTERN_SHARE,
+    Budget,
+    RuleIncomplete,
+)
 from desktop.core.policy.detectors.catalogue import CatalogueError
 from desktop.core.policy.fields import PolicyError, PolicyProblem
 from desktop.core.policy.loader import parse_policy, read_policy
@@ -145,7 +152,7 @@ class Policy:
                 for example, network in examples:
                     # an alt_text rule's examples are alt texts of one image attached to an empty post
                     doc = Document("" if rule.reads_alt_texts else example, network or self.info.default_network,
-                                   today, budget=Budget(EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S),
+                                   today, budget=_example_budget(),
                                    alt_texts=(example,) if rule.reads_alt_texts else ())
                     try:
                         active = rule.active(doc)
@@ -159,8 +166,8 @@ class Policy:
                         problems.append(PolicyProblem(
                             self.info.source, rule.id, field,
                             f"the rule's patterns did not finish in {EXAMPLE_BUDGET_S:g} s on its example "
-                            f"{_short(example)}: simplify them (checks allow {CHECK_BUDGET_S * 1000:g} ms for "
-                            "every pattern of a post together)"))
+                            f"{_short(example)}: simplify them (checks allow "
+                            f"{CHECK_BUDGET_S * PATTERN_SHARE * 1000:g} ms for every pattern of a post together)"))
                     elif field == "examples.flag" and active and not hits:
                         problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
                                                       f"the rule does not flag its own example {_short(example)}"))
@@ -169,6 +176,12 @@ class Policy:
                                                       f"the rule flags {_short(hits[0].text)} in its pass example "
                                                       f"{_short(example)}"))
         return problems
+
+
+def _example_budget() -> Budget:
+    """A load-time example's budget: :data:`EXAMPLE_BUDGET_S` for its patterns (a busy computer must
+    not fail a policy's own examples), the engine's usual share on top."""
+    return Budget(EXAMPLE_BUDGET_S / PATTERN_SHARE, EXAMPLE_REGEX_TIMEOUT_S)
 
 
 def advisory(finding: Finding) -> Finding:

@@ -20,7 +20,7 @@ from desktop.core.policy.lexicon import Lexicon, TokenIndex, make_term, self_cen
 from desktop.core.policy.text import normalise, sentence_bounds
 
 SIZE = 100_000
-# These tests pin down what is found, not how fast: a check's own time budget (75 ms, the engine's work
+# These tests pin down what is found, not how fast: a check's own time budget (60 ms, the engine's work
 # included) would report a rule incomplete on a busy machine, so they give the checks all the time needed.
 # What a check does when its time runs out is tested below (test_a_check_out_of_time_...).
 def ample() -> Budget:

@@ -24,7 +24,7 @@ import regex
 REGEX_TIMEOUT_S = 0.05  # one search of a policy author's pattern (the policy README's 50 ms)
 # one whole check (every rule, the engine's work and the author's patterns): what is left of a 100 ms
 # worst case is the step under way when it runs out (each is short) and reporting the rest incomplete
-CHECK_BUDGET_S = 0.075
+CHECK_BUDGET_S = 0.06
 # of it, what the author's patterns may take together; the rest is the engine's own work (word lists,
 # detectors, the length), counted apart: one hostile pattern, even one that overruns its time limit,
 # cannot leave the built-in rules without time, and the engine cannot leave the patterns without any

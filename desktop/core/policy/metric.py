@@ -55,7 +55,9 @@ class Limit:
 class MetricRule(Rule):
     """Per-network length: the finding covers the part of the post past the limit."""
 
-    priority: ClassVar[int] = 0  # built-in work, before the author's patterns (Rule.priority)
+    # first of all (Rule.priority): a measure of a whole long post is one step that cannot stop midway,
+    # so it runs while the check has the most time left, and a paste's length is what matters most
+    priority: ClassVar[int] = -1
     limits: dict[str, list[Limit]] = field(default_factory=dict)
     default_network: str | None = None
 

@@ -64,8 +64,9 @@ class Budget:
     """The time one check may take, all of it (:data:`CHECK_BUDGET_S`, wall time from its first use).
 
     Two parts, counted apart: the author's patterns together may take :data:`PATTERN_SHARE` of it
-    (a search gets what is left of that, capped at :data:`REGEX_TIMEOUT_S`); the engine's own work
-    (the check's time outside those searches) the rest. Every rule and every step of the engine's
+    (a search gets what is left of that, capped at :data:`REGEX_TIMEOUT_S` and at what is left of the
+    whole); the engine's own work (the check's time outside those searches) the rest, so a pattern
+    that overruns its limit never takes the built-in rules' time. Every rule and every step of the engine's
     work starts only with engine time left, and the engine's long loops stop once none is
     (:func:`on_time`). Running out raises :class:`RuleIncomplete`,
     which the check turns into an "incomplete" finding for that rule (never a silent pass). The
@@ -88,6 +89,10 @@ class Budget:
         """Start the clock, if it is not running yet (a check starts it; a shared budget keeps it)."""
         if self.started is None:
             self.started = time.perf_counter()
+
+    @property
+    def elapsed(self) -> float:
+        return 0.0 if self.started is None else time.perf_counter() - self.started
 
     @property
     def remaining(self) -> float:
@@ -114,7 +119,8 @@ class Budget:
 
     def search(self, pattern: regex.Pattern[str], text: str, pos: int, endpos: int) -> regex.Match[str] | None:
         self.start()
-        timeout = min(self.per_search, self.patterns - self.spent)
+        # (and never past the check's whole time: an engine step that overran leaves the patterns less)
+        timeout = min(self.per_search, self.patterns - self.spent, self.seconds - self.elapsed)
         if timeout <= 0:
             raise RuleIncomplete(f"no time left for {pattern.pattern[:80]!r}")
         self.searches += 1

@@ -108,3 +108,13 @@ def test_the_built_in_detectors_run_before_the_authors_patterns() -> None:
     ])
     policy.check("a widget")
     assert order == ["D1", "P1"]
+
+
+def test_after_an_engine_step_overran_the_checks_time_no_pattern_search_starts() -> None:
+    budget = Budget(seconds=0.05)
+    budget.start()
+    assert budget.remaining > 0 and budget.patterns - budget.spent > 0
+    budget.started = budget.started - 0.1  # as if one long step of the engine had taken 100 ms
+    with pytest.raises(RuleIncomplete):
+        budget.search(regex.compile("widget"), "a widget", 0, 8)
+    assert budget.searches == 0

@@ -66,10 +66,10 @@ class Budget:
     Two parts, counted apart: the author's patterns together may take :data:`PATTERN_SHARE` of it
     (a search gets what is left of that, capped at :data:`REGEX_TIMEOUT_S` and at what is left of the
     whole); the engine's own work (the check's time outside those searches) the rest, so a pattern
-    that overruns its limit never takes the built-in rules' time. Every rule and every step of the engine's
-    work starts only with engine time left, and the engine's long loops stop once none is
-    (:func:`on_time`). Running out raises :class:`RuleIncomplete`,
-    which the check turns into an "incomplete" finding for that rule (never a silent pass). The
+    that overruns its limit never takes the built-in rules' time. Every rule and every step of the
+    engine's work starts only with engine time left, and the engine's long loops stop once none is
+    (:func:`on_time`). Running out raises :class:`RuleIncomplete`, which the check turns into an
+    "incomplete" finding for that rule (never a silent pass). The
     built-in work is linear and cheap, so an ordinary post never comes near the limit; a post built
     to be slow (100,000 characters of look-alike numbers) gets incomplete rules instead of a hang.
     A budget shared by several checks (every network's check of one post) bounds them together.

@@ -106,6 +106,8 @@ def test_the_built_in_detectors_run_before_the_authors_patterns() -> None:
                          matcher=PatternMatcher(regex.compile("widget"))),
         Recording(id="D1", category="c", severity=Severity.WARN, message="m", detector="secrets"),
     ])
+    policy.check("a widget")  # (the first check of a policy warms the engine up with a check of its own)
+    order.clear()
     policy.check("a widget")
     assert order == ["D1", "P1"]
 
@@ -118,3 +120,21 @@ def test_after_an_engine_step_overran_the_checks_time_no_pattern_search_starts()
     with pytest.raises(RuleIncomplete):
         budget.search(regex.compile("widget"), "a widget", 0, 8)
     assert budget.searches == 0
+
+
+def test_the_first_check_in_a_fresh_process_is_not_charged_for_loading_the_engines_tables() -> None:
+    # look-alike letters and X's tables load on first use (up to a second): a policy's first check
+    # warms them up outside its budget, else every rule of the first post would be incomplete
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("from desktop.core.policy import load_policy, Policy\n"
+            "policy = load_policy('acme-example')\n"
+            "fresh = Policy(policy.info, policy.rules)\n"
+            "findings = fresh.check('Oh sh\\u0456t, I left my badge at home again. \\U0001F600 x.com', 'x')\n"
+            "print(sorted({(f.rule_id, f.incomplete) for f in findings}))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "True" not in result.stdout and "R18-profanity-strong" in result.stdout

@@ -138,3 +138,20 @@ def test_the_first_check_in_a_fresh_process_is_not_charged_for_loading_the_engin
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "True" not in result.stdout and "R18-profanity-strong" in result.stdout
+
+
+def test_the_garbage_collector_waits_while_a_check_runs_and_is_back_after() -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    class Recording(DetectorRule):
+        def check(self, doc):
+            seen.append(gc.isenabled())
+            return super().check(doc)
+
+    policy = Policy(INFO, [Recording(id="D1", category="c", severity=Severity.WARN, message="m", detector="secrets")])
+    assert gc.isenabled()
+    policy.check("a post")
+    assert seen and not any(seen)  # (a full collection can pause longer than a check's engine time)
+    assert gc.isenabled()

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import logging
+import threading
 import time
 from collections.abc import Iterator
 
@@ -109,11 +111,13 @@ class Budget:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
-        """The engine's loops run inside (in this thread) look at this budget (:func:`on_time`)."""
+        """The engine's loops run inside (in this thread) look at this budget (:func:`on_time`), and
+        the garbage collector waits until they are done (:func:`_collector_paused`)."""
         self.start()
         token = _ACTIVE.set(self)
         try:
-            yield
+            with _collector_paused():
+                yield
         finally:
             _ACTIVE.reset(token)
 
@@ -134,6 +138,32 @@ class Budget:
             raise RuleIncomplete(f"{pattern.pattern[:80]!r} ran out of time") from None
         finally:
             self.spent += time.perf_counter() - started
+
+
+_collector_lock = threading.Lock()
+_collector_pausers = 0
+_collector_was_enabled = False
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a check runs (in any thread), back on after the
+    last one: a full collection in a large process (the app, a test run) can pause for longer than a
+    check's whole engine time and would make every rule after it incomplete. A check frees what it
+    makes by reference counting; cycles wait a few milliseconds for the next collection."""
+    global _collector_pausers, _collector_was_enabled
+    with _collector_lock:
+        if _collector_pausers == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_pausers += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_pausers -= 1
+            if _collector_pausers == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 _ACTIVE: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("policy_check_active_budget", default=None)

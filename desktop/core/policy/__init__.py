@@ -78,20 +78,28 @@ _WARM_UP_TEXT = ("Оh shіt, café 😀 #tag @someone f*ck https://wiki.example.
                  "AKIAQWERTYUIOPASDFGH postgres://u:p@h/db 2024-01-02. Next sentence!")
 
 
+_engine_warm = False  # Policy._warm_up has run in this process
+
+
 class Policy:
     def __init__(self, info: PolicyInfo, rules: list[Rule]) -> None:
         self.info = info
         self.rules = rules
         # what `chorus policy validate` reports without refusing the policy (unknown keys, control characters)
         self.warnings: list[PolicyProblem] = []
-        self._warm = False
 
     def _warm_up(self) -> None:
-        """Check a short text that reaches every part of the engine once, with ample time, before the
-        first real check: the tables the engine loads on first use (look-alike letters, X's emoji and
-        top-level domains, the credential catalogue) take up to a second once per process, which must
-        not count against a check's budget (it would report every rule incomplete)."""
-        self._warm = True
+        """Once per process, before the first real check: a short text that reaches every part of the
+        engine, checked with ample time, and every length measure taken of it. The tables the engine
+        loads on first use (look-alike letters, X's emoji and top-level domains, the credential
+        catalogue) take up to a second, which must not count against a check's budget (it would
+        report every rule incomplete)."""
+        global _engine_warm
+        _engine_warm = True
+        from desktop.core.policy.metric import _measures
+
+        for measure in _measures().values():
+            measure(_WARM_UP_TEXT)
         networks = {None, *(n for rule in self.rules for n in (rule.networks or ())),
                     *(n for rule in self.rules for n in getattr(rule, "limits", {}))}
         for network in networks:
@@ -125,7 +133,7 @@ class Policy:
         """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
         when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
         can never make a shown rule incomplete."""
-        if not self._warm:
+        if not _engine_warm:
             self._warm_up()
         full_length = len(text)
         if full_length > MAX_CHECK_CHARS:

@@ -177,13 +177,16 @@ def x_weighted_length(text: str) -> int:
     rules = _rules()
     normalized = unicodedata.normalize("NFC", text)
     links = _links(normalized, bare_domains=True)
+    # every emoji sequence holds a character outside ASCII (a keycap's U+20E3 or U+FE0F at least): an
+    # ASCII text has none, and is not searched for them (the search tries every dot and digit)
+    ascii_only = normalized.isascii()
     if not links:
-        without_emoji, emoji_count = rules.emoji.subn("", normalized)
+        without_emoji, emoji_count = (normalized, 0) if ascii_only else rules.emoji.subn("", normalized)
         return (_x_plain_weight(rules, without_emoji) + rules.emoji_weight * emoji_count) // rules.scale
     # twitter-text walks the text: a URL starting here wins over an emoji starting here, the walk
     # then skips the entity's length, and an entity starting inside a skipped part is never seen.
     url_entities = [(link.start, 0, link.length, rules.url_weight) for link in links]
-    emoji_entities = [
+    emoji_entities = [] if ascii_only else [
         (found.start(), 1, len(found.group()), rules.emoji_weight) for found in rules.emoji.finditer(normalized)
     ]
     entities = sorted(url_entities + emoji_entities)

@@ -113,7 +113,7 @@ def test_every_network_of_a_targeted_check_shares_the_budget(caplog) -> None:
     with caplog.at_level("WARNING", logger="desktop.core.policy.rules"):
         findings = check("x" * 60 + " y")
     assert [f.rule_id for f in findings if f.incomplete] == ["P1"]  # reported once
-    # the rule runs in each of the four networks' checks; with one budget (70 ms, at most 50 ms a search)
+    # the rule runs in each of the four networks' checks; with one budget (36 ms of patterns, at most 50 ms a search)
     # at most two searches can start (one if the first overran its limit), where four budgets would let
     # each of the four time out
     stopped = [r for r in caplog.records if "policy pattern stopped" in r.getMessage()]

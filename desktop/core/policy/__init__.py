@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.budget import CHECK_BUDGET_S, EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S, Budget, RuleIncomplete
+from desktop.core.policy.budget import (
+    CHECK_BUDGET_S,
+    EXAMPLE_BUDGET_S,
+    EXAMPLE_REGEX_TIMEOUT_S,
+    PATTERN_SHARE,
+    Budget,
+    RuleIncomplete,
+)
 from desktop.core.policy.detectors.catalogue import CatalogueError
 from desktop.core.policy.fields import PolicyError, PolicyProblem
 from desktop.core.policy.loader import parse_policy, read_policy
@@ -65,12 +72,38 @@ def too_long_to_check(length: int) -> Finding:
         tip="Shorten the post: keep what you meant to say, and link to a document for the rest.")
 
 
+# Look-alike letters, emoji, a link, an address, a phone, card and IBAN, a credential, a censored word
+_WARM_UP_TEXT = ("Оh shіt, café 😀 #tag @someone f*ck https://wiki.example.com/a?b=c x.com jane.doe@example.com "
+                 "+49 176 12345678 4111 1111 1111 1111 DE89 3704 0044 0532 0130 00 password=hunter22 "
+                 "AKIAQWERTYUIOPASDFGH postgres://u:p@h/db 2024-01-02. Next sentence!")
+
+
+_engine_warm = False  # Policy._warm_up has run in this process
+
+
 class Policy:
     def __init__(self, info: PolicyInfo, rules: list[Rule]) -> None:
         self.info = info
         self.rules = rules
         # what `chorus policy validate` reports without refusing the policy (unknown keys, control characters)
         self.warnings: list[PolicyProblem] = []
+
+    def _warm_up(self) -> None:
+        """Once per process, before the first real check: a short text that reaches every part of the
+        engine, checked with ample time, and every length measure taken of it. The tables the engine
+        loads on first use (look-alike letters, X's emoji and top-level domains, the credential
+        catalogue) take up to a second, which must not count against a check's budget (it would
+        report every rule incomplete)."""
+        global _engine_warm
+        _engine_warm = True
+        from desktop.core.policy.metric import _measures
+
+        for measure in _measures().values():
+            measure(_WARM_UP_TEXT)
+        networks = {None, *(n for rule in self.rules for n in (rule.networks or ())),
+                    *(n for rule in self.rules for n in getattr(rule, "limits", {}))}
+        for network in networks:
+            self.evaluate(_WARM_UP_TEXT, network, budget=Budget(seconds=60.0))
 
     @property
     def version_key(self) -> str:
@@ -83,9 +116,10 @@ class Policy:
         """The findings to show for *text* posted to *network* (default: the policy's). *instance_limits*
         are the author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 
-        The author's patterns share one time *budget* (default: a new one of ``CHECK_BUDGET_S``;
-        pass one to share it between checks of the same post). A rule that runs out of time gives
-        one *incomplete* finding (``Finding.incomplete``) instead of its findings: never a silent pass.
+        The whole check has one time *budget* (default: a new one of ``CHECK_BUDGET_S``; pass one to
+        share it between checks of the same post): the author's patterns and the engine's own work.
+        A rule that runs out of time, or finds none left when its turn comes, gives one *incomplete*
+        finding (``Finding.incomplete``) instead of its findings: never a silent pass.
         Rules in ``advise`` mode give advisory findings (severity info); ``shadow`` rules are not run
         at all (see :meth:`evaluate`). *alt_texts*: the alt text of each image attached to the post
         ("" for an image without), read by ``alt_text`` rules.
@@ -99,6 +133,8 @@ class Policy:
         """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
         when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
         can never make a shown rule incomplete."""
+        if not _engine_warm:
+            self._warm_up()
         full_length = len(text)
         if full_length > MAX_CHECK_CHARS:
             text = text[:MAX_CHECK_CHARS]  # a paste of megabytes: the part a post could be, and one finding
@@ -106,16 +142,20 @@ class Policy:
                        instance_limits=instance_limits, budget=budget, alt_texts=alt_texts)
         shown: list[Finding] = [too_long_to_check(full_length)] if full_length > MAX_CHECK_CHARS else []
         hidden: list[Finding] = []
-        for rule in self.rules:
-            if rule.mode == ENFORCE:
-                shown.extend(check_rule(rule, doc))
-            elif rule.mode == ADVISE:
-                shown.extend(advisory(f) for f in check_rule(rule, doc))
-        if shadow:
-            for rule in self.rules:
-                if rule.mode == SHADOW:
-                    hidden.extend(dataclasses.replace(f, mode=SHADOW, rule_severity=f.severity)
-                                  for f in check_rule(rule, doc))
+        # the budget bounds the whole check, the engine's loops included (they look at it as they go);
+        # the built-in detectors and measures run first, the author's patterns last (Rule.priority)
+        ordered = sorted(self.rules, key=lambda rule: rule.priority)
+        with doc.budget.active():
+            for rule in ordered:
+                if rule.mode == ENFORCE:
+                    shown.extend(check_rule(rule, doc))
+                elif rule.mode == ADVISE:
+                    shown.extend(advisory(f) for f in check_rule(rule, doc))
+            if shadow:
+                for rule in ordered:
+                    if rule.mode == SHADOW:
+                        hidden.extend(dataclasses.replace(f, mode=SHADOW, rule_severity=f.severity)
+                                      for f in check_rule(rule, doc))
         shown.sort(key=lambda f: (f.start, f.end, f.rule_id))
         hidden.sort(key=lambda f: (f.start, f.end, f.rule_id))
         return Evaluation(shown, hidden)
@@ -140,7 +180,7 @@ class Policy:
                 for example, network in examples:
                     # an alt_text rule's examples are alt texts of one image attached to an empty post
                     doc = Document("" if rule.reads_alt_texts else example, network or self.info.default_network,
-                                   today, budget=Budget(EXAMPLE_BUDGET_S, EXAMPLE_REGEX_TIMEOUT_S),
+                                   today, budget=_example_budget(),
                                    alt_texts=(example,) if rule.reads_alt_texts else ())
                     try:
                         active = rule.active(doc)
@@ -154,8 +194,8 @@ class Policy:
                         problems.append(PolicyProblem(
                             self.info.source, rule.id, field,
                             f"the rule's patterns did not finish in {EXAMPLE_BUDGET_S:g} s on its example "
-                            f"{_short(example)}: simplify them (checks allow {CHECK_BUDGET_S * 1000:g} ms for "
-                            "every pattern of a post together)"))
+                            f"{_short(example)}: simplify them (checks allow "
+                            f"{CHECK_BUDGET_S * PATTERN_SHARE * 1000:g} ms for every pattern of a post together)"))
                     elif field == "examples.flag" and active and not hits:
                         problems.append(PolicyProblem(self.info.source, rule.id, "examples.flag",
                                                       f"the rule does not flag its own example {_short(example)}"))
@@ -166,6 +206,12 @@ class Policy:
         return problems
 
 
+def _example_budget() -> Budget:
+    """A load-time example's budget: :data:`EXAMPLE_BUDGET_S` for its patterns (a busy computer must
+    not fail a policy's own examples), the engine's usual share on top."""
+    return Budget(EXAMPLE_BUDGET_S / PATTERN_SHARE, EXAMPLE_REGEX_TIMEOUT_S)
+
+
 def advisory(finding: Finding) -> Finding:
     """An advise-mode rule's finding as shown: severity info (it never blocks and needs no
     acknowledgement, like a compliance tool's policy tip in simulation mode), the rule's own
@@ -174,10 +220,14 @@ def advisory(finding: Finding) -> Finding:
 
 
 def check_rule(rule: Rule, doc: Document) -> list[Finding]:
-    """One rule's findings on *doc*; its *incomplete* finding when its patterns ran out of time (the
-    findings it had so far are dropped with it: they may be wrong, e.g. an ``unless`` not yet seen)."""
+    """One rule's findings on *doc*; its *incomplete* finding when the check ran out of time before
+    or while the rule ran (the findings it had so far are dropped with it: they may be wrong, e.g. an
+    ``unless`` not yet seen). A rule that does not apply (another network, out of its dates) passes."""
     try:
-        return rule.check(doc) if rule.active(doc) else []
+        if not rule.active(doc):
+            return []
+        doc.budget.check(f"rule {rule.id}")
+        return rule.check(doc)
     except RuleIncomplete:
         return [rule.incomplete(doc)]
 

@@ -34,6 +34,7 @@ from desktop.core.policy.rules import Document, Rule
 class AltTextRule(Rule):
     min_length: int = 1
     reads_alt_texts: ClassVar[bool] = True
+    priority: ClassVar[int] = 0  # no work on the post's text: before the author's patterns (Rule.priority)
 
     def check(self, doc: Document) -> list[Finding]:
         findings = []

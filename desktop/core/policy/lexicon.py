@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from desktop.core.policy.budget import on_time
 from desktop.core.policy.text import LEET, View
 
 CASE_MODES = ("any", "upper", "capitalized")
@@ -104,6 +105,7 @@ class Lexicon:
             if not where:
                 continue
             for key in by_first.keys() & where.keys():
+                on_time("a word list")  # a check's time budget (a word repeated thousands of times: once a word)
                 for position in where[key]:
                     for term in by_first[key]:
                         last = position
@@ -203,6 +205,7 @@ class TokenIndex:
         # the visible tokens, as parallel lists (view indices, case-folded texts)
         self.starts, self.ends, self.texts = _visible_tokens(view, excluded)
         self.where: dict[str, list[int]] = {}  # token text -> positions of the tokens
+        on_time("reading the words")  # a check's time budget
         for position, text in enumerate(self.texts):
             self.where.setdefault(text, []).append(position)
         self._extra: dict[str, dict[int, tuple[str, ...]]] = {"standard": {}}
@@ -283,7 +286,9 @@ def _visible_tokens(view: View, excluded: list[tuple[int, int]] | None) -> tuple
     # indices are its own, no binary search over a range needed (thousands of links in a post)
     one_for_one = isinstance(view.starts, range) and isinstance(view.ends, range)
     count = len(view.starts)
-    for zone_start, zone_end in _merged(excluded):
+    for step, (zone_start, zone_end) in enumerate(_merged(excluded)):
+        if not step & 1023:
+            on_time("reading the words")  # a check's time budget (thousands of links)
         # view indices of the zone: characters that came from original code points in [zone_start, zone_end)
         if one_for_one:
             view_start = min(max(zone_start, 0), count)
@@ -393,7 +398,9 @@ def self_censored(text: str, strong_terms: Iterable[Term]) -> list[tuple[int, in
     index = _censor_index(strong_terms)
     found = []
     seen: dict[str, Term | None] = {}  # a word -> the term it stands for (a post repeats its words)
-    for match in _CENSORED_WORD.finditer(text):
+    for count, match in enumerate(_CENSORED_WORD.finditer(text)):
+        if not count & 511:
+            on_time("self-censored words")  # a check's time budget
         raw = match.group()
         term = seen.get(raw, _UNSEEN)
         if term is _UNSEEN:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import regex
 
 from desktop.core import networks
 from desktop.core.networks import DISPLAY_NAMES
+from desktop.core.policy.budget import on_time
 from desktop.core.policy.model import Finding
 from desktop.core.policy.rules import Document, Rule
 
@@ -53,6 +55,9 @@ class Limit:
 class MetricRule(Rule):
     """Per-network length: the finding covers the part of the post past the limit."""
 
+    # first of all (Rule.priority): a measure of a whole long post is one step that cannot stop midway,
+    # so it runs while the check has the most time left, and a paste's length is what matters most
+    priority: ClassVar[int] = -1
     limits: dict[str, list[Limit]] = field(default_factory=dict)
     default_network: str | None = None
 
@@ -115,12 +120,21 @@ def _at_least(text: str) -> int:
     return len(text.split())
 
 
+def _bounded(measure: Callable[[str], int]) -> Callable[[str], int]:
+    """*measure*, each call starting only with time left in the check under way (budget.on_time)."""
+    def bounded(prefix: str) -> int:
+        on_time("measuring the length")
+        return measure(prefix)
+    return bounded
+
+
 def _gallop(measure: Callable[[str], int], text: str, maximum: int, guess: int) -> int:
     """The longest prefix length whose measure is <= maximum (measures grow with the prefix).
 
     Not always: a Mastodon link still being typed counts in full and then shrinks to 23 once its TLD
     appears, so a prefix can be over the limit while the whole post is not. The whole text decides
     whether the post fits; the search only places the cut of a post that does not."""
+    measure = _bounded(measure)
     n = len(text)
     # (when guess == n the first probe below is the whole text). Measuring a whole 100,000-character
     # post of links costs a link search; skipped when it surely does not fit (see _at_least)

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import compress
 from typing import Any, ClassVar
 
 import regex
@@ -34,6 +35,7 @@ from desktop.core.policy.budget import (  # noqa: F401
     bounded_finditer,
     bounded_search,
     budget_limit,
+    on_time,
 )
 from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
 from desktop.core.policy.model import Finding, QuickFix, Severity
@@ -76,30 +78,47 @@ class Document:
             raise RuleIncomplete(f"{pattern.pattern[:80]!r} ran out of time")
         return found
 
+    # Each part of the engine's work on the text starts only with time left in the check's budget
+    # (and its loops stop when it runs out: budget.on_time); one that raised RuleIncomplete is not
+    # cached, and asked again it raises at once, the budget being spent.
     @cached_property
     def view(self) -> View:
+        self.budget.check("normalising the text")
         return normalise(self.text)
 
     @cached_property
     def sentences(self) -> list[Span]:
+        self.budget.check("finding sentences")
         return sentence_bounds(self.text)
 
     @cached_property
     def secrets(self) -> list[detectors.Detection]:
+        self.budget.check("the secrets detector")
         return detectors.find_secrets(self.text)
 
     @cached_property
     def urls(self) -> list[Span]:
+        self.budget.check("finding links")
         return detectors.find_urls(self.text)
 
     @cached_property
+    def url_hosts(self) -> list[str]:
+        """The host of each of :attr:`urls`, in order: read once per text for every internal-URL rule."""
+        urls = self.urls
+        self.budget.check("reading the links' hosts")
+        text, host = self.text, detectors.url_host
+        return [host(text[start:end]) for start, end in urls]
+
+    @cached_property
     def emails(self) -> list[Span]:
+        self.budget.check("finding e-mail addresses")
         return detectors.find_emails(self.text)
 
     def detections(self, name: str) -> list[detectors.Detection]:
         """What the registered detector *name* (detectors.EXTRA) finds in the text, searched once per
         text whichever rules ask (the phone rule asks for cards and IBANs too, to leave them out)."""
         if name not in self._detections:
+            self.budget.check(f"the {name} detector")
             self._detections[name] = detectors.EXTRA[name](self.text)
         return self._detections[name]
 
@@ -114,12 +133,16 @@ class Document:
 
     @cached_property
     def token_index(self) -> TokenIndex:
-        return TokenIndex(self.view, self.zones)
+        view, zones = self.view, self.zones
+        self.budget.check("reading the words")
+        return TokenIndex(view, zones)
 
     def lexicon_matches(self, lexicon: Lexicon) -> list[Any]:
         key = id(lexicon)
         if key not in self._lexicon_cache:
-            self._lexicon_cache[key] = lexicon.find_in(self.token_index)
+            index = self.token_index
+            self.budget.check("a word list")
+            self._lexicon_cache[key] = lexicon.find_in(index)
         return self._lexicon_cache[key]
 
     @cached_property
@@ -225,6 +248,10 @@ class Rule:
     mode: str = "enforce"
     # the rule reads the images' alt texts, not the post's text: its examples are alt texts
     reads_alt_texts: ClassVar[bool] = False
+    # when a check runs its rules (lowest first; policy order within a level): the built-in detectors
+    # and measures (secrets, personal data, length) before word lists, and both before the author's
+    # patterns, so a post that exhausts the check's time budget loses the costly rules first
+    priority: ClassVar[int] = 2
 
     def active(self, doc: Document) -> bool:
         if self.valid_from and doc.today < self.valid_from:
@@ -251,8 +278,8 @@ class Rule:
             end=0,
             text="",
             message=INCOMPLETE_MESSAGE.format(rule=self.id),
-            explanation=("The policy's patterns for this rule took longer than Chorus allows for one check, so "
-                         "the rule was not fully applied. Its own message is: "
+            explanation=("Checking this post took longer than Chorus allows for one check (its patterns, or a "
+                         "post this long or unusual), so the rule was not fully applied. Its own message is: "
                          + self.message.replace("{match}", "…")),
             tip="Read the post against this rule yourself. If it keeps happening, tell the policy's owner.",
             incomplete=True,
@@ -308,6 +335,7 @@ def _report(spans: Sequence[Span], mode: str, doc: Document) -> list[Span]:
 
 @dataclass
 class LexiconRule(Rule):
+    priority: ClassVar[int] = 1
     lexicon: Lexicon | None = None
     report: str = "every"
     term_unless: dict[str, list[regex.Pattern[str]]] = field(default_factory=dict)
@@ -364,6 +392,7 @@ def _has_internal_label(host: str, hosts: tuple[str, ...]) -> bool:
 
 @dataclass
 class DetectorRule(Rule):
+    priority: ClassVar[int] = 0
     detector: str = "secrets"  # secrets | internal_url | email | phone | a name in detectors.EXTRA
     hosts: tuple[str, ...] = ()
     private_ips: bool = False
@@ -376,14 +405,15 @@ class DetectorRule(Rule):
             spans = [(d.start, d.end) for d in doc.secrets]
             labels = {(d.start, d.end): d.label for d in doc.secrets if d.label}
         elif self.detector == "internal_url":
-            internal: dict[str, bool] = {}  # per distinct host: a post of thousands of links has few hosts
-            for start, end in doc.urls:
-                host = detectors.url_host(doc.text[start:end])
-                if host not in internal:
-                    internal[host] = (detectors.host_matches(host, self.hosts) or _has_internal_label(host, self.hosts)
-                                      or (self.private_ips and detectors.is_private_ip(host)))
-                if internal[host]:
-                    spans.append((start, end))
+            # decided once per distinct host (a post of thousands of links has few), then picked in C
+            hosts = doc.url_hosts
+            internal: dict[str, bool] = {}
+            for count, host in enumerate(set(hosts)):
+                if not count & 255:
+                    on_time("the internal-link rule")  # thousands of distinct hosts
+                internal[host] = (detectors.host_matches(host, self.hosts) or _has_internal_label(host, self.hosts)
+                                  or bool(self.private_ips and detectors.is_private_ip(host)))
+            spans = list(compress(doc.urls, map(internal.__getitem__, hosts)))
         elif self.detector == "email":
             allowed = {a.lower() for a in self.allow}
             spans = [(s, e) for s, e in doc.emails if doc.text[s:e].lower() not in allowed]
@@ -490,6 +520,7 @@ class PlacementRule(Rule):
 class SubstitutionRule(Rule):
     """Flag a form and offer its replacement as a quick fix (hashtags and handles exempt)."""
 
+    priority: ClassVar[int] = 1
     lexicon: Lexicon | None = None
     swaps: dict[str, str] = field(default_factory=dict)  # policy term text -> replacement
 

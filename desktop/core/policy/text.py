@@ -21,13 +21,18 @@ line break.
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress, repeat
 from typing import NamedTuple
+
+from desktop.core.policy.budget import on_time
 
 IGNORABLE = frozenset(
     [*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF, 0x00AD, 0x180E]
@@ -182,6 +187,7 @@ def normalise(original: str) -> View:
         starts, ends = range(len(original)), range(1, len(original) + 1)
     else:
         folded_text, starts, ends = _mapped_fold(original, changes)
+    on_time("normalising the text")  # between the steps: a check's time budget
     tokenizer = _TOKEN if _ANY_CJK.search(folded_text) else _TOKEN_NO_CJK
     raw_tokens: list[tuple[int, int]] | None = None
     suspect = _CONFUSABLE_SCRIPTS.search(folded_text)
@@ -190,7 +196,11 @@ def normalise(original: str) -> View:
         # confusables can see upper and lower case; each token is folded once (cached by its text)
         pieces: list[str] = []
         copied = 0  # folded_text[:copied] is in pieces
+        steps = 0
         while suspect is not None:
+            steps += 1
+            if not steps & 255:
+                on_time("normalising the text")  # a check's time budget
             at = suspect.start()
             found = tokenizer.match(folded_text, _token_start(folded_text, at))
             if found and found.start() <= at < found.end():
@@ -206,6 +216,7 @@ def normalise(original: str) -> View:
             pieces.append(folded_text[copied:])
             folded_text = "".join(pieces)
     text = folded_text.casefold()
+    on_time("normalising the text")
     if len(text) == len(folded_text):
         # Casefolding mapped each character to exactly one letter of the same kind, so the tokens
         # of the case-folded text are those of the folded one; built without a Python-level loop.
@@ -255,11 +266,16 @@ def _mapped_fold(original: str, changes: dict[str, str]) -> tuple[str, list[int]
         ends = list(chain.from_iterable(map(repeat, range(1, count + 1), sizes)))
     marks = [c for c, f in changes.items() if not f and ord(c) not in IGNORABLE]  # vanished, not ignorable
     if marks:
+        # a lone combining mark joins the view character before it (its end moves past the mark); the
+        # marks in the order they come, a later one winning: in C (a Python step per mark took 40 ms on
+        # 50,000 marks)
         produced = list(accumulate(sizes))  # view characters made from original[: index + 1]
-        for mark in re.finditer("[" + "".join(map(re.escape, marks)) + "]", original):
-            index = mark.start()
-            if produced[index] > 0:
-                ends[produced[index] - 1] = index + 1  # a lone combining mark joins the previous view character
+        on_time("normalising the text")
+        positions = list(compress(range(count), map(frozenset(marks).__contains__, original)))
+        # (produced never falls: the marks before the first view character are a prefix, and have none)
+        positions = positions[bisect.bisect_right(positions, bisect.bisect_right(produced, 0) - 1):]
+        before = map(operator.sub, map(produced.__getitem__, positions), repeat(1))
+        deque(map(ends.__setitem__, before, map(operator.add, positions, repeat(1))), maxlen=0)
     return original.translate(table), starts, ends
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from desktop.core.policy.budget import on_time
 from desktop.core.policy.detectors.spans import Detection
 
 # Country code -> (IBAN length, the country's bank account number in words, with its article).
@@ -62,7 +63,9 @@ def mod97_valid(iban: str) -> bool:
 def find_ibans(text: str) -> list[Detection]:
     found: list[Detection] = []
     position = 0
-    for head in _HEAD.finditer(text):
+    for count, head in enumerate(_HEAD.finditer(text)):
+        if not count & 255:
+            on_time("the IBAN detector")  # a check's time budget
         if head.start() < position:
             continue
         entry = REGISTRY.get(head.group(1))

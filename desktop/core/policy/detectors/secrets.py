@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 
+from desktop.core.policy.budget import on_time
 from desktop.core.policy.detectors.catalogue import default_catalogue
 from desktop.core.policy.detectors.spans import Detection
 from desktop.core.policy.detectors.values import is_password_value, is_placeholder, is_reference, looks_random
@@ -110,7 +111,9 @@ def _assignments(text: str) -> list[Detection]:
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     found: list[Detection] = []
     consumed = 0
-    for match in _ASSIGNMENT.finditer(lowered):
+    for count, match in enumerate(_ASSIGNMENT.finditer(lowered)):
+        if not count & 255:
+            on_time("the secrets detector")  # a check's time budget
         if match.start() < consumed:
             continue
         name_end = match.start("close")
@@ -154,7 +157,9 @@ def _url_passwords(text: str) -> list[Detection]:
     if "://" not in text:
         return []
     found: list[Detection] = []
-    for match in _URL_PASSWORD.finditer(text):
+    for count, match in enumerate(_URL_PASSWORD.finditer(text)):
+        if not count & 255:
+            on_time("the secrets detector")
         password = match.group("password")
         if is_placeholder(password) or is_reference(password, quoted=True):
             continue

@@ -21,7 +21,9 @@ def test_a_post_over_the_cap_is_checked_up_to_it_and_refused_with_a_clear_findin
     assert len(too_long) == 1 and too_long[0].severity.value == "block"
     assert (too_long[0].start, too_long[0].end) == (MAX_CHECK_CHARS, len(text))
     assert f"{len(text):,} characters" in too_long[0].message
-    secrets = [f for f in findings if f.category == "secret" or f.rule_id == "secret-credential"]
+    # (the author-pattern rules of the category may run out of the check's time on 78,000 characters:
+    # those are reported incomplete, at the start, and are not findings of the secret)
+    secrets = [f for f in findings if (f.category == "secret" or f.rule_id == "secret-credential") and not f.incomplete]
     assert [f.start for f in secrets] == [text.index(SECRET)]  # the one inside the cap, not the one past it
     assert all(f.end <= MAX_CHECK_CHARS for f in findings if f.rule_id != TOO_LONG_RULE)
 

@@ -108,3 +108,30 @@ def test_a_version_6_database_is_upgraded_with_a_backup_and_takes_images(tmp_pat
         assert backup.execute("SELECT name FROM sqlite_master WHERE name = 'draft_media'").fetchall() == []
     finally:
         backup.close()
+
+
+def test_a_duplicated_draft_keeps_its_own_copy_of_the_images_and_their_alt_text(tmp_path):
+    store = DraftStore.open(tmp_path / "profile" / "drafts.db")
+    try:
+        media = DraftMedia(store)
+        original = store.create("Release day", ("mastodon",))
+        media.attach(original.id, Attachment.from_bytes(screenshot_png(30, 20), name="chart.png", alt="Sign-ups doubled"))
+        media.attach(original.id, Attachment.from_bytes(phone_photo(40, 20), name="team.jpg", alt="The team"))
+        copy = store.duplicate(original.id, "Release day, my angle", ("bluesky",))
+        assert (copy.body, copy.targets) == ("Release day, my angle", ("bluesky",))
+        assert [(a.name, a.alt, a.sha256) for a in media.list(copy.id)] == [
+            (a.name, a.alt, a.sha256) for a in media.list(original.id)]
+        # The two drafts' images are independent: editing one leaves the other as it was.
+        media.set_alt(copy.id, 0, "Sign-ups doubled in November")
+        media.remove(copy.id, 1)
+        assert [(a.name, a.alt) for a in media.list(original.id)] == [
+            ("chart.png", "Sign-ups doubled"), ("team.jpg", "The team")]
+        assert [(a.name, a.alt) for a in media.list(copy.id)] == [("chart.png", "Sign-ups doubled in November")]
+        # The original purged from the bin: the copy's image file stays, the one only it used goes.
+        store.delete(original.id)
+        assert store.purge_deleted(older_than_s=0) == 1
+        assert media.sweep() == 1
+        (kept,) = media.list(copy.id)
+        assert kept.read() == screenshot_png(30, 20)
+    finally:
+        store.close()

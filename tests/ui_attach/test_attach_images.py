@@ -257,3 +257,19 @@ def test_the_preview_shows_the_attached_images_and_their_alt_text(make_window, q
     qtbot.keyClick(tile.alt, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: all([i.alt for i in p.images] == ["Bar chart of sign-ups"]
                                 for p in panel.previews.values()), timeout=WAIT)
+
+
+def test_duplicate_draft_copies_the_images_with_their_alt_text(make_window, qtbot, files):
+    window = make_window(values=ACME)
+    first = window.composer.draft.id
+    window.composer.editor.setPlainText("Our new dashboard")
+    drop(qtbot, window, screenshot(files, "dashboard.png"))
+    window.composer.attachments.set_alt(0, "The dashboard: one chart per team")
+    qtbot.waitUntil(lambda: [a.alt for a in stored(window)] == ["The dashboard: one chart per team"], timeout=WAIT)
+    window.act_duplicate.trigger()
+    qtbot.waitUntil(lambda: window.composer.draft.id != first and not window.composer.attachments.busy,
+                    timeout=WAIT)
+    assert window.composer.text() == "Our new dashboard"
+    assert [(image.name, image.alt) for image in window.composer.images()] == [
+        ("dashboard.png", "The dashboard: one chart per team")]
+    assert [(a.name, a.alt) for a in stored(window)] == [("dashboard.png", "The dashboard: one chart per team")]

@@ -244,11 +244,31 @@ class DraftStore:
                 ).fetchall()
         return [_draft(row) for row in rows]
 
-    def duplicate(self, draft_id: str) -> Draft:
+    def duplicate(self, draft_id: str, body: str | None = None, targets: Iterable[str] | None = None) -> Draft:
+        """A new draft with *draft_id*'s text, networks and images (with their alt text, in order).
+
+        *body* and *targets* replace the stored ones (the window passes what the editor shows, which the
+        autosave may not have written yet). The images' rows are copied in the same transaction as the
+        new draft, pointing at the same files in the profile's media folder (files are named by their
+        content, so nothing is copied on disk and the bin's sweep keeps a file while any row uses it).
+        """
         original = self.get(draft_id)
         if original is None:
             raise StorageError(f"draft {draft_id} no longer exists")
-        return self.create(original.body, original.targets)
+        now = self.clock()
+        draft = Draft(os.urandom(16).hex(), original.body if body is None else body, now, now,
+                      tuple(original.targets if targets is None else targets))
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO drafts (id, body, created_at, updated_at, targets) VALUES (?, ?, ?, ?, ?)",
+                (draft.id, draft.body, now, now, json.dumps(list(draft.targets))),
+            )
+            db.execute(
+                "INSERT INTO draft_media (draft_id, position, sha256, mime, width, height, alt, name, added_at) "
+                "SELECT ?, position, sha256, mime, width, height, alt, name, ? FROM draft_media WHERE draft_id = ?",
+                (draft.id, now, draft_id),
+            )
+        return draft
 
     def delete(self, draft_id: str) -> None:
         """Move a draft to the bin; :meth:`undelete` brings it back."""

@@ -130,7 +130,8 @@ class DraftsController(QObject):
 
         targets = tuple(self.targets_for(current)) if self.targets_for is not None else current.targets
         store = self.store
-        self.runner.run(lambda: store.create(text, targets), on_success=created, on_failure=self.failed,
+        source = current.id
+        self.runner.run(lambda: store.duplicate(source, text, targets), on_success=created, on_failure=self.failed,
                         owner=self, lane="db")
 
     def delete_draft(self) -> None:

@@ -119,3 +119,27 @@ def test_a_pasted_megabyte_is_not_previewed_and_the_window_stays_responsive(qtbo
     assert all(card.isVisibleTo(panel) for card in panel.cards.values())
     assert not panel.empty.isVisibleTo(panel)
     assert len(window.composer.text()) < MAX_PREVIEW_CHARACTERS
+
+
+def test_a_narrow_window_never_cuts_the_cards_right_edge_off(qtbot, make_window):
+    window = make_window(values=VALUES)
+    window.resize(820, 560)
+    panel = show_preview(qtbot, window)
+    window.composer.editor.setPlainText("Release day 🎉 Chorus 2.0 is out, thanks @alice.bsky.social #Chorus "
+                                        "https://example.com/blog/2026/chorus-2-release-notes")
+    qtbot.waitUntil(lambda: panel.previews.get("bluesky") is not None
+                    and panel.previews["bluesky"].text == window.composer.text(), timeout=5000)
+    window.resizeDocks([window.preview_dock], [60], _horizontal())  # dragged as narrow as it goes
+    qtbot.wait(50)
+    viewport = panel.scroll_area.viewport()
+    for network, card in panel.cards.items():
+        right = card.mapTo(viewport, card.rect().topRight()).x()
+        assert right < viewport.width(), f"{network} card's right edge is cut off ({right} >= {viewport.width()})"
+        assert card.network_label.isVisibleTo(panel) and card.network_label.width() >= \
+            card.network_label.sizeHint().width()
+
+
+def _horizontal():
+    from PySide6.QtCore import Qt
+
+    return Qt.Orientation.Horizontal

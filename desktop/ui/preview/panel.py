@@ -128,7 +128,18 @@ class PreviewPanel(QWidget):
                                     limits=limits.get(target.network))
             self.previews[target.key] = preview
             self.cards[target.key].show_preview(preview, target.avatar)
+        self._fit_width()
         self.updated.emit()
+
+    def _fit_width(self) -> None:
+        """Keep the panel at least as wide as its narrowest card can be laid out (avatar, a word of the
+        name, the network's name): with no horizontal scroll bar, a dock dragged or tabbed narrower would
+        cut the cards' right edge off, text and all."""
+        scroll = self.scroll_area
+        needed = (self._column.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+                  + 2 * scroll.frameWidth())
+        if scroll.minimumWidth() != needed:
+            scroll.setMinimumWidth(needed)
 
     def _schedule_now(self) -> None:
         self._dirty = True

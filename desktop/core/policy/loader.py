@@ -423,8 +423,8 @@ def _authenticity_rule(reader: FieldReader, table: dict[str, Any], rule_id: str,
         ok = False
     reference = table.get("example_reference")
     if not isinstance(reference, str) or len(units(reference).words) < MIN_UNITS:
-        reader.problem(rule_id, "example_reference", f"must be the suggested copy the rule's examples are compared "
-                       "with (at least {MIN_UNITS} words): examples.flag copy it, examples.pass do not")
+        reader.problem(rule_id, "example_reference", "must be the suggested copy the rule's examples are compared "
+                       f"with (at least {MIN_UNITS} words): examples.flag copy it, examples.pass do not")
         ok = False
     own_message = reader.text(table, "own_post_message", rule_id, required=False, default="This repeats {source}")
     if not ok:

@@ -31,6 +31,14 @@ spends the check's whole time budget in the author's patterns, on the policy lan
 runs throughout; ``gui_max_late_ms`` is the most it fired late while checks ran (one frame: 16 ms),
 and ``incomplete`` the rules reported as not completed. ``--gil-held`` runs the author's patterns
 keeping the GIL (``concurrent=False``) to compare.
+
+``authenticity`` (issue 15), measured in every run, after the keystrokes: the window's own check
+(the policy in force, for the composer's networks) with the default policy's authenticity rule
+added, on the same post, without references and with 50 references of about 500 characters (one of
+them copied from the post, so the rule fires): medians of interleaved runs, the first run with the
+references apart (``cold_ms``: each reference's words are cut once and cached), and ``ratio`` =
+with / without. ``--references N`` also plugs N such references into the live check (its providers
+hook) and adds the rule to the policy, so the keystroke figures above include the comparison.
 """
 
 from __future__ import annotations
@@ -88,6 +96,93 @@ def hostile_policy(folder: Path, base: str) -> Path:
     return path
 
 
+def bench_references(post: str, count: int = 50, size: int = 500) -> list:
+    """*count* references of about *size* characters from the corpus posts that are not in *post*
+    (different ones each), the last one a passage of *post* itself (a copy: the rule fires on it)."""
+    from desktop.core.policy import Reference
+
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [text for text in texts if text not in post]
+    references = []
+    for n in range(count - 1):
+        chunk, k = "", n * 7
+        while len(chunk) < size:
+            chunk += texts[k % len(texts)] + " "
+            k += 1
+        references.append(Reference("feed", chunk[:size], f"Feed item {n + 1}"))
+    middle = len(post) // 3
+    references.append(Reference("feed", post[middle:middle + size], "Feed item (copied)"))
+    return references
+
+
+def authenticity_rule():
+    """The default policy's authenticity rule (its examples already ran when that policy loaded)."""
+    from desktop.core.policy import load_policy
+    from desktop.core.policy.authenticity import AuthenticityRule
+
+    return next(rule for rule in load_policy("default", run_examples=False).rules if isinstance(rule, AuthenticityRule))
+
+
+def authenticity_cost(policy, networks: list[str], post: str, repeats: int = 25) -> dict:
+    """The window's check with the authenticity rule added, without and with 50 references (see the
+    module docstring); interleaved so that a busy moment of the machine hits both alike."""
+    from desktop.core.policy import Policy
+    from desktop.core.policy.authenticity import AuthenticityRule
+    from desktop.core.policy.budget import Budget
+    from desktop.core.policy.targets import TargetedCheck
+
+    rule = authenticity_rule()
+    references = bench_references(post)
+    others = [r for r in policy.rules if not isinstance(r, AuthenticityRule)]  # --references added it already
+    plain = TargetedCheck(Policy(policy.info, [*others, rule]), networks)
+    with_references = plain.with_references(references)
+
+    def timed(check) -> tuple[float, list]:
+        started = time.perf_counter()
+        findings = check(post)
+        return time.perf_counter() - started, findings
+
+    plain(post)  # warm: the post's own derived data is per check anyway, this warms the engine's caches
+    cold, cold_findings = timed(with_references)
+    without: list[float] = []
+    within: list[float] = []
+    for _ in range(repeats):
+        without.append(timed(plain)[0])
+        within.append(timed(with_references)[0])
+    rule_only = Policy(policy.info, [rule])
+    rule_times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        rule_only.check(post, networks[0] if networks else None, references=references, budget=Budget(10.0))
+        rule_times.append(time.perf_counter() - started)
+    base, loaded = statistics.median(without), statistics.median(within)
+    return {
+        "references": len(references),
+        "reference_chars": round(statistics.mean(len(r.text) for r in references)),
+        "post_chars": len(post),
+        "check_ms": round(base * 1000, 2),
+        "check_with_references_ms": round(loaded * 1000, 2),
+        "cold_ms": round(cold * 1000, 2),
+        "rule_alone_ms": round(statistics.median(rule_times) * 1000, 2),
+        "ratio": round(loaded / base, 3),
+        "fired": sum(1 for f in cold_findings if f.rule_id == rule.id and not f.incomplete),
+        "incomplete": sum(1 for f in cold_findings if f.rule_id == rule.id and f.incomplete),
+    }
+
+
+def with_authenticity_rule(folder: Path, base: str) -> Path:
+    """*base* (a built-in name or a file) with the default policy's authenticity rule appended."""
+    from desktop.core.policy import policies_dir
+
+    default = (policies_dir() / "default.toml").read_text(encoding="utf-8")
+    rule = default[default.rindex("[[rules]]"):]
+    assert 'kind = "authenticity"' in rule
+    source = Path(base) if base.endswith(".toml") else policies_dir() / f"{base}.toml"
+    path = folder / "authenticity-policy.toml"
+    path.write_text(source.read_text(encoding="utf-8") + "\n" + rule, encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keystrokes", type=int, default=50)
@@ -98,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gil-held", action="store_true", help="author patterns keep the GIL (concurrent=False)")
     parser.add_argument("--preview", action="store_true",
                         help="show the Preview panel (its tab in front), so it refreshes on every typing pause")
+    parser.add_argument("--references", type=int, default=0, metavar="N",
+                        help="add the authenticity rule and N references of ~500 characters to the live check")
     parser.add_argument("--network", action="append", dest="networks", metavar="NAME",
                         help="the composer's networks (repeatable; default: the setting's default, all four)")
     args = parser.parse_args(argv)
@@ -123,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         source = args.policy
         if args.hostile:
             source = str(hostile_policy(Path(tmp), args.policy))
+        if args.references:
+            source = str(with_authenticity_rule(Path(tmp), source))
         values = {"policy.source": source, "appearance.theme": "light"}
         if args.networks:
             values["composer.networks"] = args.networks
@@ -137,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         check = window.composer.policy
         editor = window.composer.editor
+        if args.references:
+            live_references = bench_references(post, args.references)
+            check.reference_providers.append(lambda _draft_id: live_references)
 
         def wait_for(condition, timeout_s: float = 30.0, wake=None) -> None:
             """Run the event loop as the app does until *condition* holds, looking again every 20 ms and
@@ -169,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.preview:
             window.preview_dock.raise_()
             wait_for(lambda: window.preview.panel.isVisible() and bool(window.preview.panel.previews))
+        if args.references:
+            wait_for(lambda: len(check.references) == args.references and check.state == "ok")
         findings = len(check.findings)
         networks = list(window.composer.counter_labels)
 
@@ -227,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
         pulse.stop()
         incomplete = sum(1 for item in check.findings if getattr(item.finding, "incomplete", False))
+        authenticity = authenticity_cost(window.active_policy.policy, networks, post)
         text_chars = len(window.composer.text())
         window.close()
         runner.shutdown()
@@ -260,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         "incomplete": incomplete,
         "author_patterns_keep_gil": args.gil_held,
         "preview_shown": args.preview,
+        "live_references": args.references,
+        "authenticity": authenticity,
     }))
     return 0
 

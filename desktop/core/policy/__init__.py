@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
+from desktop.core.policy.authenticity import Reference
 from desktop.core.policy.budget import (
     CHECK_BUDGET_S,
     EXAMPLE_BUDGET_S,
@@ -38,7 +39,7 @@ from desktop.core.policy.model import (
 from desktop.core.policy.rules import Document, Rule
 
 __all__ = ["MODES", "Budget", "CheckResult", "Evaluation", "Finding", "Policy", "PolicyError", "PolicyInfo",
-           "PolicyProblem", "QuickFix", "Severity", "builtin_policies", "load_policy", "parse_policy",
+           "PolicyProblem", "QuickFix", "Reference", "Severity", "builtin_policies", "load_policy", "parse_policy",
            "MAX_CHECK_CHARS", "TOO_LONG_RULE", "too_long_to_check"]
 
 
@@ -112,7 +113,7 @@ class Policy:
 
     def check(self, text: str, network: str | None = None, today: dt.date | None = None, *,
               instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None,
-              alt_texts: Sequence[str] = ()) -> list[Finding]:
+              alt_texts: Sequence[str] = (), references: Sequence[Reference] = ()) -> list[Finding]:
         """The findings to show for *text* posted to *network* (default: the policy's). *instance_limits*
         are the author's servers' own limits by network, e.g. ``{"mastodon": {"max_characters": 640}}``.
 
@@ -122,14 +123,17 @@ class Policy:
         finding (``Finding.incomplete``) instead of its findings: never a silent pass.
         Rules in ``advise`` mode give advisory findings (severity info); ``shadow`` rules are not run
         at all (see :meth:`evaluate`). *alt_texts*: the alt text of each image attached to the post
-        ("" for an image without), read by ``alt_text`` rules.
+        ("" for an image without), read by ``alt_text`` rules. *references*: texts the post is compared
+        with (:class:`Reference`: a feed item's suggested copy, the author's own recent posts), read by
+        ``authenticity`` rules; none by default.
         """
         return self.evaluate(text, network, today, instance_limits=instance_limits, budget=budget, shadow=False,
-                             alt_texts=alt_texts).shown
+                             alt_texts=alt_texts, references=references).shown
 
     def evaluate(self, text: str, network: str | None = None, today: dt.date | None = None, *,
                  instance_limits: dict[str, dict[str, Any]] | None = None, budget: Budget | None = None,
-                 shadow: bool = True, alt_texts: Sequence[str] = ()) -> Evaluation:
+                 shadow: bool = True, alt_texts: Sequence[str] = (),
+                 references: Sequence[Reference] = ()) -> Evaluation:
         """Like :meth:`check`, with the shadow rules' findings kept apart (for local counting; none
         when *shadow* is false). Shadow rules run last, on what is left of the time budget, so they
         can never make a shown rule incomplete."""
@@ -139,7 +143,7 @@ class Policy:
         if full_length > MAX_CHECK_CHARS:
             text = text[:MAX_CHECK_CHARS]  # a paste of megabytes: the part a post could be, and one finding
         doc = Document(text, network or self.info.default_network, today or dt.date.today(),
-                       instance_limits=instance_limits, budget=budget, alt_texts=alt_texts)
+                       instance_limits=instance_limits, budget=budget, alt_texts=alt_texts, references=references)
         shown: list[Finding] = [too_long_to_check(full_length)] if full_length > MAX_CHECK_CHARS else []
         hidden: list[Finding] = []
         # the budget bounds the whole check, the engine's loops included (they look at it as they go);
@@ -181,7 +185,8 @@ class Policy:
                     # an alt_text rule's examples are alt texts of one image attached to an empty post
                     doc = Document("" if rule.reads_alt_texts else example, network or self.info.default_network,
                                    today, budget=_example_budget(),
-                                   alt_texts=(example,) if rule.reads_alt_texts else ())
+                                   alt_texts=(example,) if rule.reads_alt_texts else (),
+                                   references=rule.example_references())
                     try:
                         active = rule.active(doc)
                         hits = rule.check(doc) if active else []

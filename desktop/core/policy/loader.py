@@ -21,6 +21,13 @@ from typing import Any, NamedTuple
 from desktop.core.networks import NETWORKS, REGISTRY
 from desktop.core.policy import detectors
 from desktop.core.policy.alt_text import AltTextRule
+from desktop.core.policy.authenticity import (
+    DEFAULT_MIN_COPIED,
+    DEFAULT_OWN_POSTS_DAYS,
+    MIN_UNITS,
+    AuthenticityRule,
+    units,
+)
 
 # The field readers and the problem types moved to fields.py; their names stay importable from here.
 from desktop.core.policy.fields import (  # noqa: F401
@@ -51,7 +58,7 @@ from desktop.core.policy.rules import (
 )
 
 KINDS = ("lexicon", "pattern", "detector", "proximity", "conditional", "placement", "substitution", "metric",
-         "alt_text")
+         "alt_text", "authenticity")
 BUILTIN_DETECTORS = ("secrets", "internal_url", "email", "phone")  # DetectorRule's own; more in detectors.EXTRA
 REPORTS = ("every", "once", "once_per_sentence")
 MEASURE_NAMES = ("code_points", "utf16_units", "graphemes", "utf8_bytes",
@@ -68,7 +75,11 @@ KIND_FIELDS = {
     "substitution": {"swaps", "evasion"},
     "metric": {"limits"},
     "alt_text": {"min_length"},
+    "authenticity": {"min_copied", "own_posts_days", "own_post_message", "example_reference"},
 }
+# what a rule is when the policy does not say: a hint for the authenticity rule (copying is not a
+# breach, just weak), a block for every other kind
+DEFAULT_SEVERITY = {"authenticity": "info"}
 # Keys that are only warned about when unknown: the policy still works, but a typo there
 # (``examples.pas``) silently drops what the author meant, so ``policy validate`` says so.
 TOP_FIELDS = {"policy", "sets", "rules", "tips"}  # [[tips]]: read by desktop.core.tips
@@ -196,7 +207,8 @@ def _rule(reader: FieldReader, table: dict[str, Any], rule_id: str, default_netw
     if unknown:
         reader.problem(rule_id, None, f"unknown field(s) for a {kind} rule: "
                        f"{unknown_list(unknown, COMMON_FIELDS | KIND_FIELDS[kind])}")
-    severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"), "block")
+    severity_name = reader.choice(table, "severity", rule_id, ("block", "warn", "info"),
+                                  DEFAULT_SEVERITY.get(kind, "block"))
     mode = reader.choice(table, "mode", rule_id, MODES, "enforce")
     networks = table.get("networks")
     if networks is not None:
@@ -396,6 +408,31 @@ def _alt_text_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, com
     return AltTextRule(**common, min_length=min_length)
 
 
+def _authenticity_rule(reader: FieldReader, table: dict[str, Any], rule_id: str, common: dict[str, Any],
+                       _default: str | None) -> Rule | None:
+    ok = True
+    min_copied = table.get("min_copied", DEFAULT_MIN_COPIED)
+    if isinstance(min_copied, bool) or not isinstance(min_copied, int | float) or not 0.3 <= min_copied <= 1:
+        reader.problem(rule_id, "min_copied", "must be the share of the reference's words copied, a number from 0.3 "
+                       f"to 1 (0.8: 80 %), not {min_copied!r}")
+        ok = False
+    days = table.get("own_posts_days", DEFAULT_OWN_POSTS_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+        reader.problem(rule_id, "own_posts_days", "must be a whole number of days from 0 (the author's own posts "
+                       f"are not compared) to 3650, not {days!r}")
+        ok = False
+    reference = table.get("example_reference")
+    if not isinstance(reference, str) or len(units(reference).words) < MIN_UNITS:
+        reader.problem(rule_id, "example_reference", "must be the suggested copy the rule's examples are compared "
+                       f"with (at least {MIN_UNITS} words): examples.flag copy it, examples.pass do not")
+        ok = False
+    own_message = reader.text(table, "own_post_message", rule_id, required=False, default="This repeats {source}")
+    if not ok:
+        return None
+    return AuthenticityRule(**common, min_copied=float(min_copied), own_posts_days=days,
+                            own_post_message=own_message, example_reference=str(reference))
+
+
 _BUILDERS = {
     "lexicon": _lexicon_rule,
     "pattern": _pattern_rule,
@@ -406,6 +443,7 @@ _BUILDERS = {
     "substitution": _substitution_rule,
     "metric": _metric_rule,
     "alt_text": _alt_text_rule,
+    "authenticity": _authenticity_rule,
 }
 
 

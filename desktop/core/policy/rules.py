@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import compress
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import regex
 
@@ -41,7 +41,11 @@ from desktop.core.policy.lexicon import Lexicon, TokenIndex, self_censored
 from desktop.core.policy.model import Finding, QuickFix, Severity
 from desktop.core.policy.text import View, normalise, sentence_bounds
 
+if TYPE_CHECKING:
+    from desktop.core.policy.authenticity import Reference
+
 Span = tuple[int, int]
+_T = TypeVar("_T")
 INCOMPLETE_MESSAGE = "Rule {rule} could not be completed in time; check this post yourself."
 
 
@@ -50,8 +54,12 @@ class Document:
 
     def __init__(self, text: str, network: str | None, today: dt.date, *, budget: Budget | None = None,
                  instance_limits: dict[str, dict[str, Any]] | None = None,
-                 alt_texts: Sequence[str] = ()) -> None:
+                 alt_texts: Sequence[str] = (), references: Sequence[Reference] = ()) -> None:
         self.text = text
+        # texts the post is compared with (a feed item's suggested copy, the author's own recent
+        # posts): read by the authenticity rule (desktop.core.policy.authenticity)
+        self.references = tuple(references)
+        self._cached: dict[str, Any] = {}
         # the alt text of each image attached to the post, in order ("" when it has none): read by
         # the alt_text rule (desktop.core.policy.alt_text); text rules never look at it
         self.alt_texts = tuple(alt_texts)
@@ -65,6 +73,13 @@ class Document:
         self._lexicon_cache: dict[int, list[Any]] = {}
         self._contains: dict[tuple[str, int], bool | None] = {}  # None: the search ran out of time
         self._detections: dict[str, list[detectors.Detection]] = {}
+
+    def cached(self, key: str, compute: Callable[[], _T]) -> _T:
+        """*compute()*, once per document under *key*: what several rules (or one rule's several
+        runs) derive from the text. Not stored when *compute* raises (it may run out of time)."""
+        if key not in self._cached:
+            self._cached[key] = compute()
+        return self._cached[key]  # type: ignore[no-any-return]
 
     def contains(self, pattern: regex.Pattern[str]) -> bool:
         """Whether *pattern* is found anywhere in the text: an ``unless`` exception. Searched once per
@@ -252,6 +267,12 @@ class Rule:
     # and measures (secrets, personal data, length) before word lists, and both before the author's
     # patterns, so a post that exhausts the check's time budget loses the costly rules first
     priority: ClassVar[int] = 2
+    # the rule compares the post with Document.references: its examples are checked against its
+    # example_references() (desktop.core.policy.authenticity)
+    reads_references: ClassVar[bool] = False
+
+    def example_references(self) -> tuple[Reference, ...]:
+        return ()
 
     def active(self, doc: Document) -> bool:
         if self.valid_from and doc.today < self.valid_from:

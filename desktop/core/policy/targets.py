@@ -15,7 +15,9 @@ once. With no target at all, the policy's own ``default_network`` is used, as in
 
 *alt_texts* are the alt texts of the images attached to the post (one per image, "" for none), read
 by ``alt_text`` rules. The check stays a pure function of the text: the composer makes a new
-TargetedCheck when the images or their alt texts change.
+TargetedCheck when the images or their alt texts change. *references* (a feed item's suggested copy,
+the author's own recent posts) are read by ``authenticity`` rules; :meth:`TargetedCheck.with_references`
+makes the same check with others (the live check loads them off the GUI thread).
 
 Counted is not chosen: the composer counts for networks the author may never post to (X by
 default, which Chorus cannot even link). With *committed* (the networks the author has an account
@@ -32,7 +34,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop.core.networks import DISPLAY_NAMES
-from desktop.core.policy import Budget, Finding, Policy
+from desktop.core.policy import Budget, Finding, Policy, Reference
 from desktop.core.policy.metric import MetricRule
 from desktop.core.policy.model import Severity
 
@@ -45,10 +47,11 @@ class TargetedCheck:
 
     def __init__(self, policy: Policy, networks: Sequence[str] = (),
                  instance_limits: dict[str, dict[str, Any]] | None = None, alt_texts: Sequence[str] = (),
-                 committed: Collection[str] | None = None) -> None:
+                 committed: Collection[str] | None = None, references: Sequence[Reference] = ()) -> None:
         """*committed*: the networks with a linked account (None: treat every network as committed)."""
         self.policy = policy
         self.alt_texts = tuple(alt_texts)
+        self.references = tuple(references)
         self.committed = frozenset(committed) if committed is not None else None
         # length rules that name their networks: the policy asks for them whether chosen or not
         self._named_networks = {rule.id: rule.networks for rule in policy.rules
@@ -73,12 +76,13 @@ class TargetedCheck:
         budget = Budget()  # one time budget for the author's patterns across every network's check
         findings = [_named(f) for f in self.policy.check(text, network=self.primary, today=today,
                                                          instance_limits=limits, budget=budget,
-                                                         alt_texts=self.alt_texts)]
+                                                         alt_texts=self.alt_texts, references=self.references)]
         if self._per_network is not None:
             seen = {_identity(f) for f in findings}
             for network in self._others:
                 for finding in self._per_network.check(text, network=network, today=today, instance_limits=limits,
-                                                       budget=budget, alt_texts=self.alt_texts):
+                                                       budget=budget, alt_texts=self.alt_texts,
+                                                       references=self.references):
                     if _identity(finding) not in seen:
                         seen.add(_identity(finding))
                         findings.append(_named(finding))
@@ -86,6 +90,13 @@ class TargetedCheck:
         if self.committed is not None:
             findings = [self._advisory_if_not_committed(f) for f in findings]
         return findings
+
+    def with_references(self, references: Sequence[Reference]) -> TargetedCheck:
+        """The same check, comparing the post with *references* instead (a new object: checks are pure)."""
+        copy = object.__new__(TargetedCheck)
+        copy.__dict__.update(self.__dict__)
+        copy.references = tuple(references)
+        return copy
 
     def _advisory_if_not_committed(self, finding: Finding) -> Finding:
         network, committed = finding.network, self.committed or frozenset()

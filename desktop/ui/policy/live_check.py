@@ -34,6 +34,14 @@ shadow rule is never run by the checker. When the checker is a policy's (``check
 database, every shown check is counted: the shadow rules run on the ``policy`` lane (for the
 primary network), and the counts per rule (never any text) are written through the ``db`` lane,
 only when a rule's count for this draft grew. Counting never holds up typing nor shows anything.
+
+References (the ``authenticity`` rule, :mod:`desktop.core.policy.authenticity`): when a draft opens,
+when the policy changes and when :meth:`LivePolicyCheck.refresh_references` is called (after a
+publish), the texts the post is compared with are read on the ``db`` lane: the author's own posts
+of the rule's ``own_posts_days`` (from the drafts database) and whatever each callable in
+:attr:`LivePolicyCheck.reference_providers` returns for the draft (a feed item's suggested copy).
+The checker (a TargetedCheck) is then replaced by one with those references, and the text checked
+again. Only when the policy has an authenticity rule; until they arrive the post is checked without.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding, Me
 from desktop.ui.policy.underlines import Underlines
 
 if TYPE_CHECKING:
+    from desktop.core.policy.authenticity import Reference
     from desktop.core.policy.model import Finding
 
 log = logging.getLogger(__name__)
@@ -68,6 +77,8 @@ INLINE_BUDGET_S = 0.008  # a check expected to take longer runs on the policy la
 OFF_REASON = "policy checking is off."
 
 Checker = Callable[[str], "list[Finding]"]
+# (draft id) -> texts the draft is compared with; called on the db lane
+ReferenceProvider = Callable[[str], "Sequence[Reference]"]
 
 
 class LivePolicyCheck(QObject):
@@ -91,6 +102,7 @@ class LivePolicyCheck(QObject):
         super().__init__(parent)
         self._editor = editor
         self._runner = runner
+        self._base_checker = checker  # as set; _checker is it with the draft's references
         self._checker = checker
         self._policy_version = policy_version
         self._store = store
@@ -126,6 +138,11 @@ class LivePolicyCheck(QObject):
         # the tip explaining a finding (desktop.ui.tips sets it): "Learn more: <title>" in tooltips and menus
         self.tip_for: Callable[[Finding], Any] | None = None
         self.underlines = Underlines(editor, self, self)  # underlines, tooltips and the context menu
+        # more texts the draft is compared with (the Ideas' suggested copy, plugged in by the window)
+        self.reference_providers: list[ReferenceProvider] = []
+        self._references: tuple[Reference, ...] = ()
+        self._references_request = 0
+        self.references_loaded = 0  # reference loads applied (tests, diagnostics)
 
     # -- state for the panel and for publishing --------------------------------------------------
     @property
@@ -231,7 +248,8 @@ class LivePolicyCheck(QObject):
         reloaded when the version changes. ``None`` turns checking off, saying *off_reason*."""
         self._loading = False
         self._off_reason = off_reason or OFF_REASON
-        self._checker = checker
+        self._base_checker = checker
+        self._checker = self._with_references(checker)
         self._last_check_s = None  # measure the new checker first, off the GUI thread
         self._cancel_queued()
         version_changed = policy_version != self._policy_version
@@ -241,6 +259,7 @@ class LivePolicyCheck(QObject):
             self._acks_awaited = None
             if self._draft_id is not None:
                 self._load_acknowledgements(self._draft_id)
+                self.refresh_references()
         self._generation += 1
         self._timer.stop()
         if checker is None:
@@ -257,9 +276,12 @@ class LivePolicyCheck(QObject):
         self._acks_awaited = None
         self._items = []
         self._error = None
+        self._references = ()
+        self._checker = self._base_checker
         self._paint()
         if draft_id is not None:
             self._load_acknowledgements(draft_id)
+            self.refresh_references()
         self.check_now()
 
     def text_edited(self) -> None:
@@ -414,6 +436,62 @@ class LivePolicyCheck(QObject):
         self._runner.run(lambda: firings(modes, advised + shadow.evaluate(text, network).shadow), on_success=counted,
                          on_failure=lambda exc: log.warning("shadow policy rules not checked: %s", exc),
                          owner=self, lane="policy")
+
+    # -- references (the authenticity rule) ---------------------------------------------------------
+    @property
+    def references(self) -> tuple[Reference, ...]:
+        """The texts the open draft is compared with (loaded on the db lane; see the module docstring)."""
+        return self._references
+
+    def refresh_references(self) -> None:
+        """Read the open draft's references again (after a publish: that post is one of the author's own
+        now), on the db lane; the text is checked again when they arrive. Nothing to do when the policy
+        has no authenticity rule."""
+        draft_id, base = self._draft_id, self._base_checker
+        policy = getattr(base, "policy", None)
+        if draft_id is None or policy is None or not hasattr(base, "with_references"):
+            return
+        from desktop.core.policy.authenticity import own_posts_days, reads_references  # loaded with the policy
+
+        if not reads_references(policy.rules):
+            return
+        days = own_posts_days(policy.rules)
+        store = self._store if isinstance(self._store, DraftStore) else None
+        providers = list(self.reference_providers)
+        self._references_request += 1
+        request = self._references_request
+
+        def work() -> list[Reference]:
+            from desktop.core.publishing.own_posts import own_post_references
+
+            found: list[Reference] = []
+            if store is not None and days > 0:
+                found += own_post_references(store, days, exclude_draft=draft_id)
+            for provider in providers:
+                found += provider(draft_id)
+            return found
+
+        def loaded(found: list[Reference]) -> None:
+            if request != self._references_request or draft_id != self._draft_id:
+                return  # another draft or policy since
+            self._references = tuple(found)
+            self.references_loaded += 1
+            self._checker = self._with_references(self._base_checker)
+            self._last_check_s = None
+            self._generation += 1
+            if self._checker is not None:
+                self.check_now()
+
+        def failed(exc: BaseException) -> None:  # a hint's inputs: the check goes on without them
+            log.warning("could not read the texts to compare the draft with: %s", exc)
+
+        self._runner.run(work, on_success=loaded, on_failure=failed, owner=self, lane="db")
+
+    def _with_references(self, checker: Checker | None) -> Checker | None:
+        with_references = getattr(checker, "with_references", None)
+        if checker is None or with_references is None or not self._references:
+            return checker
+        return with_references(self._references)
 
     # -- the editor's underlines, tooltips and menu (drawn by desktop.ui.policy.underlines) --------
     def _paint(self) -> None:

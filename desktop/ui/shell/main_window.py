@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
 
             self.publish_bar = PublishBar(services, runner, self.composer, store, self.browser, self.policy_now, self,
                                           before_publish=self.autosaver.flush)
+            # a post just published is one of the author's own: the authenticity check compares with it
+            self.publish_bar.published.connect(lambda _draft_id: self.composer.policy.refresh_references())
             from desktop.ui.composer.thread import ThreadOffer
 
             self.thread_offer = ThreadOffer.install(self.composer, runner, self.limits.options, self.publish_bar)

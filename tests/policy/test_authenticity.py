@@ -5,6 +5,7 @@ policy validation of the rule's fields."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -221,15 +222,21 @@ def test_a_100000_character_post_is_compared_or_reported_incomplete(policy) -> N
     assert "could not be completed in time" in incomplete.message
 
 
-def test_the_rule_counts_its_time_against_the_budget(tmp_path: Path) -> None:
+def test_the_rule_counts_its_time_as_the_engines_work(tmp_path: Path) -> None:
     path = tmp_path / "only.toml"
     path.write_text(GOOD, encoding="utf-8")
     only = load_policy(path)  # the authenticity rule alone: no author patterns spend anything
     budget = Budget(5.0)
-    only.check(EN * 30, references=[], budget=budget)
-    assert budget.spent == 0  # nothing to compare: nothing done
-    only.check(EN * 30, references=[feed(EN)] * 20, budget=budget)
-    assert budget.spent > 0
+    findings = only.check(EN * 30, references=[feed(EN)] * 20, budget=budget)
+    assert findings and not any(f.incomplete for f in findings)
+    # its time is the engine's: the author's patterns' part is untouched, the engine's part is smaller
+    assert budget.spent == 0 and budget.remaining < budget.engine
+    # a check whose engine time is gone (a shared budget, spent by an earlier check) does not pass it
+    spent = Budget(0.001)
+    spent.start()
+    time.sleep(0.002)
+    (finding,) = only.check(EN * 30, references=[feed(EN)], budget=spent)
+    assert finding.incomplete and finding.rule_id == "copy"
 
 
 # -- policy files ----------------------------------------------------------------------------------

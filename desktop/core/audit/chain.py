@@ -117,7 +117,8 @@ class Verification:
             return f"The audit trail is broken: {self.broken.message}"
         if not self.records:
             return "The audit trail is empty (nothing recorded yet) and intact."
-        return f"The audit trail is intact: {self.records} record{'s' if self.records != 1 else ''}, each chained to the one before."
+        plural = "s" if self.records != 1 else ""
+        return f"The audit trail is intact: {self.records} record{plural}, each chained to the one before."
 
     def as_json(self) -> dict[str, Any]:
         return {"intact": self.intact, "records": self.records, "last_hash": self.last_hash,

@@ -33,6 +33,7 @@ from desktop.core.audit import AuditRecord, AuditTrail, Verification
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import set_text_colour, status_color
 
+LINK_WIDTH = 220  # pixels: the summary column gets the rest
 COLUMNS = ("Time", "Kind", "Account", "Summary", "Link")
 KIND_LABELS = {"publish": "Published", "warning_acknowledged": "Warning acknowledged",
                "policy_acknowledged": "Policy acknowledged", "quiz_result": "Policy check"}
@@ -76,6 +77,7 @@ class AuditDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole text is in each tooltip
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         for column in (0, 1, 2):
@@ -101,7 +103,7 @@ class AuditDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(960, 520)
+        self.resize(1040, 520)
         self.load()
 
     # -- reading -----------------------------------------------------------------------------------
@@ -124,7 +126,8 @@ class AuditDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text if column != 3 else f"{text}\nRecord {record.seq} · hash {record.hash}")
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnToContents(4)
+        self.table.resizeColumnToContents(4)  # links are long: at most LINK_WIDTH, the rest elided
+        self.table.setColumnWidth(4, min(self.table.columnWidth(4), LINK_WIDTH))
         verification = self.verification
         if verification.intact:
             self.verify_label.setText("✓ " + verification.summary())

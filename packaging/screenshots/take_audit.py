@@ -6,7 +6,8 @@ For each of light and dark: seeds a throw-away profile (the real tests/data/draf
 history becomes migrated records, then a warning acknowledged and a policy check through today's stores),
 then starts this script again as a child on Xvfb (platform xcb). The child builds the app's own window
 (``desktop.ui.shell.app.create_window``), opens Help → Audit trail… and grabs the window with the dialog
-once the records and the verification line are in. Written to OUTPUT_DIR (default: this folder). Needs Xvfb.
+once the records and the verification line are in; then once more (light) with a record removed from the
+file, to show the verification line naming where the chain breaks. Written to OUTPUT_DIR (default: this folder). Needs Xvfb.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from xvfb import shoot_with_child  # noqa: E402
 DRAFT = "Big week for the team: the new search is out, and the feedback has been lovely so far."
 
 
-def seed(profile: Path, theme: str) -> None:
+def seed(profile: Path, theme: str, broken: bool = False) -> None:
     from desktop.core.drafts import DraftStore
     from desktop.core.drafts.acknowledgements import Acknowledgement
     from desktop.core.paths import AppPaths
@@ -42,6 +43,11 @@ def seed(profile: Path, theme: str) -> None:
     quiz = build_quiz(load_policy("acme-example"), seed=3, per_category=1, categories=["codename"])
     TrainingRecords(store).record_quiz(quiz.grade([q.can_go_out for q in quiz.questions]))
     store.close()
+    if broken:  # someone removed a record from the file: the dialog says where the chain breaks
+        import sqlite3
+
+        with sqlite3.connect(paths.drafts_db) as db:
+            db.execute("DELETE FROM audit_log WHERE seq = 4")
 
 
 def child(profile: Path, target: Path) -> int:
@@ -101,5 +107,8 @@ if __name__ == "__main__":
         sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
     out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
-    print(json.dumps({theme: shoot_with_child(__file__, str(out / f"audit-trail{'-dark' if theme == 'dark' else ''}.png"),
-                                              theme, seed, timeout=90) for theme in ("light", "dark")}))
+    shots = {theme: shoot_with_child(__file__, str(out / f"audit-trail{'-dark' if theme == 'dark' else ''}.png"),
+                                     theme, seed, timeout=90) for theme in ("light", "dark")}
+    shots["broken"] = shoot_with_child(__file__, str(out / "audit-trail-broken.png"), "light",
+                                       lambda profile, theme: seed(profile, theme, broken=True), timeout=90)
+    print(json.dumps(shots))

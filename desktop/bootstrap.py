@@ -262,7 +262,8 @@ def build_services(
 
         # a send not handed images (the outbox, Retry after an interruption) takes the draft's own
         return PublishService(accounts, Clients(), policy, gate=policy_gate.refusal if policy_gate else None,
-                              draft_images=DraftMedia(store).list)
+                              draft_images=DraftMedia(store).list,
+                              audit_text=lambda: bool(settings.get("audit.include_text")))
 
     fetcher: list[Any] = []
 
@@ -362,7 +363,7 @@ def main(argv: Sequence[str] | None = None, *, show_fatal: Callable[[str], None]
     """Start Chorus. *show_fatal* replaces the Qt dialog for start-up failures, *busy_timeout* how long
     opening waits for another program holding the drafts (both for tests and embedding)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("check", "policy", "settings", "doctor", "keyring-selftest"):
+    if argv and argv[0] in ("check", "policy", "settings", "doctor", "keyring-selftest", "audit"):
         from desktop.cli import main as cli_main  # headless: no Qt, no profile, no logging set-up
 
         return cli_main(argv)

@@ -6,6 +6,8 @@
     chorus policy list
     chorus policy report [--profile DIR] [--format text|json] [--false-positives]
     chorus settings list [--profile DIR] [--format text|json]
+    chorus audit verify [--profile DIR]
+    chorus audit export --format csv|json [--since DATE] [--output FILE] [--profile DIR]
 
 Staged rules (``mode = "advise"`` or ``"shadow"``): ``chorus check`` counts their firings in a
 profile's drafts database only when asked (``--record-usage``: a CI pipeline must not write to
@@ -41,7 +43,7 @@ from desktop.core.networks import NETWORKS, parse_network
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl+C
-COMMANDS = ("check", "policy", "settings", "doctor")
+COMMANDS = ("check", "policy", "settings", "doctor", "audit")
 
 log = logging.getLogger("chorus.cli")
 
@@ -125,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and no post text are included. Exit status 0: no problem found; 1: a problem found.",
     )
     _profile_and_format(doctor)
+    _audit_commands(commands)
     # Hidden (no help, so not listed): the installers' CI proves the frozen app reaches the OS keyring.
     commands.add_parser("keyring-selftest")
     return parser
@@ -153,7 +156,8 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
     except SystemExit as exc:  # argparse has printed the usage error (or --help)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     command = " ".join(filter(None, (args.command, getattr(args, "policy_command", None),
-                                     getattr(args, "settings_command", None))))
+                                     getattr(args, "settings_command", None),
+                                     getattr(args, "audit_command", None))))
     try:
         if args.command == "check":
             return _check(args, stdin, stdout, stderr)
@@ -161,6 +165,8 @@ def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None
             return _settings_list(args, stdout)
         if args.command == "doctor":
             return _doctor(args, stdout)
+        if args.command == "audit":
+            return _audit(args, stdout, stderr)
         if args.command == "keyring-selftest":
             return _keyring_selftest(stdout, stderr)
         if args.policy_command == "list":
@@ -623,4 +629,80 @@ def _settings_list(args: argparse.Namespace, stdout: TextIO) -> int:
         _write(stdout, "\nProblems\n")
         for problem in problems:
             _write(stdout, _clean(f"  {problem}") + "\n")
+    return EXIT_OK
+
+
+# -- chorus audit (issue 15, desktop.core.audit) ------------------------------------------------------
+def _audit_commands(commands: argparse._SubParsersAction) -> None:
+    audit = commands.add_parser("audit", help="verify or export your audit trail (what was published, under "
+                                "which policy)")
+    actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = actions.add_parser(
+        "verify", help="check that no record of the audit trail was removed, edited or reordered",
+        description="Check the audit trail's hash chain. Exit status 0: intact (or empty); 1: broken, with the "
+        "record where it breaks; 2: the profile could not be read. Reads the profile without changing it, also "
+        "while Chorus is open.")
+    verify.add_argument("--profile", metavar="DIR", type=Path,
+                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+    export = actions.add_parser(
+        "export", help="write the audit trail as CSV or JSON (standard output by default)",
+        description="Write the audit trail for you to hand over on request; nothing is sent anywhere. The fields "
+        "are documented in the README (\"Audit trail\"). JSON is one object with the verification and a "
+        "\"records\" list (empty on a fresh profile); CSV has one row per record under fixed columns.")
+    export.add_argument("--format", choices=("csv", "json"), default="json", help="output format (default: %(default)s)")
+    export.add_argument("--since", metavar="DATE", help="only records from this date (YYYY-MM-DD, local midnight) "
+                        "or date and time (YYYY-MM-DDTHH:MM, local, or with an offset such as +01:00)")
+    export.add_argument("--output", metavar="FILE", type=Path, help="write to FILE instead of standard output")
+    export.add_argument("--profile", metavar="DIR", type=Path,
+                        help="the app's profile folder, as the app's --profile (default: the app's own profile)")
+
+
+# Control characters in a CSV shown on a terminal (tab, newline and carriage return are CSV's own)
+_UNSAFE_CSV = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``chorus audit verify|export``: the profile's drafts database opened read-only (never migrated,
+    locked or written: Chorus may have it open), so a profile never started has an empty, intact trail."""
+    from desktop.core.atomic import write_atomic
+    from desktop.core.audit.export import parse_since
+    from desktop.core.audit.trail import AuditTrail
+    from desktop.core.errors import StorageError
+
+    path = _profile_paths(args.profile).drafts_db
+    name = f"chorus audit {args.audit_command}"
+    trail = AuditTrail.open_read_only(path)
+    since = None
+    if args.audit_command == "export" and args.since:
+        try:
+            since = parse_since(args.since)
+        except ValueError as exc:
+            _say(stderr, f"{name}: --since {exc}")
+            return EXIT_USAGE
+    try:
+        if path.exists() and not trail.has_trail():
+            _say(stderr, f"{name}: {path} has no audit trail yet (database version {trail.schema_version()}): start "
+                 "this version of Chorus once and it chains your publish history and acknowledgements into one.")
+        if args.audit_command == "verify":
+            verification = trail.verify()
+            _say(stdout if verification.intact else stderr, f"{verification.summary()} ({path})")
+            return EXIT_OK if verification.intact else EXIT_BLOCKED
+        text = trail.export(args.format, since)
+    except StorageError as exc:
+        _say(stderr, f"{name}: {exc}")
+        return EXIT_USAGE
+    if args.output is not None:
+        try:
+            write_atomic(args.output, text.encode("utf-8", "surrogatepass"), mode=0o600)
+        except OSError as exc:
+            _say(stderr, f"{name}: cannot write {args.output}: {exc.strerror or exc}. Choose another file or folder.")
+            return EXIT_USAGE
+        _say(stderr, f"{name}: wrote {args.output}")
+        return EXIT_OK
+    if args.format == "json":  # still valid JSON, the same values: only escapes where a terminal would act
+        text = _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    elif stdout.isatty():
+        text = _UNSAFE_CSV.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                               else f"\\u{ord(m.group(0)):04x}", text)
+    _write(stdout, text)
     return EXIT_OK

@@ -178,6 +178,18 @@ SPECS: tuple[SettingSpec, ...] = (
         "offered, not required; acknowledging the policy's summary is always required.",
         "Policy",
     ),
+    # the audit trail (issue 15, desktop.core.audit): whether each publish's record keeps the post's text
+    SettingSpec(
+        "audit.include_text",
+        Kind.BOOL,
+        False,
+        "Keep each post's text in the audit trail",
+        "Whether the audit trail records the full text of every post published, not only its SHA-256 fingerprint "
+        "(which already proves which text was sent: compare it with the post). Off by default: the trail is made "
+        "to be handed over on request, and keeping every post's words in it copies more personal data than the "
+        "proof needs. Turn on where your compliance rules require the words themselves.",
+        "Policy",
+    ),
     # the guided tour (desktop.ui.tour): on at first start, turned off once the tour has been shown
     SettingSpec(
         "tour.show_at_start",

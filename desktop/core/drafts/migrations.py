@@ -243,6 +243,20 @@ def _v8_scheduled_posts(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN held TEXT NOT NULL DEFAULT ''")
 
 
+def _v9_audit_trail(db: sqlite3.Connection) -> None:
+    # The audit trail (desktop.core.audit): an append-only, hash-chained log of every publish, every
+    # warning acknowledged with its reason, every policy acknowledgement and quiz result; audit_head
+    # keeps the last record's seq and hash so removing the newest records is detected too. The history
+    # kept so far (sent publishes, acknowledged warnings, training records) is chained once, in time
+    # order, each record marked "migrated".
+    from desktop.core.audit.chain import CREATE_TABLES
+    from desktop.core.audit.history import migrate_history
+
+    for statement in CREATE_TABLES:
+        db.execute(statement)
+    migrate_history(db)
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
@@ -252,5 +266,6 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (6, _v6_training_records),
     (7, _v7_draft_media),
     (8, _v8_scheduled_posts),
+    (9, _v9_audit_trail),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

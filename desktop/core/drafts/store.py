@@ -43,7 +43,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from desktop.core.drafts.acknowledgements import Acknowledgement
+from desktop.core.audit import chain as audit_chain
+from desktop.core.audit import events as audit_events
+from desktop.core.drafts.acknowledgements import ACKNOWLEDGED, Acknowledgement
 
 # Draft, opening and the files moved aside have their own modules; the names other code imported
 # from here stay importable (desktop.bootstrap reads BUSY_TIMEOUT_S).
@@ -298,16 +300,27 @@ class DraftStore:
         ack.validate()
         stored = Acknowledgement(ack.draft_id, ack.rule_id, ack.matched_text, ack.occurrence, ack.policy_version,
                                  ack.kind, ack.reason, self.clock())
-        try:
-            with self._write() as db:
+        with self._write() as db:
+            same = db.execute(
+                "SELECT 1 FROM acknowledgements WHERE draft_id = ? AND rule_id = ? AND matched_text = ? AND "
+                "occurrence = ? AND policy_version = ? AND kind = ? AND reason = ?",
+                (stored.draft_id, stored.rule_id, stored.matched_text, stored.occurrence, stored.policy_version,
+                 stored.kind, stored.reason)).fetchone()
+            try:
                 db.execute(
                     "INSERT OR REPLACE INTO acknowledgements (draft_id, rule_id, matched_text, occurrence, "
                     "policy_version, kind, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (stored.draft_id, stored.rule_id, stored.matched_text, stored.occurrence, stored.policy_version,
                      stored.kind, stored.reason, stored.created_at),
                 )
-        except sqlite3.IntegrityError as exc:
-            raise StorageError(f"draft {ack.draft_id} does not exist") from exc
+            except sqlite3.IntegrityError as exc:
+                raise StorageError(f"draft {ack.draft_id} does not exist") from exc
+            if stored.kind == ACKNOWLEDGED and same is None:  # the audit trail: a warning acknowledged, with its
+                # reason, in the same transaction (the same acknowledgement saved again adds nothing)
+                kind, record = audit_events.warning_acknowledged(
+                    rule_id=stored.rule_id, reason=stored.reason, policy_version=stored.policy_version,
+                    draft_id=stored.draft_id, occurrence=stored.occurrence)
+                audit_chain.append(db, kind, record, stored.created_at)
         return stored
 
     def acknowledgements(self, draft_id: str, policy_version: str) -> builtins.list[Acknowledgement]:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop.core import networks
+from desktop.core.audit.events import SentPost
 from desktop.core.media import Attachment, attachment_problems
 from desktop.core.ports import (
     Account,
@@ -144,6 +145,9 @@ class PublishService:
     # given images (the outbox, Retry after an interruption, send as new) take the draft's own, so a
     # post with images is never re-sent as text alone
     draft_images: Callable[[str], Sequence[Attachment]] | None = field(default=None, kw_only=True)
+    # whether each publish's audit record keeps the text itself, not only its SHA-256 (the setting
+    # audit.include_text, read at each publish so a change by IT applies at once; None: off)
+    audit_text: Callable[[], bool] | None = field(default=None, kw_only=True)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -244,10 +248,11 @@ class PublishService:
               on_update: Callable[[TargetStatus], None], round_: int = 0, *,
               images: tuple[Attachment, ...] = (), key: str | None = None, reply_to: ReplyTo | None = None,
               use_draft_images: bool = True,
-              on_published: Callable[[Published], None] | None = None) -> TargetStatus:
+              on_published: Callable[[Published], None] | None = None,
+              part: tuple[int, int] | None = None) -> TargetStatus:
         """Send one post to one account, exactly once. A thread's part (publishing.thread) gives its
-        own *key*, the post it replies to, no draft images after the first part, and *on_published*
-        to learn the new post's id and CID."""
+        own *key*, the post it replies to, no draft images after the first part, *on_published*
+        to learn the new post's id and CID, and *part* (index, number of parts) for its audit record."""
         record = self.accounts.store.get_account(account_id)
         if record is None:
             return self._status(draft_id, account_id, FAILED, reason="This account is no longer linked.")
@@ -315,7 +320,7 @@ class PublishService:
                 self.store.mark_failed(key, exc.reason)
                 return self._status(draft_id, account_id, FAILED, account=account, reason=exc.reason,
                                     retryable=exc.retryable)
-            self.store.mark_sent(key, published.url, published.remote_id)
+            self.store.mark_sent(key, published.url, published.remote_id, sent=self._sent(text, images, part))
             self.accounts.record_success(account_id)
             if on_published is not None:
                 on_published(published)
@@ -323,8 +328,9 @@ class PublishService:
 
     def confirm_posted(self, draft_id: str, account_id: str, text: str, post_url: str = "") -> TargetStatus:
         """The person checked: the post *is* on the network (after an ``unconfirmed`` status)."""
-        key = self._current_key(draft_id, account_id, text, self._images(draft_id, ()))
-        self.store.mark_sent(key, post_url, "")
+        images = self._images(draft_id, ())
+        key = self._current_key(draft_id, account_id, text, images)
+        self.store.mark_sent(key, post_url, "", sent=self._sent(text, images))
         return self._status(draft_id, account_id, SENT, post_url=post_url)
 
     def send_as_new(self, draft_id: str, text: str, account_id: str,
@@ -339,6 +345,11 @@ class PublishService:
         images = self._images(draft_id, ())
         round_ = self._rounds(draft_id, account_id, text, images)
         return self._publish_one(draft_id, text, account_id, version, [], on_update, round_=round_, images=images)
+
+    def _sent(self, text: str, images: Sequence[Attachment], part: tuple[int, int] | None = None) -> SentPost:
+        """What the audit record of a publish keeps beyond its history row (desktop.core.audit)."""
+        return SentPost(text, bool(self.audit_text and self.audit_text()),
+                        tuple((image.identity()[1], image.alt) for image in images), part)
 
     def _images(self, draft_id: str, images: Sequence[Attachment]) -> tuple[Attachment, ...]:
         """*images*, or when none were handed over, the draft's own (``draft_images``)."""
@@ -420,7 +431,7 @@ class PublishService:
             return self._status(draft_id, account_id, FAILED, account=account, needs_relink=True,
                                 reason=f"{exc} Link the account again.")
         if found is not None:
-            self.store.mark_sent(key, found.url, found.remote_id)
+            self.store.mark_sent(key, found.url, found.remote_id, sent=self._sent(text, images))
             self.accounts.record_success(account_id)
             return self._status(draft_id, account_id, SENT, account=account, post_url=found.url)
         reason = "It did not arrive before Chorus was closed: Retry sends it."

@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.core.audit import chain as audit_chain
+from desktop.core.audit import events as audit_events
+from desktop.core.audit.events import SentPost
 from desktop.core.drafts.store import DraftStore
 from desktop.core.errors import StorageError
 from desktop.core.ports import Account
@@ -125,16 +128,29 @@ class PublishStore:
         assert publication is not None
         return publication
 
-    def mark_sent(self, idempotency_key: str, post_url: str, remote_id: str) -> Publication:
+    def mark_sent(self, idempotency_key: str, post_url: str, remote_id: str, *,
+                  sent: SentPost | None = None) -> Publication:
+        """The post is on the network. The first time a row becomes ``sent``, its ``publish`` record is
+        appended to the audit trail in the same transaction (*sent*: the text and images, which the row
+        does not keep), so neither exists without the other."""
         now = self.clock()
         with self.database.transaction() as db:
+            before = db.execute("SELECT status, draft_id, account_id, network, handle, policy_version, acknowledged "
+                                "FROM publish_history WHERE idempotency_key = ?", (idempotency_key,)).fetchone()
             cursor = db.execute(
                 "UPDATE publish_history SET status = 'sent', post_url = ?, remote_id = ?, error = '', "
                 "sent_at = COALESCE(sent_at, ?), updated_at = ? WHERE idempotency_key = ?",
                 (post_url, remote_id, now, now, idempotency_key),
             )
-            if cursor.rowcount != 1:
+            if cursor.rowcount != 1 or before is None:
                 raise StorageError(f"no publish record for key {idempotency_key}")
+            if before[0] != SENT:
+                sent = sent or SentPost(None)
+                kind, record = audit_events.publish(
+                    account_id=before[2], handle=before[4], network=before[3], post_url=post_url, remote_id=remote_id,
+                    draft_id=before[1], policy_version=before[5], text=sent.text, include_text=sent.include_text,
+                    images=sent.images, acknowledged=_json(before[6], []), part=sent.part)
+                audit_chain.append(db, kind, record, now)
         return self.publication(idempotency_key)  # type: ignore[return-value]
 
     def mark_failed(self, idempotency_key: str, reason: str) -> Publication:

@@ -208,7 +208,7 @@ def _send_parts(service: PublishService, draft_id: str, each: Plan, version: str
         status = service._send(draft_id, part, each.account_id, version, acks, relay, key=key,
                                images=images if index == 0 else (), use_draft_images=index == 0,
                                reply_to=ReplyTo(root, parent) if root is not None and parent is not None else None,
-                               on_published=published.append)
+                               on_published=published.append, part=(index, total))
         if status.state != SENT:
             return _stopped(status, index, total, first_url)
         if published:

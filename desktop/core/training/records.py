@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.audit import chain as audit_chain
+from desktop.core.audit import events as audit_events
 from desktop.core.training.summary import ACKNOWLEDGEMENT_STATEMENT, PolicySummary
 
 if TYPE_CHECKING:
@@ -132,6 +134,17 @@ class TrainingRecords:
                 (kind, policy_id, version, name, category, None if passed is None else int(passed), wording,
                  encoded, now))
             row_id = int(cursor.lastrowid or 0)
+            # the audit trail, in the same transaction: a policy acknowledged, or a quiz result
+            if kind == QUIZ:
+                audit_kind, record = audit_events.quiz_result(
+                    policy_id=policy_id, policy_version=version, policy_name=name, category=category,
+                    right=int(details.get("right", 0)), total=int(details.get("total", 0)), passed=bool(passed),
+                    training_record_id=row_id, wording=wording)
+            else:
+                audit_kind, record = audit_events.policy_acknowledged(
+                    policy_id=policy_id, policy_version=version, policy_name=name, training_record_id=row_id,
+                    wording=wording)
+            audit_chain.append(db, audit_kind, record, now)
         return TrainingRecord(row_id, kind, policy_id, version, name, category, passed, wording, details, now)
 
     def _select(self, where: str, params: tuple[Any, ...]) -> list[TrainingRecord]:

@@ -258,6 +258,10 @@ class MainWindow(QMainWindow):
             from desktop.ui.training.feature import TrainingFeature
 
             self.training = TrainingFeature(self, services.policy_gate, runner)
+        # issue 15: Help → Audit trail… (the records, whether the chain is intact, export)
+        from desktop.ui.audit.feature import AuditFeature
+
+        self.audit = AuditFeature(self, store, runner)
         self.demo: DemoFeature | None = None
         if demo is not None:
             from desktop.ui.demo.feature import DemoFeature

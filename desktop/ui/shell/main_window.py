@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
         self._build_preview()
+        self._build_ideas()
         # issue 14: publish later (File → Publish later…, Scheduled posts…; the tray when closed with posts waiting)
         self.schedule: ScheduleFeature | None = None
         if services is not None:
@@ -337,6 +338,21 @@ class MainWindow(QMainWindow):
         self.preview_dock = self.add_panel("Preview", self.preview.panel)
         self.tabifyDockWidget(self.policy_dock, self.preview_dock)
         self.policy_dock.raise_()
+
+    def _build_ideas(self) -> None:
+        """Issue 15: the Ideas panel (desktop.ui.ideas), tabbed with the Policy panel, and the reference pane
+        beside the editor; feeds are downloaded through the services' fetcher (none: files and folders only)."""
+        from desktop.ui.ideas.feature import IdeasFeature
+
+        fetcher = self.services.feed_fetcher if self.services is not None else None
+        self.ideas = IdeasFeature(self.settings, self.runner, self.store, self.drafts_controller, fetcher, self,
+                                  open_url=self.browser.open_url)
+        self.ideas_dock = self.add_panel("Ideas", self.ideas.panel)
+        self.tabifyDockWidget(self.policy_dock, self.ideas_dock)
+        self.policy_dock.raise_()
+        self.splitter.addWidget(self.ideas.reference)
+        self.splitter.setStretchFactor(2, 0)
+        QTimer.singleShot(0, self.ideas.start)
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         """The publish bar's wiring now; the Accounts panel's place now and its content just after the
@@ -504,6 +520,7 @@ class MainWindow(QMainWindow):
         self.composer.set_networks(self.counter_networks())
         self.tips.networks_changed()
         self.tips.settings_changed()
+        self.ideas.settings_changed()
         self.policy.reload_if_changed()
         logging.getLogger().setLevel(self.settings.get("logging.level").upper())
         self.runner.run(self.settings.save, on_failure=lambda exc: self.notice.show_message(

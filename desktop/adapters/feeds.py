@@ -56,7 +56,7 @@ class HttpFeedFetcher:
             response = fetch(self.session, "GET", url, what="downloading the feed", where=where, public=True,
                              allow_http=True, max_bytes=self._max_bytes, deadline=self._deadline, headers=headers)
         except Offline as exc:
-            raise FeedFetchFailed(f"offline: {exc.reason}", offline=True) from None
+            raise FeedFetchFailed(exc.reason, offline=True) from None
         except AnswerTooLarge:
             raise FeedFetchFailed(f"{where} sent more than {self._max_bytes / 1_048_576:g} MB; Chorus stopped "
                                   "reading it. Ask whoever publishes the feed to keep fewer items in it.") from None

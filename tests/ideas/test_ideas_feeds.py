@@ -138,7 +138,8 @@ def test_offline_the_cached_items_are_shown(drafts: DraftStore, fetcher):
     assert ideas.refresh(url).ok
     server.stop()  # the server is gone: nothing listens on its port any more
     status = ideas.refresh(url)
-    assert not status.ok and status.message.startswith("offline:") and "connection refused" in status.message
+    assert not status.ok and status.message.startswith("Chorus cannot reach the feed server 127.0.0.1:")
+    assert "connection refused" in status.message
     view = ideas.collect([url], [])
     assert [idea.title for idea in view.ideas] == ["Release 2.0", "A note without title or date."]
     assert view.problems() and "Acme Releases" in view.problems()[0]

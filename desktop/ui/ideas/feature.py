@@ -161,6 +161,7 @@ class IdeasFeature(QObject):
                 self.drafts.panel.search.clear()
             self.drafts.panel.model.upsert(draft)
             self.drafts.open_draft(draft)
+            self.drafts._update_status()  # "N drafts" in the status bar, as New draft does
             self.reference.show_for(draft.id, ideas)
             editor = self.drafts.composer.editor
             cursor = editor.textCursor()

@@ -12,9 +12,20 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.ideas import DraftIdea
+
+PANE_WIDTH = 260  # the reference column's width when it opens
 
 
 def heading_for(idea: DraftIdea) -> str:
@@ -78,4 +89,21 @@ class ReferencePane(QFrame):
         self.heading.setText(heading_for(first))
         self.title.setText(first.title)
         self.text.setPlainText("\n\n".join(idea.reference_text for idea in shown))
-        self.show()
+        if not self.isVisible():
+            self.show()
+            self._take_a_side_width()
+
+    def _take_a_side_width(self) -> None:
+        """Beside the editor in the window's splitter: a narrow column taken from the editor, not half of it."""
+        splitter = self.parentWidget()
+        if not isinstance(splitter, QSplitter):
+            return
+        sizes = splitter.sizes()
+        mine = splitter.indexOf(self)
+        if mine < 1 or len(sizes) <= mine:
+            return
+        editor = mine - 1
+        total = sizes[editor] + sizes[mine]
+        width = max(self.minimumWidth(), min(PANE_WIDTH, total // 3))
+        sizes[editor], sizes[mine] = total - width, width
+        splitter.setSizes(sizes)

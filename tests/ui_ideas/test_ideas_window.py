@@ -40,6 +40,11 @@ def test_write_about_this_opens_a_draft_with_the_link_and_shows_the_suggested_co
         assert panel.detail.text() == "Drafts now work offline."
         assert panel.current_idea() is not None and panel.current_idea().read  # shown read (no longer bold)
         assert not window.ideas.reference.isVisible()
+        assert panel.open_action.isEnabled()
+        # narrow enough to share the right-hand tabs without squeezing the editor in a 640-pixel window
+        from desktop.ui.shell.main_window import PANEL_SHARE
+
+        assert panel.minimumSizeHint().width() < 640 * PANEL_SHARE
         with qtbot.waitSignal(window.ideas.draft_written, timeout=5000) as written:
             panel.write_button.click()
         draft_id = written.args[0]
@@ -132,10 +137,10 @@ def test_notes_folder_ideas_and_a_locked_feed_list(qtbot, make_window, tmp_path:
     window = make_window(managed={"ideas.feeds": []}, values={"ideas.folders": [str(folder)]})
     panel = window.ideas.panel
     qtbot.waitUntil(lambda: panel.titles() == ["Visit at the Lyon plant"], timeout=5000)
-    assert not panel.add_feed_button.isEnabled() and "Managed by your organisation" in panel.add_feed_button.toolTip()
-    assert panel.add_folder_button.isEnabled()
+    assert not panel.add_feed_action.isEnabled() and "managed by your organisation" in panel.add_feed_action.text()
+    assert panel.add_folder_action.isEnabled()
     panel.select(panel.ideas[0].key)
-    assert not panel.open_button.isEnabled() or panel.ideas[0].link.startswith("file:")
+    assert not panel.open_action.isEnabled()  # a note's file address is not opened from here
     with qtbot.waitSignal(window.ideas.draft_written, timeout=5000):
         panel.write_button.click()
     assert window.composer.text() == PROMPT  # no file address goes into a post

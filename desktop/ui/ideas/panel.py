@@ -1,24 +1,27 @@
 """The Ideas panel: ideas newest first (title, source and date, the summary's start), unread in bold.
 
-Buttons: Refresh, Add feed…, Add folder… above the list (the add buttons are disabled, with the
-reason in their tooltip, when IT manages the list), and under it Write about this, Open link and
-Dismiss for the selected idea. A line per source that failed says why and how old the items shown
-are. Everything shown is plain text: a feed's markup is never rendered. Colours come from the palette.
+Refresh and Add (a menu: Add feed…, Add folder…; an entry IT manages is disabled and says so) above
+the list, Write about this and Dismiss under it, and the same with Open link in the list's context
+menu (few buttons: the panel shares its tabs and must stay narrow). A line per source that failed
+says why and how old the items shown are. Everything shown is plain text: a feed's markup is never
+rendered. Colours come from the palette.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +29,8 @@ from PySide6.QtWidgets import (
 from desktop.core.ideas import Idea, IdeasView
 
 IdeaRole = Qt.ItemDataRole.UserRole + 1
-EMPTY_TEXT = ("No ideas yet. Add your organisation's news or release feed (Add feed…) or a folder of your own "
-              "notes or changelogs (Add folder…).")
+EMPTY_TEXT = ("No ideas yet. Add your organisation's news or release feed, or a folder of your own notes or "
+              "changelogs (Add → Add feed…, Add folder…).")
 _PAD = 6
 
 
@@ -104,12 +107,20 @@ class IdeasPanel(QWidget):
         self.ideas: list[Idea] = []
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Ask the feeds for new items and read the folders again")
-        self.add_feed_button = QPushButton("Add feed…", self)
-        self.add_folder_button = QPushButton("Add folder…", self)
+        # one "Add" button with a menu: the panel stays narrow enough to share its tabs at 640 pixels
+        self.add_button = QToolButton(self)
+        self.add_button.setText("Add")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.add_button.setAccessibleName("Add a feed or a folder")
+        menu = QMenu(self.add_button)
+        self.add_feed_action = menu.addAction("Add feed…")
+        self.add_folder_action = menu.addAction("Add folder…")
+        self.add_button.setMenu(menu)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        for button in (self.refresh_button, self.add_feed_button, self.add_folder_button):
-            top.addWidget(button)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.add_button)
         top.addStretch(1)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -133,17 +144,20 @@ class IdeasPanel(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName("Idea summary")
         self.detail.setMaximumHeight(120)
-        self.write_button = QPushButton("Write about this", self)
+        self.write_button = QToolButton(self)
+        self.write_button.setText("Write about this")
         self.write_button.setToolTip("A new draft with the link and a question for your own angle")
-        self.open_button = QPushButton("Open link", self)
-        self.dismiss_button = QPushButton("Dismiss", self)
+        self.dismiss_button = QToolButton(self)
+        self.dismiss_button.setText("Dismiss")
         self.dismiss_button.setToolTip("Hide this idea (it stays hidden)")
+        self.open_action = QAction("Open link", self)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.write_button)
-        bottom.addWidget(self.open_button)
         bottom.addStretch(1)
         bottom.addWidget(self.dismiss_button)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -153,11 +167,11 @@ class IdeasPanel(QWidget):
         layout.addWidget(self.detail)
         layout.addLayout(bottom)
         self.refresh_button.clicked.connect(self.refresh_requested)
-        self.add_feed_button.clicked.connect(self.add_feed_requested)
-        self.add_folder_button.clicked.connect(self.add_folder_requested)
+        self.add_feed_action.triggered.connect(self.add_feed_requested)
+        self.add_folder_action.triggered.connect(self.add_folder_requested)
         self.write_button.clicked.connect(lambda: self._emit_current(self.write_requested))
         self.dismiss_button.clicked.connect(lambda: self._emit_current(self.dismiss_requested))
-        self.open_button.clicked.connect(lambda: self._emit_current(self.open_requested))
+        self.open_action.triggered.connect(lambda: self._emit_current(self.open_requested))
         self.list.itemActivated.connect(lambda _item: self._emit_current(self.write_requested))
         self.list.currentItemChanged.connect(lambda _current, _previous: self._current_changed())
         self.set_view(IdeasView())
@@ -193,11 +207,12 @@ class IdeasPanel(QWidget):
         self.refresh_button.setText("Refreshing…" if busy else "Refresh")
 
     def set_locked(self, feeds_locked: bool, folders_locked: bool) -> None:
-        managed = "Managed by your organisation: IT sets this list"
-        self.add_feed_button.setEnabled(not feeds_locked)
-        self.add_feed_button.setToolTip(managed if feeds_locked else "Add a feed address (RSS, Atom, JSON Feed) or file")
-        self.add_folder_button.setEnabled(not folders_locked)
-        self.add_folder_button.setToolTip(managed if folders_locked else "Add a folder of your notes or changelogs")
+        managed = " (managed by your organisation: IT sets this list)"
+        self.add_feed_action.setEnabled(not feeds_locked)
+        self.add_feed_action.setText("Add feed…" + (managed if feeds_locked else ""))
+        self.add_folder_action.setEnabled(not folders_locked)
+        self.add_folder_action.setText("Add folder…" + (managed if folders_locked else ""))
+        self.add_button.setToolTip("Add a feed address (RSS, Atom, JSON Feed) or file, or a folder of your notes")
 
     def current_idea(self) -> Idea | None:
         item = self.list.currentItem()
@@ -230,6 +245,17 @@ class IdeasPanel(QWidget):
         if not idea.read:
             self.seen.emit(idea)
 
+    def _context_menu(self, position: QPoint) -> None:
+        if self.current_idea() is None:
+            return
+        menu = QMenu(self)
+        write = menu.addAction("Write about this")
+        write.triggered.connect(self.write_button.click)
+        menu.addAction(self.open_action)
+        dismiss = menu.addAction("Dismiss")
+        dismiss.triggered.connect(self.dismiss_button.click)
+        menu.popup(self.list.viewport().mapToGlobal(position))
+
     def mark_read_shown(self, key: str) -> None:
         """Show *key* as read (unbold) without waiting for the next reload."""
         from dataclasses import replace
@@ -243,6 +269,6 @@ class IdeasPanel(QWidget):
         idea = self.current_idea()
         self.write_button.setEnabled(idea is not None)
         self.dismiss_button.setEnabled(idea is not None)
-        self.open_button.setEnabled(idea is not None and bool(idea.link))
+        self.open_action.setEnabled(idea is not None and idea.link.startswith(("https://", "http://")))
         self.detail.setVisible(idea is not None)
 

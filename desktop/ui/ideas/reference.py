@@ -8,9 +8,9 @@ from an idea is opened again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -43,6 +43,8 @@ class ReferencePane(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(180)
         self.draft_id: str | None = None
+        # puts the pane beside the editor the first time it shows (the main window's splitter)
+        self.host: Callable[[QWidget], None] | None = None
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
@@ -90,8 +92,10 @@ class ReferencePane(QFrame):
         self.title.setText(first.title)
         self.text.setPlainText("\n\n".join(idea.reference_text for idea in shown))
         if not self.isVisible():
+            if self.host is not None and not isinstance(self.parentWidget(), QSplitter):
+                self.host(self)
             self.show()
-            self._take_a_side_width()
+            QTimer.singleShot(0, self._take_a_side_width)  # once the splitter has laid the pane out
 
     def _take_a_side_width(self) -> None:
         """Beside the editor in the window's splitter: a narrow column taken from the editor, not half of it."""

@@ -350,9 +350,21 @@ class MainWindow(QMainWindow):
         self.ideas_dock = self.add_panel("Ideas", self.ideas.panel)
         self.tabifyDockWidget(self.policy_dock, self.ideas_dock)
         self.policy_dock.raise_()
-        self.splitter.addWidget(self.ideas.reference)
-        self.splitter.setStretchFactor(2, 0)
+        self.ideas.reference.host = self._place_beside_editor
         QTimer.singleShot(0, self.ideas.start)
+
+    def _place_beside_editor(self, pane: QWidget) -> None:
+        """Put *pane* beside the editor, in a splitter of their own (the drafts | editor sizes stay as they
+        are); done when it is first shown, so a window that never shows one keeps its layout as it was."""
+        editor_side = self.splitter.widget(1)
+        assert editor_side is not None  # laid out in __init__
+        beside = QSplitter(Qt.Orientation.Horizontal, self)
+        beside.setChildrenCollapsible(False)
+        self.splitter.replaceWidget(1, beside)
+        beside.addWidget(editor_side)
+        beside.addWidget(pane)
+        beside.setStretchFactor(0, 1)
+        beside.setStretchFactor(1, 0)
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         """The publish bar's wiring now; the Accounts panel's place now and its content just after the

@@ -1,6 +1,6 @@
 """IdeasFeature: the Ideas panel's wiring in the main window.
 
-- Shows what is kept at once (the cached feed items and the folders, read on the ``db`` lane), then
+- Shows what is kept at once (the cached feed items and the folders, read on the ``io`` lane), then
   refreshes the feeds on the ``io`` lane (never on the GUI thread), at start and every
   ``ideas.refresh_minutes``; a feed that fails keeps its items and gets a status line.
 - Selecting an idea marks it read; Dismiss hides it for good (both written on the ``db`` lane).
@@ -88,7 +88,8 @@ class IdeasFeature(QObject):
     def load(self, then_refresh: bool = False) -> None:
         feeds, folders = self._sources()
         service = self.service
-        self.runner.run(lambda: service.collect(feeds, folders), lane="db", owner=self.panel,
+        # the io lane: a notes folder may be on a slow network share, and the db lane carries the autosaves
+        self.runner.run(lambda: service.collect(feeds, folders), lane="io", owner=self.panel,
                         on_success=lambda view: self._show(view, then_refresh),
                         on_failure=lambda exc: log.error("ideas could not be read: %s", exc))
 

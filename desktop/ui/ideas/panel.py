@@ -9,6 +9,8 @@ rendered. Colours come from the palette.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
@@ -187,7 +189,8 @@ class IdeasPanel(QWidget):
             for idea in self.ideas:
                 item = QListWidgetItem(idea.title)
                 item.setData(IdeaRole, idea)
-                item.setToolTip(f"{idea.title}\n{meta_line(idea)}")
+                # escaped: Qt renders a tooltip that looks like HTML as HTML, and a feed's title is anyone's text
+                item.setToolTip(f"<p>{html.escape(idea.title)}<br>{html.escape(meta_line(idea))}</p>")
                 self.list.addItem(item)
             if current is not None:
                 for row, idea in enumerate(self.ideas):

@@ -297,13 +297,27 @@ def build_services(
 
         remote_policy = RemotePolicy(PolicyFetcher(), PolicyDownloadCache(policy_download))
 
+    feed_fetchers: list[Any] = []
+
+    class FeedFetcher:
+        """The Ideas' feed downloader (desktop.adapters.feeds), imported on the first download."""
+
+        def fetch_feed(self, url: str, *, etag: str | None, last_modified: str | None) -> Any:
+            with lock:
+                if not feed_fetchers:
+                    from desktop.adapters.feeds import HttpFeedFetcher
+
+                    use_network_settings()
+                    feed_fetchers.append(HttpFeedFetcher())
+            return feed_fetchers[0].fetch_feed(url, etag=etag, last_modified=last_modified)
+
     def close() -> None:
         for each in closing:  # the keyring thread
             each.close()
         with lock:
             made = list(built.values())
             sessions = [fetch.session for fetch in fetcher if fetch._session is not None]
-            downloaders = list(policy_fetchers)
+            downloaders = list(policy_fetchers) + list(feed_fetchers)
         for factory in made:  # each adapter's connection pools
             getattr(factory, "close", lambda: None)()
         for session in sessions:
@@ -311,9 +325,11 @@ def build_services(
         for downloader in downloaders:
             downloader.close()
 
-    return Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
-                    linkable=[network.id for network in networks.linkable() if network.id in factories],
-                    on_close=[close], link_rules=link_rules, remote_policy=remote_policy, policy_gate=policy_gate)
+    services = Services(make_accounts, make_linking, make_publisher, fetch_image=fetch_image, cache_dir=cache_dir,
+                        linkable=[network.id for network in networks.linkable() if network.id in factories],
+                        on_close=[close], link_rules=link_rules, remote_policy=remote_policy, policy_gate=policy_gate)
+    services.feed_fetcher = FeedFetcher()  # issue 15: the Ideas panel's feeds
+    return services
 
 
 def make_policy_gate(settings: Settings, store: DraftStore) -> PolicyGate:

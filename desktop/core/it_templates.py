@@ -97,6 +97,8 @@ EXAMPLES: Mapping[str, Any] = {
     "network.ca_certificates": "/etc/ssl/certs/example-corp-root.pem",
     "mastodon.allowed_instances": ["mastodon.social", "*.example.com"],
     "publishing.time_zone": "Europe/Paris",
+    "ideas.feeds": ["https://www.example.com/blog/feed.xml", "http://news.intranet.example.com/rss"],
+    "ideas.folders": ["~/Documents/Release notes"],
 }
 
 _REGISTRY_TYPES = {"boolean": "REG_DWORD", "integer": "REG_DWORD", "string": "REG_SZ", "array": "REG_MULTI_SZ"}

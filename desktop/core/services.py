@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop.core.accounts.linking import Linking, LinkRules
     from desktop.core.accounts.service import AccountService
     from desktop.core.diagnostics import Report
+    from desktop.core.ideas.feeds import FeedFetcher
     from desktop.core.policy import Policy
     from desktop.core.policy.remote import RemotePolicy
     from desktop.core.publishing.service import PublishService
@@ -65,6 +66,8 @@ class Services:
         self.diagnose = diagnose  # Help → Diagnostics: the `chorus doctor` report (blocking)
         # publishing waits until the policy is acknowledged (desktop.core.training.gate; None: no gate)
         self.policy_gate = policy_gate
+        # Ideas: downloads company feeds (desktop.adapters.feeds, set by the composition root; None: none)
+        self.feed_fetcher: FeedFetcher | None = None
         self._lock = threading.RLock()
         self._accounts: AccountService | None = None
         self._linking: Linking | None = None

@@ -221,6 +221,38 @@ SPECS: tuple[SettingSpec, ...] = (
         "Publishing",
         choices=(("ask", "Ask the first time"), ("tray", "Keep running in the tray"), ("quit", "Quit")),
     ),
+    # ideas to write about (issue 15, desktop.core.ideas, desktop.ui.ideas)
+    SettingSpec(
+        "ideas.feeds",
+        Kind.TEXTS,
+        (),
+        "Idea feeds",
+        "Your organisation's news, release and blog feeds shown in the Ideas panel: RSS, Atom or JSON Feed "
+        "addresses (https://, or http:// for intranet feeds: Chorus sends no sign-in to them) or paths of feed "
+        "files. Read in the background through the proxy, at most 2 MB each; the last items are kept for "
+        "offline use. IT can set or lock this list.",
+        "Ideas",
+    ),
+    SettingSpec(
+        "ideas.folders",
+        Kind.TEXTS,
+        (),
+        "Idea folders",
+        "Folders of your own notes, release notes or changelogs (Markdown or text) that the Ideas panel lists "
+        "as ideas: each note, and each section of a CHANGELOG. Read on this computer only; nothing is uploaded.",
+        "Ideas",
+    ),
+    SettingSpec(
+        "ideas.refresh_minutes",
+        Kind.INT,
+        60,
+        "Idea feeds update interval (minutes)",
+        "How often Chorus asks the feeds for new items while it runs. An unchanged feed costs one small "
+        "request (ETag or Last-Modified, 304 Not Modified).",
+        "Ideas",
+        minimum=5,
+        maximum=1440,
+    ),
     # each network's own settings (its limit, its app), declared in its registry entry
     *(spec for network in REGISTRY for spec in network.settings),
 )

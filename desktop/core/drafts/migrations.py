@@ -257,6 +257,66 @@ def _v9_audit_trail(db: sqlite3.Connection) -> None:
     migrate_history(db)
 
 
+def _v10_ideas(db: sqlite3.Connection) -> None:
+    # Ideas (desktop.core.ideas): the feeds' last good items, kept so the Ideas panel works offline, with
+    # each feed's validators (ETag, Last-Modified) and its last failure; which ideas were read or
+    # dismissed (by idea key: "<source>#<item id>", feeds and local notes alike); and which ideas a
+    # draft was written from, with a copy of their suggested copy and summary (the authenticity check
+    # compares the draft with them even after the feed dropped the item).
+    db.execute(
+        """
+        CREATE TABLE idea_feeds (
+            source          TEXT PRIMARY KEY,
+            title           TEXT NOT NULL DEFAULT '',
+            etag            TEXT,
+            last_modified   TEXT,
+            fetched_at      REAL,
+            error           TEXT NOT NULL DEFAULT '',
+            error_at        REAL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE idea_items (
+            source          TEXT NOT NULL REFERENCES idea_feeds(source) ON DELETE CASCADE,
+            item_id         TEXT NOT NULL,
+            title           TEXT NOT NULL DEFAULT '',
+            link            TEXT NOT NULL DEFAULT '',
+            published       REAL,
+            summary         TEXT NOT NULL DEFAULT '',
+            suggested       TEXT NOT NULL DEFAULT '',
+            position        INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (source, item_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE idea_marks (
+            idea_key        TEXT PRIMARY KEY,
+            read_at         REAL,
+            dismissed_at    REAL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE draft_ideas (
+            draft_id        TEXT NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+            idea_key        TEXT NOT NULL,
+            source_title    TEXT NOT NULL DEFAULT '',
+            title           TEXT NOT NULL DEFAULT '',
+            link            TEXT NOT NULL DEFAULT '',
+            summary         TEXT NOT NULL DEFAULT '',
+            suggested       TEXT NOT NULL DEFAULT '',
+            created_at      REAL NOT NULL,
+            PRIMARY KEY (draft_id, idea_key)
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (1, _v1_drafts),
     (2, _v2_targets),
@@ -267,5 +327,6 @@ MIGRATIONS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (7, _v7_draft_media),
     (8, _v8_scheduled_posts),
     (9, _v9_audit_trail),
+    (10, _v10_ideas),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]

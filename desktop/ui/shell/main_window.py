@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         if services is not None:
             self._build_accounts(services, outbox_first_try_ms)
         self._build_preview()
+        self._build_ideas()
         # issue 14: publish later (File → Publish later…, Scheduled posts…; the tray when closed with posts waiting)
         self.schedule: ScheduleFeature | None = None
         if services is not None:
@@ -343,6 +344,33 @@ class MainWindow(QMainWindow):
         self.preview_dock = self.add_panel("Preview", self.preview.panel)
         self.tabifyDockWidget(self.policy_dock, self.preview_dock)
         self.policy_dock.raise_()
+
+    def _build_ideas(self) -> None:
+        """Issue 15: the Ideas panel (desktop.ui.ideas), tabbed with the Policy panel, and the reference pane
+        beside the editor; feeds are downloaded through the services' fetcher (none: files and folders only)."""
+        from desktop.ui.ideas.feature import IdeasFeature
+
+        fetcher = self.services.feed_fetcher if self.services is not None else None
+        self.ideas = IdeasFeature(self.settings, self.runner, self.store, self.drafts_controller, fetcher, self,
+                                  open_url=self.browser.open_url)
+        self.ideas_dock = self.add_panel("Ideas", self.ideas.panel)
+        self.tabifyDockWidget(self.policy_dock, self.ideas_dock)
+        self.policy_dock.raise_()
+        self.ideas.reference.host = self._place_beside_editor
+        QTimer.singleShot(0, self.ideas.start)
+
+    def _place_beside_editor(self, pane: QWidget) -> None:
+        """Put *pane* beside the editor, in a splitter of their own (the drafts | editor sizes stay as they
+        are); done when it is first shown, so a window that never shows one keeps its layout as it was."""
+        editor_side = self.splitter.widget(1)
+        assert editor_side is not None  # laid out in __init__
+        beside = QSplitter(Qt.Orientation.Horizontal, self)
+        beside.setChildrenCollapsible(False)
+        self.splitter.replaceWidget(1, beside)
+        beside.addWidget(editor_side)
+        beside.addWidget(pane)
+        beside.setStretchFactor(0, 1)
+        beside.setStretchFactor(1, 0)
 
     def _build_accounts(self, services: Services, outbox_first_try_ms: int | None) -> None:
         """The publish bar's wiring now; the Accounts panel's place now and its content just after the
@@ -510,6 +538,7 @@ class MainWindow(QMainWindow):
         self.composer.set_networks(self.counter_networks())
         self.tips.networks_changed()
         self.tips.settings_changed()
+        self.ideas.settings_changed()
         self.policy.reload_if_changed()
         logging.getLogger().setLevel(self.settings.get("logging.level").upper())
         self.runner.run(self.settings.save, on_failure=lambda exc: self.notice.show_message(

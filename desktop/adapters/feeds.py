@@ -1,0 +1,87 @@
+"""Downloading a company feed (the core's FeedFetcher port, desktop.core.ideas.feeds).
+
+One conditional GET through :func:`desktop.adapters.http.fetch`: the proxy and extra root
+certificates from the settings, the OS trust store, a 2 MB cap (:data:`MAX_FEED_BYTES`) and one
+10 s deadline for the whole exchange (:data:`FEED_DEADLINE_S`). ``If-None-Match``/``If-Modified-Since``
+carry the kept validators, so an unchanged feed costs a ``304``. Redirects are followed (a few, each
+checked again).
+
+Plain ``http://`` is allowed for feeds, unlike for every other call: company news feeds are often
+served only on the intranet over http, a feed request carries no credential (no sign-in, no cookie:
+a credential-free public GET), and what comes back is only shown as ideas to write about in one's
+own words, never run, never published as is. The risk left is someone on the network path changing
+the items, which is why the panel shows plain text only and drops links other than http(s).
+Every failure becomes :class:`~desktop.core.ideas.feeds.FeedFetchFailed` with a sentence for people.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+
+from desktop.adapters.http import AnswerTooLarge, DeadlineExceeded, clip, fetch, host_of, human_duration, make_session
+from desktop.core.ideas.feeds import FEED_DEADLINE_S, MAX_FEED_BYTES, FeedDownload, FeedFetchFailed
+from desktop.core.ports import Offline, PublishError
+
+ACCEPT = ("application/feed+json, application/atom+xml, application/rss+xml, application/json;q=0.9, "
+          "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+
+
+class HttpFeedFetcher:
+    """The feed downloader; one session (its connections kept alive between refreshes)."""
+
+    def __init__(self, session: requests.Session | None = None, *, deadline: float = FEED_DEADLINE_S,
+                 max_bytes: int = MAX_FEED_BYTES) -> None:
+        self._session = session
+        self._deadline = deadline
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        with self._lock:
+            if self._session is None:
+                self._session = make_session()
+            return self._session
+
+    def fetch_feed(self, url: str, *, etag: str | None, last_modified: str | None) -> FeedDownload:
+        headers = {"Accept": ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        where = f"the feed server {host_of(url)}"
+        try:
+            response = fetch(self.session, "GET", url, what="downloading the feed", where=where, public=True,
+                             allow_http=True, max_bytes=self._max_bytes, deadline=self._deadline, headers=headers)
+        except Offline as exc:
+            raise FeedFetchFailed(exc.reason, offline=True) from None
+        except AnswerTooLarge:
+            raise FeedFetchFailed(f"{where} sent more than {self._max_bytes / 1_048_576:g} MB; Chorus stopped "
+                                  "reading it. Ask whoever publishes the feed to keep fewer items in it.") from None
+        except PublishError as exc:
+            reason = exc.reason
+            if "did not answer in time" in reason:
+                reason = f"{where} did not answer in {human_duration(self._deadline)}."
+            raise FeedFetchFailed(reason) from None
+        except DeadlineExceeded:  # pragma: no cover - fetch turns it into a PublishError
+            raise FeedFetchFailed(f"{where} did not answer in {human_duration(self._deadline)}.") from None
+        status = response.status_code
+        if status == 304:
+            return FeedDownload(True, etag=response.headers.get("ETag") or etag,
+                                last_modified=response.headers.get("Last-Modified") or last_modified)
+        if status == 200:
+            return FeedDownload(False, response.content, etag=response.headers.get("ETag"),
+                                last_modified=response.headers.get("Last-Modified"))
+        said = clip(response.text, 160) if "text/plain" in (response.headers.get("Content-Type") or "") else ""
+        advice = ("The server has a problem; Chorus tries again later." if status >= 500 else
+                  "Check the feed's address in Settings (ideas.feeds).")
+        raise FeedFetchFailed(f"{where} answered {status} {response.reason or ''}".rstrip()
+                              + (f" (“{said}”)" if said else "") + f". {advice}")
+
+    def close(self) -> None:
+        with self._lock:
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()

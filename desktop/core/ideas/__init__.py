@@ -18,10 +18,11 @@ from desktop.core.ideas.feeds import (
 )
 from desktop.core.ideas.model import FEED, NOTES, Idea, SourceStatus, merged, newest_first
 from desktop.core.ideas.notes import scan_folders
-from desktop.core.ideas.service import PROMPT, IdeasService, IdeasView, draft_text
+from desktop.core.ideas.service import PROMPT, IdeasService, IdeasView, draft_text, prompt_left
 from desktop.core.ideas.store import DraftIdea, IdeaStore, SourceText, written_from
 
 __all__ = [
+    "prompt_left",
     "FEED", "NOTES", "PROMPT", "DraftIdea", "FeedDownload", "FeedError", "FeedFetchFailed", "FeedFetcher", "Idea",
     "IdeaStore", "IdeasService", "IdeasView", "ParsedFeed", "SourceStatus", "SourceText", "draft_text", "merged",
     "newest_first", "parse_feed", "scan_folders", "written_from",

@@ -89,6 +89,16 @@ def _where(source: str) -> str:
     return f"The feed {source}"
 
 
+def prompt_left(text: str) -> str | None:
+    """Why a draft is not ready to publish when it still holds "Write about this"'s prompt (None: it does
+    not). The prompt asks for the author's own angle; published as it is, it would read as a form left
+    half filled in, so it must be replaced (or deleted) first."""
+    if PROMPT.strip() in text:
+        return (f"Replace “{PROMPT.strip()}” with your own words (or delete it) before publishing: "
+                "it is Chorus's prompt, not part of your post.")
+    return None
+
+
 def draft_text(idea: Idea) -> str:
     """The new draft "Write about this" opens: a short prompt for the author's own angle, then the link
     (feeds only: a note's file address means nothing to readers). Never the suggested copy."""

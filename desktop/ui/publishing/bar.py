@@ -201,6 +201,9 @@ class PublishBar(QWidget):
         self.runs: dict[str, PublishRun] = {}
         self._targets: dict[str, list[str]] = {}  # draft id -> chosen account ids (newer than Draft.targets)
         self._settled_refusal: str | None = "Publishing waits until the policy has loaded."
+        # what else must hold before the text can go (a feature's own reason, e.g. the Ideas prompt left in
+        # the draft): each gets the text and returns why not, or None
+        self.text_checks: list[Callable[[str], str | None]] = []
         self._publish_when_checked = False
         self._looked_for_interrupted = False
         self.bridge = StatusBridge(self)
@@ -387,8 +390,13 @@ class PublishBar(QWidget):
         run = self.runs.get(draft.id)
         if run is not None and run.sending:
             return "Publishing… wait for the statuses below."
-        if not self.composer.text().strip():
+        text = self.composer.text()
+        if not text.strip():
             return "Write something to publish."
+        for text_check in self.text_checks:
+            reason = text_check(text)
+            if reason:
+                return reason
         if not self.chosen():
             return "Choose at least one account to publish to."
         posted = self._already_posted(run)

@@ -357,6 +357,15 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.policy_dock, self.ideas_dock)
         self.policy_dock.raise_()
         self.ideas.reference.host = self._place_beside_editor
+        # the authenticity rule compares the draft with the suggested copy of the ideas it was written from
+        from desktop.core.ideas import prompt_left, written_from
+        from desktop.core.policy import Reference
+
+        store = self.store
+        self.composer.policy.reference_providers.append(
+            lambda draft_id: [Reference("feed", source.text, source.source) for source in written_from(store, draft_id)])
+        if self.publish_bar is not None:
+            self.publish_bar.text_checks.append(prompt_left)
         QTimer.singleShot(0, self.ideas.start)
 
     def _place_beside_editor(self, pane: QWidget) -> None:

@@ -259,11 +259,13 @@ def build_services(
     def make_publisher(accounts: Any, policy: Any) -> Any:
         from desktop.core.drafts.media import DraftMedia
         from desktop.core.publishing.service import PublishService
+        from desktop.core.references import draft_references
 
         # a send not handed images (the outbox, Retry after an interruption) takes the draft's own
         return PublishService(accounts, Clients(), policy, gate=policy_gate.refusal if policy_gate else None,
                               draft_images=DraftMedia(store).list,
-                              audit_text=lambda: bool(settings.get("audit.include_text")))
+                              audit_text=lambda: bool(settings.get("audit.include_text")),
+                              references=lambda draft_id, rules: draft_references(store, draft_id, rules))
 
     fetcher: list[Any] = []
 

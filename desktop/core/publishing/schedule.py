@@ -182,7 +182,7 @@ class Scheduler:
         it cannot be scheduled. Replaces the draft's earlier schedule, if any."""
         zone(time_zone)
         self._check_time(at, time_zone)
-        refusal = self.publisher.refusal(text, account_ids, images=self._images(draft_id))
+        refusal = self.publisher.refusal(text, account_ids, images=self._images(draft_id), draft_id=draft_id)
         if refusal is not None:
             raise ScheduleError(f"This post cannot be scheduled: {refusal.reason}")
         entry = self.store.schedule(draft_id, account_ids, text, at, time_zone)
@@ -281,7 +281,7 @@ class Scheduler:
         if draft is None:
             reason = "The draft was moved to the bin, so its scheduled post was not sent."
         else:
-            refusal = publisher.refusal(draft.body, entry.account_ids, images=images)
+            refusal = publisher.refusal(draft.body, entry.account_ids, images=images, draft_id=entry.draft_id)
             reason = f"Held, not sent: {refusal.reason}" if refusal is not None else ""
         if reason:
             store.hold(entry.id, reason)

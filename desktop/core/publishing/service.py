@@ -88,7 +88,7 @@ from desktop.core.publishing.tid import new_tid
 
 if TYPE_CHECKING:
     from desktop.core.accounts.service import AccountService
-    from desktop.core.policy import Finding, Policy
+    from desktop.core.policy import Finding, Policy, Reference
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,10 @@ class PublishService:
     # whether each publish's audit record keeps the text itself, not only its SHA-256 (the setting
     # audit.include_text, read at each publish so a change by IT applies at once; None: off)
     audit_text: Callable[[], bool] | None = field(default=None, kw_only=True)
+    # what a draft is compared with by the policy's authenticity rules (desktop.core.references), given
+    # the draft's id and the policy's rules; None: no references (the check at publish time then matches
+    # the live check only for policies without such rules)
+    references: Callable[[str, Sequence[Any]], Sequence[Reference]] | None = field(default=None, kw_only=True)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _inflight: dict[Future[TargetStatus], tuple[str, str]] = field(default_factory=dict, init=False, repr=False)
     _closed: bool = field(default=False, init=False, repr=False)
@@ -159,8 +163,11 @@ class PublishService:
             self.store = PublishStore(self.accounts.store.database)
 
     # -- checks ------------------------------------------------------------------------------------
-    def refusal(self, text: str, account_ids: Sequence[str], *, images: Sequence[Attachment] = ()) -> Refusal | None:
-        """Why *text* (with *images*) cannot be published to these accounts now, or None."""
+    def refusal(self, text: str, account_ids: Sequence[str], *, images: Sequence[Attachment] = (),
+                draft_id: str | None = None) -> Refusal | None:
+        """Why *text* (with *images*) cannot be published to these accounts now, or None. *draft_id*: the
+        draft it is, for the texts an authenticity rule compares it with (its own earlier posts, the
+        suggested copy of the idea it was written from), as the live check did."""
         if not text.strip() and not images:
             return Refusal("The post is empty.")
         if not account_ids:
@@ -178,9 +185,11 @@ class PublishService:
                 return Refusal(" ".join(problems))
         findings: list[Finding] = []
         alt_texts = tuple(image.alt for image in images)
+        references = (tuple(self.references(draft_id, policy.rules))
+                      if self.references is not None and draft_id is not None else ())
         for network, limits in targets:
             findings += policy.check(text, network, instance_limits={network: limits} if limits else None,
-                                     alt_texts=alt_texts)
+                                     alt_texts=alt_texts, references=references)
         blocks = verdict.blocks(findings)
         reason = verdict.refusal(blocks)
         return Refusal(reason, tuple(blocks)) if reason else None
@@ -206,7 +215,7 @@ class PublishService:
         (at most 4, with their alt text) go with the post to every account; none given: the draft's own
         (``draft_images``)."""
         images = self._images(draft_id, images)
-        refusal = self.refusal(text, account_ids, images=images)
+        refusal = self.refusal(text, account_ids, images=images, draft_id=draft_id)
         if refusal is not None:
             statuses = [self._status(draft_id, account_id, REFUSED, reason=refusal.reason) for account_id in account_ids]
             for status in statuses:
@@ -339,7 +348,7 @@ class PublishService:
         the earlier, unconfirmed one can no longer be mistaken for)."""
         policy = self.policy()
         version = f"{policy.info.id}@{policy.info.version}" if policy else ""
-        refusal = self.refusal(text, [account_id])
+        refusal = self.refusal(text, [account_id], draft_id=draft_id)
         if refusal is not None:
             return self._status(draft_id, account_id, REFUSED, reason=refusal.reason)
         images = self._images(draft_id, ())
@@ -452,7 +461,7 @@ class PublishService:
                 log.info("the outbox entry of draft %s is being sent by another sender: skipped", entry.draft_id)
                 continue
             text = (texts_now(entry.draft_id) if texts_now else None) or entry.text
-            refusal = self.refusal(text, entry.account_ids)
+            refusal = self.refusal(text, entry.account_ids, draft_id=entry.draft_id)
             if refusal is not None:
                 store.record_outbox_attempt(entry.id, refusal.reason, self.clock() + 3600)
                 statuses += [self._status(entry.draft_id, a, REFUSED, reason=refusal.reason) for a in entry.account_ids]

@@ -110,7 +110,7 @@ def publish_thread(service: PublishService, draft_id: str, text: str, account_id
     """See the module docstring. Returns each account's final status, in the order of *account_ids*:
     ``sent`` (the link is the first part's), or where its thread stopped and why."""
     plans = [plan(service, text, account_id, numbered=numbered) for account_id in account_ids]
-    reason = _refusal(service, text, account_ids, plans, tuple(images))
+    reason = _refusal(service, draft_id, text, account_ids, plans, tuple(images))
     if reason:
         statuses = [service._status(draft_id, account_id, REFUSED, reason=reason) for account_id in account_ids]
         for status in statuses:
@@ -132,7 +132,7 @@ def publish_thread(service: PublishService, draft_id: str, text: str, account_id
     return [future.result() for future in futures]
 
 
-def _refusal(service: PublishService, text: str, account_ids: Sequence[str], plans: Sequence[Plan],
+def _refusal(service: PublishService, draft_id: str, text: str, account_ids: Sequence[str], plans: Sequence[Plan],
              images: tuple[Attachment, ...]) -> str:
     """Why the thread may not go out at all: no text, no accounts, no policy, a target that cannot
     take it, or a block finding in any part for any target."""
@@ -145,7 +145,8 @@ def _refusal(service: PublishService, text: str, account_ids: Sequence[str], pla
             return each.refusal
     for each in plans:
         for index, part in enumerate(each.parts):
-            refusal = service.refusal(part, [each.account_id], images=images if index == 0 else ())
+            refusal = service.refusal(part, [each.account_id], images=images if index == 0 else (),
+                                      draft_id=draft_id)
             if refusal is not None:
                 where = "" if len(each.parts) == 1 else f"Part {index + 1} of {len(each.parts)}: "
                 return where + refusal.reason

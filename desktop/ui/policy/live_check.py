@@ -37,9 +37,10 @@ only when a rule's count for this draft grew. Counting never holds up typing nor
 
 References (the ``authenticity`` rule, :mod:`desktop.core.policy.authenticity`): when a draft opens,
 when the policy changes and when :meth:`LivePolicyCheck.refresh_references` is called (after a
-publish), the texts the post is compared with are read on the ``db`` lane: the author's own posts
-of the rule's ``own_posts_days`` (from the drafts database) and whatever each callable in
-:attr:`LivePolicyCheck.reference_providers` returns for the draft (a feed item's suggested copy).
+publish), the texts the post is compared with are read on the ``db`` lane
+(:func:`desktop.core.references.draft_references`: the author's own posts of the rule's
+``own_posts_days``, the suggested copy of the ideas the draft was written from), and whatever each
+callable in :attr:`LivePolicyCheck.reference_providers` adds for the draft.
 The checker (a TargetedCheck) is then replaced by one with those references, and the text checked
 again. Only when the policy has an authenticity rule; until they arrive the post is checked without.
 """
@@ -451,22 +452,19 @@ class LivePolicyCheck(QObject):
         policy = getattr(base, "policy", None)
         if draft_id is None or policy is None or not hasattr(base, "with_references"):
             return
-        from desktop.core.policy.authenticity import own_posts_days, reads_references  # loaded with the policy
+        from desktop.core.policy.authenticity import reads_references  # loaded with the policy
 
         if not reads_references(policy.rules):
             return
-        days = own_posts_days(policy.rules)
         store = self._store if isinstance(self._store, DraftStore) else None
         providers = list(self.reference_providers)
         self._references_request += 1
         request = self._references_request
 
         def work() -> list[Reference]:
-            from desktop.core.publishing.own_posts import own_post_references
+            from desktop.core.references import draft_references
 
-            found: list[Reference] = []
-            if store is not None and days > 0:
-                found += own_post_references(store, days, exclude_draft=draft_id)
+            found: list[Reference] = draft_references(store, draft_id, policy.rules) if store is not None else []
             for provider in providers:
                 found += provider(draft_id)
             return found

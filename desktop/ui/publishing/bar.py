@@ -513,7 +513,7 @@ class PublishBar(QWidget):
             if numbered is not None:  # a thread: every part checked by the service, sent as replies
                 return publish_thread(publisher, draft_id, text, ids, numbered=numbered, acknowledged=acknowledged,
                                       on_update=bridge.emit_from_worker, images=images)
-            refusal = publisher.refusal(text, ids, images=images)  # the policy again, at publish time
+            refusal = publisher.refusal(text, ids, images=images, draft_id=draft_id)  # the policy again, at publish time
             if refusal is not None:
                 return refusal
             return publisher.publish(draft_id, text, ids, acknowledged=acknowledged,

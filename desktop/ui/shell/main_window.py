@@ -357,13 +357,10 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.policy_dock, self.ideas_dock)
         self.policy_dock.raise_()
         self.ideas.reference.host = self._place_beside_editor
-        # the authenticity rule compares the draft with the suggested copy of the ideas it was written from
-        from desktop.core.ideas import prompt_left, written_from
-        from desktop.core.policy import Reference
+        # (the live check compares a draft with the suggested copy of the ideas it was written from:
+        # desktop.core.references); Publish waits until Write about this's prompt is replaced
+        from desktop.core.ideas import prompt_left
 
-        store = self.store
-        self.composer.policy.reference_providers.append(
-            lambda draft_id: [Reference("feed", source.text, source.source) for source in written_from(store, draft_id)])
         if self.publish_bar is not None:
             self.publish_bar.text_checks.append(prompt_left)
         QTimer.singleShot(0, self.ideas.start)

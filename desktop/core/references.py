@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from desktop.core.drafts.store import DraftStore
 from desktop.core.ideas import written_from
-from desktop.core.policy.authenticity import FEED, Reference, own_posts_days, reads_references
+from desktop.core.policy.authenticity import own_posts_days, reads_references
+from desktop.core.policy.model import FEED, Reference
 from desktop.core.policy.rules import Rule
 from desktop.core.publishing.own_posts import own_post_references
 

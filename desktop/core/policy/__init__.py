@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop.core.paths import resources_dir
-from desktop.core.policy.authenticity import Reference
 from desktop.core.policy.budget import (
     CHECK_BUDGET_S,
     EXAMPLE_BUDGET_S,
@@ -34,6 +33,7 @@ from desktop.core.policy.model import (
     Finding,
     PolicyInfo,
     QuickFix,
+    Reference,
     Severity,
 )
 from desktop.core.policy.rules import Document, Rule

@@ -50,11 +50,9 @@ import regex
 from desktop.core.networks import DISPLAY_NAMES
 from desktop.core.policy import detectors
 from desktop.core.policy.budget import RuleIncomplete
-from desktop.core.policy.model import ADVISE, ENFORCE, Finding
+from desktop.core.policy.model import ADVISE, ENFORCE, FEED, OWN_POST, Finding, Reference
 from desktop.core.policy.rules import Document, Rule
 
-FEED, OWN_POST = "feed", "own_post"
-REFERENCE_KINDS = (FEED, OWN_POST)
 DEFAULT_MIN_COPIED = 0.8
 DEFAULT_OWN_POSTS_DAYS = 30
 SHINGLE = 4  # units in a run; shorter references use shorter runs (see _run_length)
@@ -67,26 +65,6 @@ _NO_SPACE = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}
 _UNIT = regex.compile(rf"(?V1)(?=[{_NO_SPACE}])\X|[\w--[{_NO_SPACE}]]+")
 _HAS_NO_SPACE = regex.compile(rf"[{_NO_SPACE}]")
 _WORD = regex.compile(r"\w+")  # the same units when the text has no such script: five times faster
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A text the post is compared with: plain data, made by whoever knows the text.
-
-    *kind*: ``"feed"`` (a feed item's suggested copy or text) or ``"own_post"`` (one of the author's
-    own published posts). *source*: the words naming it in the finding's message ("Acme Engineering
-    Blog", "your post of 3 Dec on Mastodon"). *published*: when an own post went out (the rule's
-    ``own_posts_days`` leaves older ones out; None: always counted).
-    """
-
-    kind: str
-    text: str
-    source: str
-    published: dt.date | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in REFERENCE_KINDS:
-            raise ValueError(f"a reference's kind is one of {', '.join(REFERENCE_KINDS)}, not {self.kind!r}")
 
 
 def own_post_reference(text: str, published: dt.datetime, networks: Iterable[str] = ()) -> Reference:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -107,3 +108,28 @@ class CheckResult:
     @property
     def blocked(self) -> bool:
         return any(f.severity is Severity.BLOCK for f in self.findings)
+
+
+# the kinds of text a post is compared with by authenticity rules (desktop.core.policy.authenticity)
+FEED, OWN_POST = "feed", "own_post"
+REFERENCE_KINDS = (FEED, OWN_POST)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A text the post is compared with: plain data, made by whoever knows the text.
+
+    *kind*: ``"feed"`` (a feed item's suggested copy or text) or ``"own_post"`` (one of the author's
+    own published posts). *source*: the words naming it in the finding's message ("Acme Engineering
+    Blog", "your post of 3 Dec on Mastodon"). *published*: when an own post went out (the rule's
+    ``own_posts_days`` leaves older ones out; None: always counted).
+    """
+
+    kind: str
+    text: str
+    source: str
+    published: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in REFERENCE_KINDS:
+            raise ValueError(f"a reference's kind is one of {', '.join(REFERENCE_KINDS)}, not {self.kind!r}")

@@ -42,7 +42,7 @@ from desktop.core.policy.model import Finding, QuickFix, Severity
 from desktop.core.policy.text import View, normalise, sentence_bounds
 
 if TYPE_CHECKING:
-    from desktop.core.policy.authenticity import Reference
+    from desktop.core.policy.model import Reference
 
 Span = tuple[int, int]
 _T = TypeVar("_T")

@@ -16,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from desktop.core.drafts.store import DraftStore
-from desktop.core.policy.authenticity import Reference, own_post_reference
+from desktop.core.policy.authenticity import own_post_reference
+from desktop.core.policy.model import Reference
 
 MAX_OWN_POSTS = 200  # the most recent ones; an author posting more than this a month is not helped by more
 

@@ -67,8 +67,7 @@ from desktop.ui.policy.live_finding import AcknowledgementStore, LiveFinding, Me
 from desktop.ui.policy.underlines import Underlines
 
 if TYPE_CHECKING:
-    from desktop.core.policy.authenticity import Reference
-    from desktop.core.policy.model import Finding
+    from desktop.core.policy.model import Finding, Reference
 
 log = logging.getLogger(__name__)
 

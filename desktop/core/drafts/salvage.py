@@ -81,6 +81,11 @@ TABLE_WORDS = {
     "outbox": "outbox entr(y/ies)",
     "training_records": "policy acknowledgement and quiz record(s)",
     "draft_media": "attached image(s)",
+    "audit_log": "audit trail record(s)",
+    "idea_feeds": "idea feed(s)",
+    "idea_items": "idea(s) kept from feeds",
+    "idea_marks": "idea(s) marked read or dismissed",
+    "draft_ideas": "draft(s) written from an idea",
 }
 _MAX_SKIPS = 1000  # damaged stretches skipped in one table before giving up on the rest of it
 

@@ -2,7 +2,8 @@
 
 Shown when the open draft was written from an idea ("Write about this"): the source's suggested
 copy if the feed had one, else the item's own summary, read-only, under the heading "Suggested by
-<source> — for reference; write it in your own words". Closable; it comes back when a draft written
+<source>" and the line "For reference only: write your post in your own words." Closable; it comes back
+when a draft written
 from an idea is opened again.
 """
 
@@ -30,9 +31,11 @@ PANE_WIDTH = 260  # the reference column's width when it opens
 
 def heading_for(idea: DraftIdea) -> str:
     source = idea.source_title or "the source"
-    if idea.suggested:
-        return f"Suggested by {source} — for reference; write it in your own words"
-    return f"From {source} — for reference; write it in your own words"
+    # short, bold, on one line in the narrow column; what it is for is said on the line below
+    return f"Suggested by {source}" if idea.suggested else f"From {source}"
+
+
+FOR_REFERENCE = "For reference only: write your post in your own words."
 
 
 class ReferencePane(QFrame):
@@ -57,6 +60,8 @@ class ReferencePane(QFrame):
         self.close_button.setToolTip("Close the reference")
         self.close_button.setAccessibleName("Close the reference")
         self.close_button.clicked.connect(self.hide)
+        self.for_reference = QLabel(FOR_REFERENCE, self)
+        self.for_reference.setWordWrap(True)
         self.title = QLabel(self)
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -75,6 +80,7 @@ class ReferencePane(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
+        layout.addWidget(self.for_reference)
         layout.addWidget(self.title)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.note)

@@ -16,11 +16,10 @@ Every failure becomes :class:`~desktop.core.ideas.feeds.FeedFetchFailed` with a 
 
 from __future__ import annotations
 
-import threading
-
 import requests
 
-from desktop.adapters.http import AnswerTooLarge, DeadlineExceeded, clip, fetch, host_of, human_duration, make_session
+from desktop.adapters.http import AnswerTooLarge, DeadlineExceeded, host_of, human_duration
+from desktop.adapters.refetch import Refetcher, RefetchRefused
 from desktop.core.ideas.feeds import FEED_DEADLINE_S, MAX_FEED_BYTES, FeedDownload, FeedFetchFailed
 from desktop.core.ports import Offline, PublishError
 
@@ -28,33 +27,21 @@ ACCEPT = ("application/feed+json, application/atom+xml, application/rss+xml, app
           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 
 
-class HttpFeedFetcher:
+class HttpFeedFetcher(Refetcher):
     """The feed downloader; one session (its connections kept alive between refreshes)."""
 
     def __init__(self, session: requests.Session | None = None, *, deadline: float = FEED_DEADLINE_S,
                  max_bytes: int = MAX_FEED_BYTES) -> None:
-        self._session = session
+        super().__init__(session)
         self._deadline = deadline
         self._max_bytes = max_bytes
-        self._lock = threading.Lock()
-
-    @property
-    def session(self) -> requests.Session:
-        with self._lock:
-            if self._session is None:
-                self._session = make_session()
-            return self._session
 
     def fetch_feed(self, url: str, *, etag: str | None, last_modified: str | None) -> FeedDownload:
-        headers = {"Accept": ACCEPT}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
         where = f"the feed server {host_of(url)}"
         try:
-            response = fetch(self.session, "GET", url, what="downloading the feed", where=where, public=True,
-                             allow_http=True, max_bytes=self._max_bytes, deadline=self._deadline, headers=headers)
+            got = self.refetch(url, etag=etag, last_modified=last_modified, accept=ACCEPT, what="downloading the feed",
+                               where=where, advice="Check the feed's address in Settings (ideas.feeds).",
+                               allow_http=True, max_bytes=self._max_bytes, deadline=self._deadline)
         except Offline as exc:
             raise FeedFetchFailed(exc.reason, offline=True) from None
         except AnswerTooLarge:
@@ -67,21 +54,6 @@ class HttpFeedFetcher:
             raise FeedFetchFailed(reason) from None
         except DeadlineExceeded:  # pragma: no cover - fetch turns it into a PublishError
             raise FeedFetchFailed(f"{where} did not answer in {human_duration(self._deadline)}.") from None
-        status = response.status_code
-        if status == 304:
-            return FeedDownload(True, etag=response.headers.get("ETag") or etag,
-                                last_modified=response.headers.get("Last-Modified") or last_modified)
-        if status == 200:
-            return FeedDownload(False, response.content, etag=response.headers.get("ETag"),
-                                last_modified=response.headers.get("Last-Modified"))
-        said = clip(response.text, 160) if "text/plain" in (response.headers.get("Content-Type") or "") else ""
-        advice = ("The server has a problem; Chorus tries again later." if status >= 500 else
-                  "Check the feed's address in Settings (ideas.feeds).")
-        raise FeedFetchFailed(f"{where} answered {status} {response.reason or ''}".rstrip()
-                              + (f" (“{said}”)" if said else "") + f". {advice}")
-
-    def close(self) -> None:
-        with self._lock:
-            session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        except RefetchRefused as exc:
+            raise FeedFetchFailed(str(exc)) from None
+        return FeedDownload(got.not_modified, got.body, etag=got.etag, last_modified=got.last_modified)

@@ -3,18 +3,22 @@ profile's drafts database (the window's store). Installed by the main window wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMainWindow
 
 from desktop.core.audit import AuditTrail
+from desktop.ui.common.menus import add_to_help_menu
 from desktop.ui.common.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desktop.core.drafts import DraftStore
 
 
 class AuditFeature(QObject):
-    def __init__(self, window: Any, store: Any, runner: TaskRunner) -> None:
+    def __init__(self, window: QMainWindow, store: DraftStore, runner: TaskRunner) -> None:
         super().__init__(window)
         self.window, self.runner = window, runner
         self.trail = AuditTrail(lambda: store.reading())  # read when the dialog opens, on the db lane
@@ -23,7 +27,7 @@ class AuditFeature(QObject):
         self.action.setObjectName("show-audit-trail")
         self.action.setStatusTip("What you published under which policy, whether the record is intact, and export")
         self.action.triggered.connect(lambda: self.show())
-        _add_to_help_menu(window, self.action)
+        add_to_help_menu(window, self.action)
 
     def show(self) -> Any:
         from desktop.ui.audit.dialog import AuditDialog  # built on first use: start-up pays nothing
@@ -33,17 +37,3 @@ class AuditFeature(QObject):
         self.dialog = dialog
         dialog.open()
         return dialog
-
-
-def _add_to_help_menu(window: Any, action: QAction) -> None:
-    """Put *action* in the Help menu, before its first separator (above About)."""
-    for item in window.menuBar().actions():
-        menu = item.menu()
-        if isinstance(menu, QMenu) and item.text().replace("&", "") == "Help":
-            separator = next((a for a in menu.actions() if a.isSeparator()), None)
-            if separator is not None:
-                menu.insertAction(separator, action)
-            else:
-                menu.addAction(action)
-            return
-    window.addAction(action)

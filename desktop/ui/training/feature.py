@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu
 
 from desktop.core.training import GateStatus, PolicyGate, build_quiz, summarise
 from desktop.core.training.quiz import CATEGORY_QUESTIONS, PER_CATEGORY
 from desktop.core.training.summary import category_title
+from desktop.ui.common.menus import add_to_help_menu
 from desktop.ui.common.notice import NoticeBar
 from desktop.ui.common.tasks import TaskRunner
 
@@ -69,7 +69,7 @@ class TrainingFeature(QObject):
         self.action.setObjectName("show-company-policy")
         self.action.setStatusTip("The company policy's summary, your acknowledgement and the check of understanding")
         self.action.triggered.connect(lambda: self.show_policy())
-        _add_to_help_menu(window, self.action)
+        add_to_help_menu(window, self.action)
         window.policy_changed.connect(self.refresh)
         window.composer.findings_changed.connect(self._findings_changed)
         if window.policy_now() is not None:
@@ -265,17 +265,3 @@ class TrainingFeature(QObject):
 
         self.runner.run(lambda: records.offer_category(policy_id, category), on_success=offered,
                         on_failure=self._failed, owner=self, lane="db")
-
-
-def _add_to_help_menu(window: QMainWindow, action: QAction) -> None:
-    """Put *action* in the Help menu, before its first separator (above About)."""
-    for item in window.menuBar().actions():
-        menu = item.menu()
-        if isinstance(menu, QMenu) and item.text().replace("&", "") == "Help":
-            separator = next((a for a in menu.actions() if a.isSeparator()), None)
-            if separator is not None:
-                menu.insertAction(separator, action)
-            else:
-                menu.addAction(action)
-            return
-    window.addAction(action)

@@ -46,26 +46,8 @@ REMOVED, EDITED, REORDERED = "removed", "edited", "reordered"
 # so a careless caller fails in the tests instead of writing a secret into a file meant to be handed over.
 _SECRET_WORDS = ("token", "secret", "password", "credential", "cookie", "authorization")
 
-CREATE_TABLES = (
-    """
-    CREATE TABLE audit_log (
-        seq        INTEGER PRIMARY KEY,
-        at         REAL NOT NULL,
-        kind       TEXT NOT NULL,
-        record     TEXT NOT NULL,
-        prev_hash  TEXT NOT NULL,
-        hash       TEXT NOT NULL
-    )
-    """,
-    "CREATE INDEX audit_log_by_time ON audit_log(at)",
-    """
-    CREATE TABLE audit_head (
-        id    INTEGER PRIMARY KEY CHECK (id = 1),
-        seq   INTEGER NOT NULL,
-        hash  TEXT NOT NULL
-    )
-    """,
-)
+# The tables (audit_log, audit_head) are created by the drafts database's migration 9
+# (desktop.core.drafts.migrations), where a schema is frozen once it has shipped.
 
 
 @dataclass(frozen=True)

@@ -243,16 +243,38 @@ def _v8_scheduled_posts(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN held TEXT NOT NULL DEFAULT ''")
 
 
+# written out here, not taken from desktop.core.audit: a shipped migration must not change with the code
+_V9_AUDIT_TABLES = (
+    """
+    CREATE TABLE audit_log (
+        seq        INTEGER PRIMARY KEY,
+        at         REAL NOT NULL,
+        kind       TEXT NOT NULL,
+        record     TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX audit_log_by_time ON audit_log(at)",
+    """
+    CREATE TABLE audit_head (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        seq   INTEGER NOT NULL,
+        hash  TEXT NOT NULL
+    )
+    """,
+)
+
+
 def _v9_audit_trail(db: sqlite3.Connection) -> None:
     # The audit trail (desktop.core.audit): an append-only, hash-chained log of every publish, every
     # warning acknowledged with its reason, every policy acknowledgement and quiz result; audit_head
     # keeps the last record's seq and hash so removing the newest records is detected too. The history
     # kept so far (sent publishes, acknowledged warnings, training records) is chained once, in time
     # order, each record marked "migrated".
-    from desktop.core.audit.chain import CREATE_TABLES
     from desktop.core.audit.history import migrate_history
 
-    for statement in CREATE_TABLES:
+    for statement in _V9_AUDIT_TABLES:
         db.execute(statement)
     migrate_history(db)
 

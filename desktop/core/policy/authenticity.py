@@ -41,9 +41,9 @@ import datetime as dt
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import regex
 
@@ -192,12 +192,28 @@ class AuthenticityRule(Rule):
     # the engine's own work (no author pattern): charged to the engine's part of the budget, run with the
     # word lists, before the author's patterns
     priority: ClassVar[int] = 1
+    # the last post compared: (text, references, day) and what was found. A post is checked once per
+    # network it goes to (TargetedCheck), and what it copies does not depend on the network: the other
+    # networks' checks of the same text reuse it (one tuple, replaced whole: safe across threads)
+    _last: Any = field(default=None, init=False, repr=False, compare=False)
 
     def example_references(self) -> tuple[Reference, ...]:
         return (Reference(FEED, self.example_reference, "the example's suggested copy"),) \
             if self.example_reference else ()
 
     def check(self, doc: Document) -> list[Finding]:
+        key = (doc.text, doc.references, doc.today)
+        last = self._last
+        if last is not None and last[0] == key:
+            copied = last[1]
+        else:
+            copied = self._copied(doc)  # RuleIncomplete (out of time) is not kept: the next check tries again
+            self._last = (key, copied)
+        return [self._finding(doc, span, reference, share) for span, reference, share in copied]
+
+    def _copied(self, doc: Document) -> list[tuple[tuple[int, int], Reference, float]]:
+        """The references the post copies (the closest first, at most MAX_FINDINGS): the copied passage's
+        span in the post, the reference and the share of it copied."""
         references = [ref for ref in doc.references if self._counts(ref, doc.today)]
         if not references:
             return []
@@ -223,7 +239,7 @@ class AuthenticityRule(Rule):
         if time.perf_counter() > deadline:
             raise RuleIncomplete("the references took too long to compare")
         scored.sort(key=lambda item: (-item[0], item[1]))
-        findings: list[Finding] = []
+        copied: list[tuple[tuple[int, int], Reference, float]] = []
         spans: set[tuple[int, int]] = set()
         placed = doc.cached("authenticity.units", lambda: units(doc.text, doc.urls, deadline)) if scored else None
         for share, _index, reference, profile in scored:
@@ -232,10 +248,10 @@ class AuthenticityRule(Rule):
             if span is None or span in spans:
                 continue
             spans.add(span)
-            findings.append(self._finding(doc, span, reference, share))
-            if len(findings) == MAX_FINDINGS:
+            copied.append((span, reference, share))
+            if len(copied) == MAX_FINDINGS:
                 break
-        return findings
+        return copied
 
     def _counts(self, reference: Reference, today: dt.date) -> bool:
         if reference.kind != OWN_POST:

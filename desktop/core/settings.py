@@ -196,7 +196,7 @@ SPECS: tuple[SettingSpec, ...] = (
         Kind.BOOL,
         True,
         "Show the guided tour at the next start",
-        "A short tour of the window (drafts, editor, findings, tips, accounts, publishing) shown once, on the "
+        "A short tour of the window (drafts, editor, findings, ideas, tips, accounts, publishing) shown once, on the "
         "first start; it turns itself off once shown. Help → Take the tour shows it any time. IT can turn it "
         "off where people are trained otherwise.",
         "Support",

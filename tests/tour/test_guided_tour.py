@@ -72,7 +72,7 @@ def test_the_steps_come_in_order_and_each_frames_its_part(window, qtbot):
     assert window.tour.action in window.findChild(type(window.menu_view), "menu-help").actions()
     expected_widgets = {"drafts": window.drafts, "editor": window.composer, "findings": window.policy_dock,
                         "accounts": window.accounts_dock, "publish": window.publish_bar.publish_button,
-                        "tips": window.tips_dock}
+                        "tips": window.tips_dock, "ideas": window.ideas_dock}
     counters = [tour.callout.counter.text()]
     while True:
         tour.next()

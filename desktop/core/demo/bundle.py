@@ -1,14 +1,16 @@
 """Demo bundles: one TOML file with everything a demo needs (the policy, sample drafts, sandbox
-accounts, optional posts already in the feed). The format is documented in resources/demo/README.md;
-the built-in bundle (resources/demo/acme-demo.toml) is one such file.
+accounts, optional posts already in the feed, optional ideas for the Ideas panel). The format is
+documented in resources/demo/README.md; the built-in bundle (resources/demo/acme-demo.toml) is one
+such file.
 
 A trainer brings their own scenario with ``chorus --demo BUNDLE``. Whatever is wrong with a bundle is
-reported as a :class:`BundleError` naming the file, the place in it (``drafts[2].text``) and what to
-write instead, before any window opens.
+reported as a :class:`BundleError` naming the file, the place in it (``drafts[2].text``, and the line
+its ``[[drafts]]`` entry starts on) and what to write instead, before any window opens.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
@@ -28,24 +30,27 @@ MAX_BUNDLE_BYTES = 2_000_000  # a scenario is text: a bigger file is not a bundl
 STYLES = (*networks.NETWORKS, sandbox.ID)
 _ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _KNOWN = {
-    "": {"bundle", "policy", "accounts", "drafts", "feed"},
+    "": {"bundle", "policy", "accounts", "drafts", "feed", "ideas"},
     "bundle": {"format", "name", "description"},
-    "policy": {"builtin", "text"},
+    "policy": {"builtin", "text", "extra_rules"},
     "accounts": {"id", "name", "handle", "looks_like"},
     "drafts": {"text", "shows", "accounts"},
     "feed": {"name", "handle", "looks_like", "text", "minutes_ago"},
+    "ideas": {"title", "link", "date", "summary", "suggested_copy", "source"},
 }
+DEFAULT_IDEA_SOURCE = "Company news"  # an idea's source when the bundle names none
+_LISTS = ("accounts", "drafts", "feed", "ideas")  # the [[tables]] whose entries errors give the line of
 
 
 class BundleError(UserFacingError):
     """A demo bundle that cannot be used: which file, where in it, what is wrong and what to do."""
 
-    def __init__(self, path: Path | str, where: str, problem: str) -> None:
-        place = f" ({where})" if where else ""
+    def __init__(self, path: Path | str, where: str, problem: str, line: int | None = None) -> None:
+        place = f" ({where}{f', in the entry starting on line {line}' if line else ''})" if where else ""
         super().__init__(f"The demo bundle {path} cannot be used{place}: {problem}",
                          "Correct the file (its format is described in resources/demo/README.md), or start the "
                          "built-in demo with `chorus --demo`.")
-        self.path, self.where, self.problem = str(path), where, problem
+        self.path, self.where, self.problem, self.line = str(path), where, problem, line
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,19 @@ class FeedItem:
 
 
 @dataclass(frozen=True)
+class DemoIdea:
+    """Something the company would like employees to write about, shown in the Ideas panel (as a feed
+    item of its *source*; desktop.core.demo.ideas writes the feed files)."""
+
+    title: str
+    published: dt.datetime  # time-zone aware
+    link: str = ""  # an http(s) address
+    summary: str = ""
+    suggested_copy: str = ""  # the company's wording: shown for reference beside the editor
+    source: str = DEFAULT_IDEA_SOURCE  # the feed's name ("Acme Newsroom")
+
+
+@dataclass(frozen=True)
 class DemoBundle:
     path: Path
     name: str
@@ -86,6 +104,7 @@ class DemoBundle:
     drafts: tuple[SampleDraft, ...]
     feed: tuple[FeedItem, ...] = ()
     description: str = ""
+    ideas: tuple[DemoIdea, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -117,10 +136,53 @@ def load_bundle(path: Path | str | None = None) -> DemoBundle:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BundleError(path, "", f"it is not valid TOML: {exc}.") from None
-    return _parse(path, document)
+    return _parse(path, document, _entry_lines(text))
 
 
-def _parse(path: Path, document: dict[str, Any]) -> DemoBundle:
+def _entry_lines(text: str) -> dict[str, list[int]]:
+    """The line each ``[[accounts]]``, ``[[drafts]]``, ``[[feed]]`` and ``[[ideas]]`` entry starts on, in
+    order, for the messages (tomllib gives no positions; an entry written inline gets no line)."""
+    header = re.compile(r"^[ \t]*\[\[[ \t]*(" + "|".join(_LISTS) + r")[ \t]*\]\][ \t]*(?:#.*)?$")
+    found: dict[str, list[int]] = {key: [] for key in _LISTS}
+    opened: str | None = None  # the quotes of the multi-line string the line is in ("""…""" or '''…''')
+    for number, line in enumerate(text.splitlines(), start=1):
+        if opened is None:
+            match = header.match(line)
+            if match:
+                found[match.group(1)].append(number)
+        position = 0
+        while True:  # a header-like line inside a multi-line string is text, not an entry
+            if opened is None:
+                starts = [(line.find(quote, position), quote) for quote in ('"""', "'''") if quote in line[position:]]
+                if not starts:
+                    break
+                at, opened = min(starts)
+            else:
+                at = line.find(opened, position)
+                if at < 0:
+                    break
+                opened = None
+            position = at + 3
+    return found
+
+
+def _parse(path: Path, document: dict[str, Any], lines: dict[str, list[int]] | None = None) -> DemoBundle:
+    """The bundle in *document*; an error about an entry (``ideas[2].date``) also gets the line its
+    ``[[ideas]]`` starts on, from *lines* (:func:`_entry_lines`), when every entry was found there."""
+    try:
+        return _parse_document(path, document)
+    except BundleError as exc:
+        place = re.match(r"(\w+)\[(\d+)\]", exc.where)
+        if place is None or not lines:
+            raise
+        key, number = place.group(1), int(place.group(2))
+        starts, entries = lines.get(key, []), document.get(key)
+        if not isinstance(entries, list) or len(starts) != len(entries) or not 0 < number <= len(starts):
+            raise
+        raise BundleError(path, exc.where, exc.problem, starts[number - 1]) from None
+
+
+def _parse_document(path: Path, document: dict[str, Any]) -> DemoBundle:
     def fail(where: str, problem: str) -> BundleError:
         return BundleError(path, where, problem)
 
@@ -184,19 +246,68 @@ def _parse(path: Path, document: dict[str, Any]) -> DemoBundle:
         feed.append(FeedItem(_text(path, item, where, "name", required=True),
                              _text(path, item, where, "handle", required=True),
                              _text(path, item, where, "text", required=True), _style(path, item, where), minutes))
-    return DemoBundle(path, name, policy_text, policy_name, tuple(accounts), tuple(drafts), tuple(feed), description)
+
+    ideas = [_idea(path, item, f"ideas[{index + 1}]") for index, item in enumerate(_list(path, document, "ideas"))]
+    return DemoBundle(path, name, policy_text, policy_name, tuple(accounts), tuple(drafts), tuple(feed), description,
+                      tuple(ideas))
+
+
+def _idea(path: Path, item: dict[str, Any], where: str) -> DemoIdea:
+    """One ``[[ideas]]`` entry, checked: what the Ideas panel would otherwise silently drop (a link that
+    is not a web address, a missing date) is refused here, with what to write instead."""
+    _unknown_keys(path, "ideas", item, where)
+    title = _text(path, item, where, "title", required=True)
+    link = _text(path, item, where, "link").strip()
+    if link and not re.match(r"https?://[^\s/]+", link, re.IGNORECASE):
+        raise BundleError(path, f"{where}.link", f"{link!r} must be a web address starting with https:// (or "
+                                                 "http://), like \"https://acme.example/news\".")
+    source = _text(path, item, where, "source")
+    if "source" in item and not source.strip():
+        raise BundleError(path, f"{where}.source", "is empty; name the feed the idea comes from (\"Acme Newsroom\"), "
+                                                   f"or leave source out for \"{DEFAULT_IDEA_SOURCE}\".")
+    return DemoIdea(title, _idea_date(path, item.get("date"), f"{where}.date"), link,
+                    _text(path, item, where, "summary").strip(), _text(path, item, where, "suggested_copy").strip(),
+                    source.strip() or DEFAULT_IDEA_SOURCE)
+
+
+def _idea_date(path: Path, value: object, where: str) -> dt.datetime:
+    """A TOML date (``2026-11-24``: noon UTC, so it reads as that day everywhere) or date-time
+    (``2026-11-24T09:30:00Z``; without an offset: the computer's local time)."""
+    example = "a date without quotes, like 2026-11-24 (or a date and time, like 2026-11-24T09:30:00Z)"
+    if value is None:
+        raise BundleError(path, where, f"is missing: the Ideas panel lists ideas newest first. Write {example}.")
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.astimezone()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, 12, tzinfo=dt.UTC)
+    if isinstance(value, str):  # "2026-11-24" in quotes: meant as a date all the same
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise BundleError(path, where, f"{value!r} is not a date; write {example}.") from None
+        if len(value.strip()) == 10:
+            return parsed.replace(hour=12, tzinfo=dt.UTC)
+        return parsed if parsed.tzinfo is not None else parsed.astimezone()
+    raise BundleError(path, where, f"must be {example}, not {value!r}.")
 
 
 def _policy(path: Path, table: dict[str, Any]) -> tuple[str, str, set[str]]:
-    """The policy's text and name: a built-in policy (``builtin = "acme-example"``) or the bundle's
-    own (``text = '''...'''``), parsed here so that a broken policy is the bundle's error, with its lines."""
+    """The policy's text and name: a built-in policy (``builtin = "acme-example"``, with the bundle's
+    ``extra_rules`` appended if it has any) or the bundle's own (``text = '''...'''``), parsed here so
+    that a broken policy is the bundle's error, with its lines."""
     from desktop.core.policy.fields import PolicyError
     from desktop.core.policy.loader import parse_policy_document
 
-    builtin, text = table.get("builtin"), table.get("text")
+    builtin, text, extra = table.get("builtin"), table.get("text"), table.get("extra_rules")
     if (builtin is None) == (text is None):
         raise BundleError(path, "policy", "give either builtin = \"acme-example\" (a policy that comes with "
                                           "Chorus) or text = '''...''' (the policy file itself), not both or neither.")
+    if extra is not None and builtin is None:
+        raise BundleError(path, "policy.extra_rules", "adds rules to a built-in policy (builtin = ...); with "
+                                                      "text = '''...''' write the rules in the policy itself.")
+    if extra is not None and (not isinstance(extra, str) or "[[rules]]" not in extra):
+        raise BundleError(path, "policy.extra_rules", "must be [[rules]] tables between ''' and ''', written as "
+                                                      "in a policy file.")
     if builtin is not None:
         if not isinstance(builtin, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", builtin):
             raise BundleError(path, "policy.builtin", f"must be the name of a built-in policy, not {builtin!r}.")
@@ -208,6 +319,10 @@ def _policy(path: Path, table: dict[str, Any]) -> tuple[str, str, set[str]]:
             raise BundleError(path, "policy.builtin", f"there is no built-in policy {builtin!r} (there are: "
                                                       f"{names}).") from None
         name = builtin
+        if isinstance(extra, str):
+            # appended to the built-in policy's text: the rules may use its [sets], and a clash with one of
+            # its rule ids is reported by the policy loader like any duplicate
+            policy_text = f"{policy_text.rstrip()}\n\n# -- added by the demo bundle ([policy] extra_rules) --\n{extra}\n"
     else:
         if not isinstance(text, str) or not text.strip():
             raise BundleError(path, "policy.text", "must be the text of a policy file (between ''' and ''').")

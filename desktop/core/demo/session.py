@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 
 from desktop.core.demo.bundle import DemoBundle
 from desktop.core.demo.feed import SandboxPosts, account_server
+from desktop.core.demo.ideas import write_feeds
 
 if TYPE_CHECKING:
     from desktop.core.accounts.service import AccountService
@@ -38,9 +39,10 @@ SANDBOX_FILE = "sandbox.db"
 STARTING_GRACE_S = 60.0
 DEMO_SECRET = "sandbox-demo-credential"  # what the sandbox accounts "sign in" with (memory only)
 BANNER = "Demo — nothing is published"
-# tables holding the state a demo changes; emptied by Reset demo (children before parents)
+# tables holding the state a demo changes; emptied by Reset demo (children before parents). The ideas'
+# tables too: the bundle's ideas come back unread and undismissed, their feeds read again from the files
 _TABLES = ("outbox", "publish_history", "acknowledgements", "policy_rule_usage", "policy_false_positives",
-           "drafts", "accounts", "app_registrations")
+           "draft_ideas", "drafts", "accounts", "app_registrations", "idea_marks", "idea_items", "idea_feeds")
 
 
 def demo_parent() -> Path:
@@ -140,18 +142,29 @@ class DemoSession:
         self.banner = BANNER
 
     def prepare(self, settings_file: Path) -> None:
-        """Before the settings are read: the bundle's policy in the profile, and the settings naming it."""
+        """Before the settings are read: the bundle's policy and ideas (feed files) in the profile, and the
+        settings naming them."""
         self.profile.policy_file.write_text(self.bundle.policy_text, encoding="utf-8")
+        values: dict[str, object] = {"policy.source": str(self.profile.policy_file)}
+        feeds = self.idea_feeds()
+        if feeds:
+            values["ideas.feeds"] = [str(path) for path in feeds]
         settings_file.parent.mkdir(parents=True, exist_ok=True)
-        document = {"schema_version": 1, "values": {"policy.source": str(self.profile.policy_file)}}
+        document = {"schema_version": 1, "values": values}
         settings_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+    def idea_feeds(self) -> list[Path]:
+        """(Re)write the bundle's ideas as feed files in the profile (desktop.core.demo.ideas); the files."""
+        return write_feeds(self.bundle.ideas, self.profile.root)
 
     def account_id(self, demo_id: str) -> str:
         return f"demo-{demo_id}"
 
     def reset(self, store: DraftStore, accounts: AccountService) -> None:
         """The bundle's sample state, whatever the demo did: its drafts (in the bundle's order, the
-        first on top), its accounts linked, the feed holding only its feed items. Blocking (disk)."""
+        first on top), its accounts linked, the feed holding only its feed items, its ideas unread and
+        undismissed (read again from their files, so the Ideas panel has them at once). Blocking (disk)."""
+        from desktop.core.ideas import IdeasService, IdeaStore
         from desktop.core.ports import Account
 
         now = time.time()
@@ -169,3 +182,6 @@ class DemoSession:
             accounts.link(Account(self.account_id(demo.id), "sandbox", demo.handle, account_server(demo.looks_like),
                                   remote_id=demo.handle, display_name=demo.name), DEMO_SECRET)
         self.posts.reset(self.bundle.feed)
+        ideas = IdeasService(IdeaStore(store), None)  # feed files only: a demo downloads nothing
+        for feed in self.idea_feeds():
+            ideas.refresh(str(feed))

@@ -88,7 +88,7 @@ class DemoFeature(QObject):
         menu.setObjectName("demo-menu")
         self.act_reset = QAction("&Reset demo", window)
         self.act_reset.setShortcut(QKeySequence(RESET_SHORTCUT))
-        self.act_reset.setStatusTip("Bring back the sample drafts, accounts and feed, as when the demo started")
+        self.act_reset.setStatusTip("Bring back the sample drafts, accounts, feed and ideas, as when the demo started")
         self.act_reset.triggered.connect(self.reset)
         window.addAction(self.act_reset)
         self.act_feed = self.feed_dock.toggleViewAction()
@@ -132,8 +132,8 @@ class DemoFeature(QObject):
 
     # -- reset ---------------------------------------------------------------------------------------
     def reset(self) -> None:
-        """The sample state back: drafts, accounts, feed (on the db lane, after the last keystrokes are
-        saved), then the list, the first draft, the accounts and the feed shown again."""
+        """The sample state back: drafts, accounts, feed, ideas (on the db lane, after the last keystrokes
+        are saved), then the list, the first draft, the accounts, the feed and the ideas shown again."""
         window, session = self.window, self.session
         window.autosaver.flush()  # queued on the db lane before the reset: nothing is saved after it
         services, store = window.services, window.store
@@ -155,8 +155,11 @@ class DemoFeature(QObject):
         window.drafts_controller.first_load()
         if window.accounts_panel is not None:
             window.accounts_panel.refresh()
+        ideas = getattr(window, "ideas", None)
+        if ideas is not None:
+            ideas.load()  # the bundle's ideas again, unread (the reset read their files into the cache)
         self.refresh()
-        window.statusBar().showMessage("The demo is back to its sample drafts, accounts and feed.", 6000)
+        window.statusBar().showMessage("The demo is back to its sample drafts, accounts, feed and ideas.", 6000)
         log.info("demo reset in %.3f s", seconds)
         self.reset_done.emit(seconds)
 

@@ -37,7 +37,7 @@ class TourFeature(QObject):
         self.action.setObjectName("take-the-tour")
         self.action.setShortcut(QKeySequence(SHORTCUT))
         self.action.setToolTip(f"A short tour of the window ({SHORTCUT}; while the tour is open: go to it)")
-        self.action.setStatusTip("A short tour of the window: drafts, editor, findings, tips, accounts, publishing")
+        self.action.setStatusTip("A short tour of the window: drafts, editor, findings, ideas, tips, accounts, publishing")
         self.action.triggered.connect(self.take)
         window.addAction(self.action)
         if help_menu is not None:

@@ -33,6 +33,11 @@ STEPS: tuple[TourStep, ...] = (
     TourStep("findings", "What the policy says",
              "Each finding explains which rule it comes from and why, with a tip and, where there is one, a "
              "quick fix. Warnings can be acknowledged with a reason; blocks must be fixed.", ("panel-policy",)),
+    TourStep("ideas", "Ideas to write about",
+             "Ideas from your company's feeds (news, releases, talks, job openings) and from your own notes. "
+             "Write about this opens a draft with the link and a question about your angle; the suggested copy "
+             "stays beside it, for reference. Write in your own words: identical posts from many colleagues "
+             "read as fake, and the networks show them to fewer people.", ("panel-ideas",)),
     TourStep("tips", "Tips for posting well",
              "Short tips for the findings in your post and the networks you chose: what to share, what "
              "to keep inside the company, and each network's habits.", ("panel-tips",)),

@@ -153,6 +153,22 @@ def grab(target: Path, *widgets: Any, margin: int = 8) -> dict:
     return {"target": str(target), "size": [image.width(), image.height()]}
 
 
+def select_finding(window: Any, item: Any) -> None:
+    """*item* selected in the Policy panel (its details shown), the editor focused with the caret at the
+    end and nothing selected, as after typing the post."""
+    from PySide6.QtGui import QTextCursor
+
+    editor = window.composer.editor
+    editor.setFocus()
+    cursor = editor.textCursor()
+    cursor.clearSelection()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.setTextCursor(cursor)
+    panel = window.findings_panel
+    panel.list.setCurrentRow(panel.row_of(item))
+    editor.setTextCursor(cursor)  # the caret back at the end, no selection
+
+
 def hover_text(editor: Any, body: str, word: str) -> None:
     """The real mouse pointer rested on *word* in *editor* (two characters in), so Qt shows its tooltip."""
     from PySide6.QtCore import QPoint

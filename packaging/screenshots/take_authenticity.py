@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-from shots import grab, hover_text, main, open_window, out_folder, run_steps, seed_profile, themed, wait  # noqa: E402
+from shots import grab, hover_text, main, open_window, out_folder, run_steps, seed_profile, select_finding, themed, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 OWN = ("Three years at Acme today. I started on the support desk and now I help build the sync engine; thank you "
@@ -52,8 +52,6 @@ def seed(profile: Path, theme: str) -> None:
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: the real window, the hint selected, a tooltip, then a screen grab."""
-    from PySide6.QtGui import QTextCursor
-
     opened = open_window(profile, (1240, 720), activate=True)
     window = opened.window
     check = window.composer.policy
@@ -64,15 +62,8 @@ def child(profile: Path, target: Path) -> int:
     def select_and_hover() -> bool:  # once the policy, the own posts and the check with them are in
         if check.state != "ok" or window.composer.draft is None or not hint():
             return False
-        editor = window.composer.editor
-        editor.setFocus()
-        cursor = editor.textCursor()
-        cursor.clearSelection()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        panel = window.findings_panel
-        panel.list.setCurrentRow(panel.row_of(hint()[0]))
-        editor.setTextCursor(cursor)
-        hover_text(editor, window.composer.text(), HOVER)
+        select_finding(window, hint()[0])
+        hover_text(window.composer.editor, window.composer.text(), HOVER)
         return True
 
     def shot() -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-from shots import grab, hover_text, main, open_window, run_steps, seed_profile, themed, wait  # noqa: E402
+from shots import grab, hover_text, main, open_window, run_steps, seed_profile, select_finding, themed, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 POST = (
@@ -48,8 +48,6 @@ def seed(profile: Path, theme: str) -> None:
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: the real window, a selected finding, a tooltip, then a screen grab."""
-    from PySide6.QtGui import QTextCursor
-
     opened = open_window(profile, (1240, 720), activate=True)
     window = opened.window
     check = window.composer.policy
@@ -57,18 +55,10 @@ def child(profile: Path, target: Path) -> int:
     def select_and_hover() -> bool:  # once the policy, the draft and its acknowledgements are in
         if check.state != "ok" or window.composer.draft is None or not check.findings:
             return False
-        editor = window.composer.editor
-        editor.setFocus()
-        cursor = editor.textCursor()
-        cursor.clearSelection()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        editor.setTextCursor(cursor)
-        panel = window.findings_panel
         rule_id, text = SELECT
         [item] = [f for f in check.findings if f.finding.rule_id == rule_id and f.finding.text == text]
-        panel.list.setCurrentRow(panel.row_of(item))
-        editor.setTextCursor(cursor)  # the caret back at the end, no selection
-        hover_text(editor, window.composer.text(), HOVER)
+        select_finding(window, item)
+        hover_text(window.composer.editor, window.composer.text(), HOVER)
         return True
 
     def shot() -> bool:

@@ -25,15 +25,29 @@ once the three rows say posted.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import (  # noqa: E402
+    Opened,
+    Step,
+    fail,
+    grab,
+    link_with_browser,
+    main,
+    open_window,
+    private_keyring,
+    run_steps,
+    seed_profile,
+    wait,
+)
 from xvfb import shoot_with_child  # noqa: E402
 
 POST = ("Our support team just answered its 10,000th ticket this year 🎉 The lesson: most “bugs” are "
@@ -55,126 +69,103 @@ def _port(preferred: int) -> int:
 
 
 def seed(profile: Path, theme: str) -> None:
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
+    seed_profile(profile, theme, {"policy.source": "acme-example", "composer.networks": ["mastodon", "bluesky", "linkedin"]},
+                 ["Reading list for the week: https://example.com/reading-list-for-product-managers",
+                  "We're hiring two backend engineers in Lisbon, ask me anything about the team!", POST])
 
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "policy.source": "acme-example",
-        "composer.networks": ["mastodon", "bluesky", "linkedin"]}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
-    store.create("Reading list for the week: https://example.com/reading-list-for-product-managers")
-    store.create("We're hiring two backend engineers in Lisbon, ask me anything about the team!")
-    store.create(POST)
-    store.close()
+
+def publish_to_all(opened: Opened, count: int, link_all: Callable[[], None], linked: list, errors: list,
+                   avatars_in: Callable[[Any], bool], before_publish: Callable[[], None] = lambda: None) -> list[Step]:
+    """The steps from the policy to *count* statuses: link the accounts off the GUI thread once the policy
+    is in (undisturbed: its loader times its regexes), choose them all once the Accounts panel shows
+    them with their avatars, press Publish and wait until every target has answered."""
+    from PySide6.QtCore import Qt
+
+    window = opened.window
+    bar, check = window.publish_bar, window.composer.policy
+
+    def start_linking() -> bool:
+        if window.active_policy is None:
+            return False
+        if window.active_policy.policy is None:
+            return fail(opened, f"the policy did not load: {window.active_policy.notice}")
+        threading.Thread(target=link_all, daemon=True).start()
+        return True
+
+    def all_linked() -> bool:
+        if errors:
+            return fail(opened, f"linking failed: {errors[0]!r}")
+        if len(linked) != count or check.state != "ok" or window.composer.draft is None:
+            return False
+        window.accounts_panel.refresh()
+        return True
+
+    def choose_all() -> bool:
+        panel = window.accounts_panel
+        if len(panel.records) != count or not all(avatars_in(row) for row in panel.rows.values()):
+            return False
+        for record in panel.records:
+            bar.picker.item_for(record.account.id).setCheckState(Qt.CheckState.Checked)
+        before_publish()
+        return True
+
+    def publish() -> bool:
+        if not bar.publish_button.isEnabled():
+            return False
+        bar.publish_button.click()
+        return True
+
+    def answered() -> bool:
+        run = bar.runs.get(window.composer.draft.id)
+        if run is None or run.sending or len(run.statuses) != count:
+            return False
+        window.composer.editor.setFocus()
+        return True
+
+    return [start_linking, all_linked, choose_all, publish, answered, wait(7)]  # then a quiet moment for the last paint
+
+
+def publish_report(target: Path, opened: Opened) -> dict:
+    """The screen grab, and what the publish bar and the Accounts panel show."""
+    bar, panel = opened.window.publish_bar, opened.window.accounts_panel
+    rows = {row.full_handle: (row.state, row.text.text()) for row in bar.status_view.rows.values()}
+    return {**grab(target, opened.window, margin=12), "accounts": [r.account.handle for r in panel.records],
+            "rows": rows, "summary": bar.status_view.summary.text()}
 
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: keyring, servers, the real window, a publish, then a screen grab."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtGui import QGuiApplication
-
     from desktop.bootstrap import build_services
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
-    from tests.integration.secret_service import SecretService
     from tests.servers.mastodon_browser import AuthorizeBrowser
     from tests.servers.mastodon_server import MastodonTestServer
 
-    keyring_service = SecretService().start()
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = keyring_service.address
-    from keyring.backends import SecretService as secret_service_backend
-
-    from desktop.adapters.keyring_store import KeyringSecretStore
-
+    keyring_service, secret_store = private_keyring()
     servers = []
     for domain, port in zip(DOMAINS, PORTS, strict=True):
         server = MastodonTestServer(port=_port(port), users={}, domain=domain, max_characters=500)
         server.add_user(USER, PASSWORD, NAME)
         servers.append(server.start())
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    settings = Settings(paths.settings_file)
-    services = build_services(settings, store, paths.cache_dir,
-                              secret_store=KeyringSecretStore(secret_service_backend.Keyring()))
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
-                                        services=services, open_url=lambda url: True, outbox_first_try_ms=-1)
-    window.resize(1240, 760)
-    window.move(20, 20)
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    state: dict = {"step": "policy", "code": 1, "ticks": 0}
+    opened = open_window(profile, (1240, 760), (20, 20), activate=True, open_url=lambda url: True,
+                         outbox_first_try_ms=-1, services=lambda settings, store, paths: build_services(
+                             settings, store, paths.cache_dir, secret_store=secret_store))
     linked: list = []
 
     def link_all() -> None:  # off the GUI thread, as the dialog's worker would
         for server in servers:
-            browser = AuthorizeBrowser(USER, PASSWORD)
-            try:
-                linked.append(services.linking.link_with_browser("mastodon", server.url, browser, timeout=20))
-            finally:
-                browser.close()
+            linked.append(link_with_browser(opened.services, "mastodon", server.url, AuthorizeBrowser(USER, PASSWORD)))
 
-    def tick() -> None:
-        bar, panel, check = window.publish_bar, window.accounts_panel, window.composer.policy
-        step = state["step"]
-        if step == "policy":  # the policy first, undisturbed (its loader times its regexes)
-            if window.active_policy is not None:
-                if window.active_policy.policy is None:
-                    print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
-                    app.quit()
-                    return
-                threading.Thread(target=link_all, daemon=True).start()
-                state["step"] = "link"
-        elif step == "link":
-            if len(linked) == 2 and check.state == "ok" and window.composer.draft is not None:
-                panel.refresh()
-                state["step"] = "accounts"
-        elif step == "accounts":
-            if len(panel.records) == 2 and all(row.image is not None for row in panel.rows.values()):
-                for record in panel.records:
-                    bar.picker.item_for(record.account.id).setCheckState(Qt.CheckState.Checked)
-                servers[1].fail_next(status=503, path="/api/v1/statuses", method="POST")
-                state["step"] = "publish"
-        elif step == "publish":
-            if bar.publish_button.isEnabled():
-                bar.publish_button.click()
-                state["step"] = "wait"
-        elif step == "wait":
-            run = bar.runs.get(window.composer.draft.id)
-            if run is not None and not run.sending and len(run.statuses) == 2:
-                window.composer.editor.setFocus()
-                state["step"] = "settle"
-        elif step == "settle":
-            state["ticks"] += 1
-            if state["ticks"] >= 8:  # a quiet moment for the last paint
-                timer.stop()
-                frame = window.frameGeometry().adjusted(-12, -12, 12, 12)
-                image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-                image.save(str(target), "PNG")
-                rows = {row.full_handle: (row.state, row.text.text()) for row in bar.status_view.rows.values()}
-                print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                                  "accounts": [r.account.handle for r in panel.records], "rows": rows,
-                                  "summary": bar.status_view.summary.text()}))
-                state["code"] = 0
-                window.close()
-                app.quit()
+    def shot() -> bool:
+        print(json.dumps(publish_report(target, opened)))
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(60_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    services.close()
-    store.close()
+    steps = publish_to_all(opened, 2, link_all, linked, [], lambda row: row.image is not None,
+                           lambda: servers[1].fail_next(status=503, path="/api/v1/statuses", method="POST"))
+    done = run_steps(opened, [*steps, shot], timeout_s=60)
+    opened.close()
     for server in servers:
         server.stop()
     keyring_service.stop()
-    return state["code"]
+    return 0 if done else 1
 
 
 THREE_POST = ("Shipped the new onboarding guide today 📚 Thanks to everyone who reviewed it, "
@@ -201,29 +192,16 @@ def child_three(profile: Path, target: Path) -> int:
     """On the X server: the PDS, the Mastodon and LinkedIn test servers, three linked accounts, one publish."""
     import tempfile
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
-
     from desktop.bootstrap import build_services
-    from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
     from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
-    from tests.integration.secret_service import SecretService
     from tests.servers.bluesky_pds import start_pds, stop_pds
     from tests.servers.linkedin_server import LinkedInTestServer, MemberBrowser
     from tests.servers.mastodon_browser import AuthorizeBrowser
     from tests.servers.mastodon_server import MastodonTestServer
 
-    paths = AppPaths.for_profile(profile)
-    settings = Settings(paths.settings_file)
-    keyring_service = SecretService().start()
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = keyring_service.address
-    from keyring.backends import SecretService as secret_service_backend
-
-    from desktop.adapters.keyring_store import KeyringSecretStore
-
-    secret_store = KeyringSecretStore(secret_service_backend.Keyring())
+    settings = Settings(AppPaths.for_profile(profile).settings_file)
+    keyring_service, secret_store = private_keyring()
     pds_dir = tempfile.mkdtemp(prefix="chorus-pds-")
     pds = start_pds(Path(pds_dir), rate_limits=False)
     mastodon = MastodonTestServer(port=_port(PORTS[0]), users={}, domain=DOMAINS[0], max_characters=500)
@@ -241,143 +219,60 @@ def child_three(profile: Path, target: Path) -> int:
              token=user.access)
     pds.create_app_password(user, "Chorus")
 
-    store = DraftStore.open(paths.drafts_db)
-    services = build_services(
-        settings, store, paths.cache_dir, secret_store=secret_store,
-        endpoints={"bluesky": {"service_url": pds.url, "plc_url": pds.plc_url},
-                   "linkedin": {"authorization_url": f"{linkedin.url}/oauth/v2/authorization",
-                                "token_url": f"{linkedin.url}/oauth/v2/accessToken", "api_base": linkedin.url}})
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
-                                        services=services, open_url=lambda url: True, outbox_first_try_ms=-1)
-    window.resize(1240, 760)
-    window.move(20, 20)
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    state: dict = {"step": "policy", "code": 1, "ticks": 0}
+    opened = open_window(profile, (1240, 760), (20, 20), activate=True, settings=settings, open_url=lambda url: True,
+                         outbox_first_try_ms=-1, services=lambda settings, store, paths: build_services(
+                             settings, store, paths.cache_dir, secret_store=secret_store,
+                             endpoints={"bluesky": {"service_url": pds.url, "plc_url": pds.plc_url},
+                                        "linkedin": {"authorization_url": f"{linkedin.url}/oauth/v2/authorization",
+                                                     "token_url": f"{linkedin.url}/oauth/v2/accessToken",
+                                                     "api_base": linkedin.url}}))
+    linking = opened.services.linking
     linked: list = []
     errors: list = []
 
     def link_all() -> None:  # off the GUI thread, as the dialogs' workers do
         try:
-            linked.append(services.linking.link_with_password("bluesky", user.handle, user.app_passwords["Chorus"]))
-            browser = AuthorizeBrowser(USER, PASSWORD)
-            try:
-                linked.append(services.linking.link_with_browser("mastodon", mastodon.url, browser, timeout=20))
-            finally:
-                browser.close()
-            browser = MemberBrowser(USER, PASSWORD)
-            try:
-                linked.append(services.linking.link_with_browser("linkedin", None, browser, timeout=20))
-            finally:
-                browser.close()
-        except Exception as exc:  # noqa: BLE001 - reported below
+            linked.append(linking.link_with_password("bluesky", user.handle, user.app_passwords["Chorus"]))
+            linked.append(link_with_browser(opened.services, "mastodon", mastodon.url, AuthorizeBrowser(USER, PASSWORD)))
+            linked.append(link_with_browser(opened.services, "linkedin", None, MemberBrowser(USER, PASSWORD)))
+        except Exception as exc:  # noqa: BLE001 - reported by the steps
             errors.append(exc)
 
-    def tick() -> None:
-        bar, panel, check = window.publish_bar, window.accounts_panel, window.composer.policy
-        step = state["step"]
-        if errors:
-            print(f"linking failed: {errors[0]!r}", file=sys.stderr)
-            app.quit()
-            return
-        if step == "policy":
-            if window.active_policy is not None:
-                if window.active_policy.policy is None:
-                    print(f"the policy did not load: {window.active_policy.notice}", file=sys.stderr)
-                    app.quit()
-                    return
-                threading.Thread(target=link_all, daemon=True).start()
-                state["step"] = "link"
-        elif step == "link":
-            if len(linked) == 3 and check.state == "ok" and window.composer.draft is not None:
-                panel.refresh()
-                state["step"] = "accounts"
-        elif step == "accounts":
-            # the avatars served here (LinkedIn's test picture URL points nowhere: its initial is drawn)
-            if len(panel.records) == 3 and all(row.image is not None for row in panel.rows.values()
-                                               if "127.0.0.1" in row.record.account.avatar_url):
-                for record in panel.records:
-                    bar.picker.item_for(record.account.id).setCheckState(Qt.CheckState.Checked)
-                state["step"] = "publish"
-        elif step == "publish":
-            if bar.publish_button.isEnabled():
-                bar.publish_button.click()
-                state["step"] = "wait"
-        elif step == "wait":
-            run = bar.runs.get(window.composer.draft.id)
-            if run is not None and not run.sending and len(run.statuses) == 3:
-                window.composer.editor.setFocus()
-                state["step"] = "settle"
-        elif step == "settle":
-            state["ticks"] += 1
-            if state["ticks"] >= 8:
-                timer.stop()
-                frame = window.frameGeometry().adjusted(-12, -12, 12, 12)
-                image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-                image.save(str(target), "PNG")
-                rows = {row.full_handle: (row.state, row.text.text()) for row in bar.status_view.rows.values()}
-                print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                                  "accounts": [r.account.handle for r in panel.records], "rows": rows,
-                                  "summary": bar.status_view.summary.text(),
-                                  "on_servers": {"bluesky": len(pds.list_posts(user.did)),
-                                                 "mastodon": len(mastodon.statuses_of(USER)),
-                                                 "linkedin": len(linkedin.posts)}}))
-                state["code"] = 0 if all(s == "sent" for s, _ in rows.values()) else 1
-                window.close()
-                app.quit()
+    def avatar_in(row: Any) -> bool:  # the avatars served here (LinkedIn's test picture URL points nowhere: its initial is drawn)
+        return row.image is not None or "127.0.0.1" not in row.record.account.avatar_url
 
-    from PySide6.QtCore import Qt
+    state: dict = {"sent": False}
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    def give_up() -> None:
-        panel = window.accounts_panel
+    def shot() -> bool:
+        report = publish_report(target, opened)
+        report["on_servers"] = {"bluesky": len(pds.list_posts(user.did)), "mastodon": len(mastodon.statuses_of(USER)),
+                                "linkedin": len(linkedin.posts)}
+        print(json.dumps(report))
+        state["sent"] = all(s == "sent" for s, _ in report["rows"].values())
+        return True
+
+    def gave_up() -> str:
+        panel = opened.window.accounts_panel
         shown = [(r.account.handle, r.account.avatar_url, row.image is not None)
                  for r, row in ((r, panel.rows.get(r.id)) for r in panel.records) if row]
-        print(f"gave up at step {state['step']}: {len(linked)} linked, panel {shown}", file=sys.stderr)
-        app.quit()
+        return f"{len(linked)} linked, panel {shown}"
 
-    QTimer.singleShot(90_000, give_up)
-    app.exec()
-    runner.shutdown()
-    services.close()
-    store.close()
+    done = run_steps(opened, [*publish_to_all(opened, 3, link_all, linked, errors, avatar_in), shot], timeout_s=90,
+                     gave_up=gave_up)
+    opened.close()
     mastodon.stop()
     linkedin.stop()
     stop_pds(pds.process)
     keyring_service.stop()
-    return state["code"]
+    return 0 if done and state["sent"] else 1
 
 
-def shoot(name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed, timeout=120)
+def shots(args: list[str]) -> dict:
+    if args == ["--three"]:  # the child knows it by the file's name
+        return shoot_with_child(__file__, "accounts-three.png", "light", seed_three, timeout=240)
+    return {"light": shoot_with_child(__file__, "accounts-publish.png", "light", seed, timeout=120),
+            "dark": shoot_with_child(__file__, "accounts-publish-dark.png", "dark", seed, timeout=120)}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    if len(sys.argv) == 4 and sys.argv[1] == "--child-three":
-        sys.exit(child_three(Path(sys.argv[2]), Path(sys.argv[3])))
-    if sys.argv[1:] == ["--three"]:
-        import subprocess
-
-        from xvfb import SCREENSHOTS, display_env, start_xvfb
-
-        with __import__("tempfile").TemporaryDirectory(prefix="chorus-shot-") as tmp:
-            seed_three(Path(tmp), "light")
-            xvfb, display = start_xvfb()
-            try:
-                out = subprocess.run([sys.executable, __file__, "--child-three", tmp,
-                                      str(SCREENSHOTS / "accounts-three.png")],
-                                     env=display_env(display), capture_output=True, text=True, timeout=240)
-            finally:
-                xvfb.terminate()
-                xvfb.wait(timeout=10)
-        if out.returncode != 0:
-            raise SystemExit(f"screenshot child failed ({out.returncode}):\n{out.stderr[-3000:]}\n{out.stdout[-2000:]}")
-        print(out.stdout.strip().splitlines()[-1])
-        sys.exit(0)
-    print(json.dumps({"light": shoot("accounts-publish.png", "light"),
-                      "dark": shoot("accounts-publish-dark.png", "dark")}))
+    main(lambda profile, target: (child_three if target.stem == "accounts-three" else child)(profile, target), shots)

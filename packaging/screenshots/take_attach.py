@@ -18,6 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 POST = "Our sign-up dashboard, before and after the redesign. Thanks to everyone who tested it! #design"
@@ -56,14 +57,11 @@ def seed(profile: Path, theme: str) -> None:
     from desktop.core.media import Attachment
     from desktop.core.paths import AppPaths
 
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "policy.source": "acme-example", "tips.show_at_start": False,
-        "tour.show_at_start": False, "composer.networks": ["mastodon", "bluesky"]}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
-    store.create("Reading list for the week: https://example.com/reading-list-for-product-managers")
-    draft = store.create(POST)
+    _, draft = seed_profile(profile, theme, {
+        "policy.source": "acme-example", "tips.show_at_start": False, "tour.show_at_start": False,
+        "composer.networks": ["mastodon", "bluesky"]},
+        ["Reading list for the week: https://example.com/reading-list-for-product-managers", POST])
+    store = DraftStore.open(AppPaths.for_profile(profile).drafts_db)
     kept = DraftMedia(store)
     kept.attach(draft.id, Attachment.from_bytes(_image("table"), name="before.png",
                                                 alt="The old dashboard: four tables of numbers"))
@@ -81,75 +79,43 @@ def seed(profile: Path, theme: str) -> None:
 
 
 def child(profile: Path, target: Path) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
+    from desktop.ui.composer.attachments import ImageSource
 
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
+    opened = open_window(profile, SIZES["small" if "small" in target.name else "normal"])
+    composer = opened.window.composer
+    strip = composer.attachments
 
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    app, window, runner = create_window(Settings(paths.settings_file), store, None, store.notices,
-                                        policy_cache=paths.last_good_policy)
-    width, height = SIZES["small" if "small" in target.name else "normal"]
-    window.resize(width, height)
-    window.move(20, 30)
-    window.show()
-    state: dict = {"step": 0, "code": 1}
+    def drop_photo() -> bool:
+        if composer.policy.state != "ok" or len(strip.tiles) != 2:
+            return False
+        photo = profile / "sign-up-form.jpg"
+        strip.add_sources([ImageSource(photo.name, path=photo)])  # what a drop on the editor does
+        return True
 
-    def tick() -> None:
-        step = state["step"]
-        composer = window.composer
-        strip = composer.attachments
-        if step == 0:
-            if composer.policy.state != "ok" or len(strip.tiles) != 2:
-                return
-            from desktop.ui.composer.attachments import ImageSource
+    def alt_text_finding() -> bool:
+        if len(strip.tiles) != 3 or composer.policy.state != "ok":
+            return False
+        if not any(f.finding.category == "accessibility" for f in composer.findings):
+            return False
+        strip.tiles[2].alt.setFocus()
+        return True
 
-            photo = profile / "sign-up-form.jpg"
-            strip.add_sources([ImageSource(photo.name, path=photo)])  # what a drop on the editor does
-            state["step"] = 1
-        elif step == 1:
-            if len(strip.tiles) != 3 or composer.policy.state != "ok":
-                return
-            if not any(f.finding.category == "accessibility" for f in composer.findings):
-                return
-            strip.tiles[2].alt.setFocus()
-            state["step"] = 2
-        elif step < 12:
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            frame = window.frameGeometry().adjusted(-8, -8, 8, 8)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-            image.save(str(target), "PNG")
-            print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                              "tiles": [(t.attachment.name, t.badge.text()) for t in strip.tiles],
-                              "note": strip.message.text(),
-                              "findings": [f.finding.message for f in composer.findings]}))
-            state["code"] = 0
-            window.close()
-            app.quit()
+    def shot() -> bool:
+        print(json.dumps({**grab(target, opened.window),
+                          "tiles": [(t.attachment.name, t.badge.text()) for t in strip.tiles],
+                          "note": strip.message.text(), "findings": [f.finding.message for f in composer.findings]}))
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(30_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
+    done = run_steps(opened, [drop_photo, alt_text_finding, wait(9), shot])
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed, timeout=90)
+def shots(args: list[str]) -> dict:
+    return {key: shoot_with_child(__file__, file, theme, seed, timeout=90) for key, file, theme in (
+        ("light", "attach.png", "light"), ("dark", "attach-dark.png", "dark"),
+        ("small", "attach-small.png", "light"), ("small-dark", "attach-small-dark.png", "dark"))}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(json.dumps({"light": shoot("attach.png", "light"), "dark": shoot("attach-dark.png", "dark"),
-                      "small": shoot("attach-small.png", "light"),
-                      "small-dark": shoot("attach-small-dark.png", "dark")}))
+    main(child, shots)

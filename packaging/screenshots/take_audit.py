@@ -19,6 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, out_folder, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 DRAFT = "Big week for the team: the new search is out, and the feedback has been lovely so far."
@@ -31,10 +32,8 @@ def seed(profile: Path, theme: str, broken: bool = False) -> None:
     from desktop.core.policy import load_policy
     from desktop.core.training import TrainingRecords, build_quiz
 
+    seed_profile(profile, theme, {"tour.show_at_start": False, "tips.show_at_start": False})
     paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "tour.show_at_start": False, "tips.show_at_start": False}}), encoding="utf-8")
     shutil.copy(REPO / "tests" / "data" / "drafts-v8.db", paths.drafts_db)
     store = DraftStore.open(paths.drafts_db)
     draft = store.create(DRAFT)
@@ -52,63 +51,38 @@ def seed(profile: Path, theme: str, broken: bool = False) -> None:
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: the real window, Help → Audit trail…, then a screen grab."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
+    opened = open_window(profile, (1100, 680), (10, 10))
+    window = opened.window
 
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
+    def open_trail() -> bool:
+        window.audit.action.trigger()
+        return True
 
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    settings = Settings(paths.settings_file)
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy)
-    window.resize(1100, 680)
-    window.move(10, 10)
-    window.show()
-    state: dict = {"step": 0, "code": 1}
+    def verified() -> bool:
+        dialog = window.audit.dialog
+        if dialog is None or dialog.verification is None:
+            return False
+        dialog.move(window.x() + 30, window.y() + 90)
+        return True
 
-    def tick() -> None:
-        step = state["step"]
-        if step == 0:
-            window.audit.action.trigger()
-            state["step"] = 1
-        elif step == 1:
-            dialog = window.audit.dialog
-            if dialog is None or dialog.verification is None:
-                return
-            dialog.move(window.x() + 30, window.y() + 90)
-            state["step"] = 2
-        elif step < 10:
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            rect = window.frameGeometry().united(window.audit.dialog.frameGeometry()).adjusted(-8, -8, 8, 8)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(rect)
-            image.save(str(target), "PNG")
-            print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                              "rows": window.audit.dialog.table.rowCount()}))
-            state["code"] = 0
-            app.quit()
+    def shot() -> bool:
+        dialog = window.audit.dialog
+        print(json.dumps({**grab(target, window, dialog), "rows": dialog.table.rowCount()}))
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(40_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
+    done = run_steps(opened, [open_trail, verified, wait(8), shot], timeout_s=40, close=False)
+    opened.close()
+    return 0 if done else 1
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parent
-    out.mkdir(parents=True, exist_ok=True)
+def shots(args: list[str]) -> dict:
+    out = out_folder(args, Path(__file__).resolve().parent)
     shots = {theme: shoot_with_child(__file__, str(out / f"audit-trail{'-dark' if theme == 'dark' else ''}.png"),
                                      theme, seed, timeout=90) for theme in ("light", "dark")}
     shots["broken"] = shoot_with_child(__file__, str(out / "audit-trail-broken.png"), "light",
                                        lambda profile, theme: seed(profile, theme, broken=True), timeout=90)
-    print(json.dumps(shots))
+    return shots
+
+
+if __name__ == "__main__":
+    main(child, shots)

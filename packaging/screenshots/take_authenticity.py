@@ -20,6 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, hover_text, main, open_window, out_folder, run_steps, seed_profile, select_finding, themed, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 OWN = ("Three years at Acme today. I started on the support desk and now I help build the sync engine; thank you "
@@ -34,11 +35,8 @@ def seed(profile: Path, theme: str) -> None:
     from desktop.core.ports import Account
     from desktop.core.publishing.store import PublishStore
 
+    seed_profile(profile, theme, {"policy.source": "default", "composer.networks": ["mastodon", "linkedin"]})
     paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "policy.source": "default", "composer.networks": ["mastodon", "linkedin"]}}),
-        encoding="utf-8")
     two_days_ago = time.time() - 2 * 86_400
     store = DraftStore.open(paths.drafts_db, clock=lambda: two_days_ago)
     published = store.create(OWN)
@@ -54,80 +52,36 @@ def seed(profile: Path, theme: str) -> None:
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: the real window, the hint selected, a tooltip, then a screen grab."""
-    from PySide6.QtCore import QPoint, QTimer
-    from PySide6.QtGui import QCursor, QGuiApplication, QTextCursor
-
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
-
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    app, window, runner = create_window(Settings(paths.settings_file), store, None, store.notices,
-                                        policy_cache=paths.last_good_policy)
-    window.resize(1240, 720)
-    window.move(20, 30)
-    window.show()
-    window.raise_()
-    window.activateWindow()  # no window manager on Xvfb: Qt shows tooltips for the active window only
+    opened = open_window(profile, (1240, 720), activate=True)
+    window = opened.window
     check = window.composer.policy
-    state: dict = {"step": 0, "code": 1}
 
     def hint() -> list:
         return [f for f in check.findings if f.finding.rule_id == "own-words"]
 
-    def tick() -> None:
-        step = state["step"]
-        if step == 0:  # wait for the policy, the own posts and the check with them
-            if check.state != "ok" or window.composer.draft is None or not hint():
-                return
-            editor = window.composer.editor
-            editor.setFocus()
-            cursor = editor.textCursor()
-            cursor.clearSelection()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            panel = window.findings_panel
-            panel.list.setCurrentRow(panel.row_of(hint()[0]))
-            editor.setTextCursor(cursor)
-            body = window.composer.text()
-            at = QTextCursor(editor.document())
-            index = body.index(HOVER) + 2
-            at.setPosition(index + sum(1 for ch in body[:index] if ord(ch) > 0xFFFF))
-            rect = editor.cursorRect(at)
-            QCursor.setPos(editor.viewport().mapToGlobal(QPoint(rect.left() + 3, rect.center().y())))
-            state["step"] = 1
-        elif step < 12:  # ~1.2 s: the tooltip's delay, and a quiet moment for the last paint
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            frame = window.frameGeometry().adjusted(-12, -12, 12, 12)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-            image.save(str(target), "PNG")
-            print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                              "findings": [(f.severity, f.finding.rule_id, f.finding.message) for f in hint()]}))
-            state["code"] = 0
-            window.close()
-            app.quit()
+    def select_and_hover() -> bool:  # once the policy, the own posts and the check with them are in
+        if check.state != "ok" or window.composer.draft is None or not hint():
+            return False
+        select_finding(window, hint()[0])
+        hover_text(window.composer.editor, window.composer.text(), HOVER)
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(60_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
+    def shot() -> bool:
+        print(json.dumps({**grab(target, window, margin=12),
+                          "findings": [(f.severity, f.finding.rule_id, f.finding.message) for f in hint()]}))
+        return True
+
+    # ~1.2 s after the hover: the tooltip's delay, and a quiet moment for the last paint
+    done = run_steps(opened, [select_and_hover, wait(11), shot], timeout_s=60)
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(folder: Path, name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, str(folder / name), theme, seed, timeout=120)
+def shots(args: list[str]) -> dict:
+    out = out_folder(args, REPO / "packaging" / "screenshots")
+    return {theme: shoot_with_child(__file__, str(out / file), theme, seed, timeout=120)
+            for file, theme in themed("authenticity")}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "packaging" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    print(json.dumps({"light": shoot(out, "authenticity.png", "light"),
-                      "dark": shoot(out, "authenticity-dark.png", "dark")}))
+    main(child, shots)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, out_folder, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 INTRANET = "http://127.0.0.1:9/news/rss.xml"  # nothing listens on port 9 (discard): the feed is "down"
@@ -60,13 +61,10 @@ def seed(profile: Path, theme: str) -> None:
     visit.write_text("# Visit at the Lyon plant\n\nThey now use offline drafts on the shop floor: no more lost notes "
                      "when the Wi-Fi drops.\n", encoding="utf-8")
     os.utime(visit, (_stamp(1),) * 2)
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "ideas.feeds": [str(feed), INTRANET], "ideas.folders": [str(notes)],
-        "tips.show_at_start": False, "tour.show_at_start": False}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
-    store.create("Reading list for the week: https://example.com/reading-list")
+    seed_profile(profile, theme, {"ideas.feeds": [str(feed), INTRANET], "ideas.folders": [str(notes)],
+                                  "tips.show_at_start": False, "tour.show_at_start": False},
+                 ["Reading list for the week: https://example.com/reading-list"])
+    store = DraftStore.open(AppPaths.for_profile(profile).drafts_db)
     ideas = IdeaStore(store, clock=lambda: _stamp(3, 16))
     ideas.save_feed(INTRANET, ParsedFeed("Intranet news", [
         FeedItem("n1", "Quarterly all-hands: the recording is up", "https://intranet.example/allhands", _stamp(3, 14),
@@ -78,74 +76,40 @@ def seed(profile: Path, theme: str) -> None:
 
 
 def child(profile: Path, target: Path) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
-
     from desktop.adapters.feeds import HttpFeedFetcher
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
 
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    app, window, runner = create_window(Settings(paths.settings_file), store, None, store.notices,
-                                        policy_cache=paths.last_good_policy)
-    window.ideas.service.fetcher = HttpFeedFetcher(deadline=5.0)
-    window.resize(1240, 720)
-    window.move(20, 30)
-    window.show()
+    opened = open_window(profile, (1240, 720))
+    window = opened.window
+    window.ideas.service.fetcher = HttpFeedFetcher(deadline=5.0)  # before the event loop, so before any refresh
     writing = "write" in target.name
-    state: dict = {"step": 0, "code": 1, "refreshed": False}
+    state: dict = {"refreshed": False}
     window.ideas.refreshed.connect(lambda: state.__setitem__("refreshed", True))
+    panel = window.ideas.panel
 
-    def grab() -> None:
-        frame = window.frameGeometry().adjusted(-8, -8, 8, 8)
-        image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-        image.save(str(target), "PNG")
-        print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                          "ideas": window.ideas.panel.titles(), "status": window.ideas.panel.status.text(),
+    def first_idea() -> bool:
+        if not state["refreshed"] or not panel.ideas:
+            return False
+        window.ideas_dock.raise_()
+        panel.select(panel.ideas[0].key)
+        if writing:
+            panel.write_button.click()
+        return True
+
+    def shot() -> bool:
+        print(json.dumps({**grab(target, window), "ideas": panel.titles(), "status": panel.status.text(),
                           "editor": window.composer.text(), "reference": window.ideas.reference.isVisible()}))
-        state["code"] = 0
+        return True
 
-    def tick() -> None:
-        step = state["step"]
-        panel = window.ideas.panel
-        if step == 0:
-            if not state["refreshed"] or not panel.ideas:
-                return
-            window.ideas_dock.raise_()
-            panel.select(panel.ideas[0].key)
-            if writing:
-                panel.write_button.click()
-            state["step"] = 1
-        elif step < 12:
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            grab()
-            window.close()
-            app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(60_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
+    done = run_steps(opened, [first_idea, wait(11), shot], timeout_s=60)
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, theme: str, folder: Path) -> dict:
-    return shoot_with_child(__file__, str(folder / name), theme, seed, timeout=120)
+def shots(args: list[str]) -> dict:
+    out = out_folder(args, REPO / "packaging" / "screenshots")
+    return {name: shoot_with_child(__file__, str(out / f"{name}.png"), theme, seed, timeout=120) for name, theme in (
+        ("ideas-panel", "light"), ("ideas-panel-dark", "dark"), ("ideas-write", "light"), ("ideas-write-dark", "dark"))}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "packaging" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    print(json.dumps({name: shoot(f"{name}.png", theme, out) for name, theme in (
-        ("ideas-panel", "light"), ("ideas-panel-dark", "dark"), ("ideas-write", "light"),
-        ("ideas-write-dark", "dark"))}))
+    main(child, shots)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import fail, grab, main, open_window, private_keyring, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 DRAFTS = ("Reading list for the week: https://example.com/reading-list-for-product-managers",
@@ -56,17 +57,7 @@ SHOTS: dict[str, dict] = {
 
 def seed_for(shot: dict):
     def seed(profile: Path, theme: str) -> None:
-        from desktop.core.drafts import DraftStore
-        from desktop.core.paths import AppPaths
-
-        paths = AppPaths.for_profile(profile)
-        paths.ensure()
-        paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {"appearance.theme": theme}}),
-                                       encoding="utf-8")
-        store = DraftStore.open(paths.drafts_db)
-        for body in DRAFTS:
-            store.create(body)
-        store.close()
+        seed_profile(profile, theme, drafts=DRAFTS)
         (profile / "shot.json").write_text(json.dumps(shot), encoding="utf-8")
 
     return seed
@@ -90,15 +81,12 @@ def write_managed(base: Path, level_folder: str, values: dict) -> Path:
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: IT's policy server and managed files, the real window, then a screen grab."""
-    from PySide6.QtCore import QPoint, QTimer
-    from PySide6.QtGui import QCursor, QGuiApplication
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCursor
 
     from desktop.adapters.managed_settings import LinuxJsonFolder, load_settings
     from desktop.bootstrap import build_services, make_diagnose
-    from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
-    from desktop.ui.shell.app import create_window
-    from tests.integration.secret_service import SecretService
     from tests.integration.test_policy_url import PROXY_VARIABLES, PolicyServer, acme_version, make_pki
 
     shot = json.loads((profile / "shot.json").read_text(encoding="utf-8"))
@@ -117,104 +105,84 @@ def child(profile: Path, target: Path) -> int:
                  **shot.get("mandatory", {})}
     write_managed(base, "managed", mandatory)
     write_managed(base, "recommended", {"policy.refresh_hours": 2})
+    keyring_service, secret_store = private_keyring()
 
-    keyring_service = SecretService().start()
-    os.environ["DBUS_SESSION_BUS_ADDRESS"] = keyring_service.address
-    from keyring.backends import SecretService as secret_service_backend
+    def services(settings, store, paths):
+        built = build_services(settings, store, paths.cache_dir, secret_store=secret_store,
+                               policy_download=paths.policy_download)
+        built.diagnose = make_diagnose(paths, settings, store, built.remote_policy)
+        return built
 
-    from desktop.adapters.keyring_store import KeyringSecretStore
-
-    paths = AppPaths.for_profile(profile)
-    settings = load_settings(paths, [LinuxJsonFolder("mandatory", base), LinuxJsonFolder("recommended", base)])
-    store = DraftStore.open(paths.drafts_db)
-    services = build_services(settings, store, paths.cache_dir,
-                              secret_store=KeyringSecretStore(secret_service_backend.Keyring()),
-                              policy_download=paths.policy_download)
-    services.diagnose = make_diagnose(paths, settings, store, services.remote_policy)
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
-                                        services=services, open_url=lambda url: True, outbox_first_try_ms=-1)
-    width, height = shot["window"]
-    window.resize(width, height)
-    window.move(20, 20)
-    window.show()
-    window.raise_()
-    window.activateWindow()  # no window manager on Xvfb: Qt shows tooltips for the active window only
-    state: dict = {"step": "policy", "code": 1, "ticks": 0, "dialog": None, "facts": {}}
+    settings = load_settings(AppPaths.for_profile(profile),
+                             [LinuxJsonFolder("mandatory", base), LinuxJsonFolder("recommended", base)])
+    # activated: with no window manager on Xvfb, Qt shows tooltips for the active window only
+    opened = open_window(profile, tuple(shot["window"]), (20, 20), activate=True, settings=settings,
+                         services=services, open_url=lambda url: True, outbox_first_try_ms=-1)
+    window = opened.window
+    state: dict = {"dialog": None, "facts": {}}
 
     def hover(widget) -> None:
         widget.window().activateWindow()
         QCursor.setPos(widget.mapToGlobal(QPoint(widget.width() // 2, widget.height() // 2)))
 
-    def grab(widget) -> None:
-        frame = widget.frameGeometry().adjusted(-12, -12, 12, 12)
-        if widget is not window:  # a dialog: the window around it too, as the user sees it
-            frame = frame.united(window.frameGeometry().adjusted(-12, -12, 12, 12))
-        image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-        image.save(str(target), "PNG")
-        state["facts"].update(target=str(target), size=[image.width(), image.height()])
+    def policy_in() -> bool:
+        active = window.active_policy
+        if active is None or window.composer.draft is None:
+            return False
+        if active.policy is None:
+            return fail(opened, f"the policy did not load: {active.notice}")
+        state["facts"]["status"] = window.policy_label.text()
+        if kind == "settings":
+            window.show_settings()
+            from desktop.ui.shell.settings_dialog import SettingsDialog
 
-    def tick() -> None:
-        step = state["step"]
-        if step == "policy":
-            active = window.active_policy
-            if active is None or window.composer.draft is None:
-                return
-            if active.policy is None:
-                print(f"the policy did not load: {active.notice}", file=sys.stderr)
-                app.quit()
-                return
-            state["facts"]["status"] = window.policy_label.text()
-            if kind == "settings":
-                window.show_settings()
-                from desktop.ui.shell.settings_dialog import SettingsDialog
+            state["dialog"] = window.findChild(SettingsDialog)
+        elif kind == "diagnostics":
+            window.show_diagnostics()
+            state["dialog"] = window.diagnostics_dialog
+        return True
 
-                state["dialog"] = window.findChild(SettingsDialog)
-            elif kind == "diagnostics":
-                window.show_diagnostics()
-                state["dialog"] = window.diagnostics_dialog
-            state["step"] = "ready"
-        elif step == "ready":
-            if kind == "diagnostics" and state["dialog"].report is None:
-                return
-            if kind == "settings":  # the locked network and accounts rows in view, the policy's origin shown
-                dialog = state["dialog"]
-                dialog.scroll_area.ensureWidgetVisible(dialog.notes["accounts.allowed_networks"])
-                hover(dialog.notes["policy.source"])
-                state["facts"]["dialog"] = [dialog.width(), dialog.height()]
-            if kind == "linking":
-                panel = window.accounts_panel
-                if panel is None or not panel.loaded:
-                    return
-                hover(panel.link_button)
-                state["facts"]["linking"] = [panel.link_button.isEnabled(), panel.link_refusal]
-            state["step"] = "settle"
-        elif step == "settle":
-            state["ticks"] += 1
-            if state["ticks"] >= 14:  # ~1.4 s: a tooltip's delay, and a quiet moment for the last paint
-                timer.stop()
-                dialog = state["dialog"]
-                grab(dialog if dialog is not None else window)
-                if kind == "diagnostics":
-                    state["facts"]["summary"] = dialog.summary.text()
-                state["facts"]["status_shown"] = window.policy_label.text()
-                print(json.dumps(state["facts"]))
-                state["code"] = 0
-                if dialog is not None:
-                    dialog.close()
-                window.close()
-                app.quit()
+    def ready() -> bool:
+        if kind == "diagnostics" and state["dialog"].report is None:
+            return False
+        if kind == "settings":  # the locked network and accounts rows in view, the policy's origin shown
+            dialog = state["dialog"]
+            dialog.scroll_area.ensureWidgetVisible(dialog.notes["accounts.allowed_networks"])
+            hover(dialog.notes["policy.source"])
+            state["facts"]["dialog"] = [dialog.width(), dialog.height()]
+        if kind == "linking":
+            panel = window.accounts_panel
+            if panel is None or not panel.loaded:
+                return False
+            hover(panel.link_button)
+            state["facts"]["linking"] = [panel.link_button.isEnabled(), panel.link_refusal]
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(60_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    services.close()
-    store.close()
+    def shot_taken() -> bool:
+        dialog = state["dialog"]
+        # a dialog: the window around it too, as the user sees it
+        state["facts"].update(grab(target, *([window] if dialog is None else [dialog, window]), margin=12))
+        if kind == "diagnostics":
+            state["facts"]["summary"] = dialog.summary.text()
+        state["facts"]["status_shown"] = window.policy_label.text()
+        print(json.dumps(state["facts"]))
+        if dialog is not None:
+            dialog.close()
+        return True
+
+    # ~1.4 s before the grab: a tooltip's delay, and a quiet moment for the last paint
+    done = run_steps(opened, [policy_in, ready, wait(13), shot_taken], timeout_s=60)
+    opened.close()
     server.stop()
     keyring_service.stop()
-    return state["code"]
+    return 0 if done else 1
+
+
+def shots(args: list[str]) -> dict:
+    if os.geteuid() != 0:
+        raise SystemExit("take_it.py writes managed-settings files owned by root, as IT does: run it as root")
+    wanted = [name for name in SHOTS if not args or any(name.startswith(a) for a in args)]
+    return {name: {theme: shoot(name, theme) for theme in ("light", "dark")} for name in wanted}
 
 
 def shoot(name: str, theme: str) -> dict:
@@ -224,9 +192,4 @@ def shoot(name: str, theme: str) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    if os.geteuid() != 0:
-        raise SystemExit("take_it.py writes managed-settings files owned by root, as IT does: run it as root")
-    wanted = [name for name in SHOTS if not sys.argv[1:] or any(name.startswith(a) for a in sys.argv[1:])]
-    print(json.dumps({name: {theme: shoot(name, theme) for theme in ("light", "dark")} for name in wanted}, indent=1))
+    main(child, shots, indent=1)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 POST = ("Release day 🎉 Chorus 2.0 is out, with previews for every network before you post. Thanks "
@@ -28,88 +29,47 @@ SIZES = {"large": (1240, 820), "small": (820, 560)}
 
 
 def seed(profile: Path, theme: str) -> None:
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "tips.show_at_start": False,
-        "composer.networks": ["bluesky", "mastodon", "linkedin"]}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
-    store.create(POST)
-    store.close()
+    seed_profile(profile, theme, {"tips.show_at_start": False, "composer.networks": ["bluesky", "mastodon", "linkedin"]},
+                 [POST])
 
 
 def child(profile: Path, target: Path) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
-
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.preview import PreviewImage
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
-
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    app, window, runner = create_window(Settings(paths.settings_file), store, None, store.notices,
-                                        policy_cache=paths.last_good_policy)
-    width, height = SIZES["small" if "small" in target.name else "large"]
-    window.resize(width, height)
-    window.move(20, 30)
-    window.show()
-    state: dict = {"step": 0, "code": 1}
-
-    def tick() -> None:
-        step = state["step"]
-        panel = window.preview.panel
-        if step == 0:
-            if window.composer.draft is None:
-                return
-            window.preview.set_images([PreviewImage("The new preview panel beside the editor", "preview.png", "",
-                                                    1600, 900), PreviewImage("", "team.jpg", "", 1200, 800)])
-            window.preview_dock.raise_()
-            if width >= 1200:
-                window.resizeDocks([window.preview_dock], [520], _horizontal())
-            state["step"] = 1
-        elif step < 12 or not panel.previews:
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            frame = window.frameGeometry().adjusted(-8, -8, 8, 8)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-            image.save(str(target), "PNG")
-            print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                              "counts": {k: [p.count.used, p.count.limit] for k, p in panel.previews.items()},
-                              "cuts": {k: p.cut.index if p.cut else None for k, p in panel.previews.items()}}))
-            state["code"] = 0
-            window.close()
-            app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(30_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
-
-
-def _horizontal():
     from PySide6.QtCore import Qt
 
-    return Qt.Orientation.Horizontal
+    from desktop.core.preview import PreviewImage
+
+    width, height = SIZES["small" if "small" in target.name else "large"]
+    opened = open_window(profile, (width, height))
+    window = opened.window
+    panel = window.preview.panel
+
+    def attach_images() -> bool:
+        if window.composer.draft is None:
+            return False
+        window.preview.set_images([PreviewImage("The new preview panel beside the editor", "preview.png", "",
+                                                1600, 900), PreviewImage("", "team.jpg", "", 1200, 800)])
+        window.preview_dock.raise_()
+        if width >= 1200:
+            window.resizeDocks([window.preview_dock], [520], Qt.Orientation.Horizontal)
+        return True
+
+    def shot() -> bool:
+        if not panel.previews:
+            return False
+        print(json.dumps({**grab(target, window),
+                          "counts": {k: [p.count.used, p.count.limit] for k, p in panel.previews.items()},
+                          "cuts": {k: p.cut.index if p.cut else None for k, p in panel.previews.items()}}))
+        return True
+
+    done = run_steps(opened, [attach_images, wait(11), shot])
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed, timeout=90)
+def shots(args: list[str]) -> dict:
+    return {f"{size}{suffix}": shoot_with_child(__file__, f"preview-{size}{suffix}.png", theme, seed, timeout=90)
+            for size in ("large", "small") for suffix, theme in (("", "light"), ("-dark", "dark"))}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(json.dumps({"large": shoot("preview-large.png", "light"), "large-dark": shoot("preview-large-dark.png", "dark"),
-                      "small": shoot("preview-small.png", "light"),
-                      "small-dark": shoot("preview-small-dark.png", "dark")}))
+    main(child, shots)

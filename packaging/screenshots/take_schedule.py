@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 ZONE = "Europe/Paris"
@@ -53,12 +54,9 @@ def seed(profile: Path, theme: str) -> None:
     from desktop.core.ports import Account
     from desktop.core.publishing.store import PublishStore
 
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "policy.source": "default", "publishing.time_zone": ZONE,
-        "tour.show_at_start": False, "tips.show_at_start": False}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
+    seed_profile(profile, theme, {"policy.source": "default", "publishing.time_zone": ZONE,
+                                  "tour.show_at_start": False, "tips.show_at_start": False})
+    store = DraftStore.open(AppPaths.for_profile(profile).drafts_db)
     account = AccountStore(store).save_account(Account(
         "acct-jane", "mastodon", "@jane@mastodon.example", "https://mastodon.example", remote_id="1",
         display_name="Jane Doe", limits={"max_characters": 500})).account
@@ -79,100 +77,68 @@ def seed(profile: Path, theme: str) -> None:
 
 
 def child(profile: Path, target: Path) -> int:
-    from PySide6.QtCore import QRect, QTimer
-    from PySide6.QtGui import QGuiApplication
-
     from desktop.bootstrap import build_services
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
     from desktop.core.publishing.schedule import local_time
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
 
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    settings = Settings(paths.settings_file)
-    services = build_services(settings, store, paths.cache_dir)
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
-                                        services=services, outbox_first_try_ms=-1)
-    window.resize(1180, 700)
-    window.move(20, 30)
-    window.show()
+    opened = open_window(profile, (1180, 700), services=lambda settings, store, paths: build_services(
+        settings, store, paths.cache_dir), outbox_first_try_ms=-1)
+    window = opened.window
+    feature = window.schedule
     mode = target.name.split("-")[1].split(".")[0]
-    state: dict = {"step": 0, "code": 1, "shown": None}
+    state: dict = {"shown": None}
 
-    def ready() -> bool:
-        return (window.accounts_panel is not None and window.accounts_panel.loaded
+    def show() -> bool:  # once the newest draft (OPEN_POST) is open, its account chosen and checked
+        if not (window.accounts_panel is not None and window.accounts_panel.loaded
                 and window.composer.policy.state == "ok" and bool(window.publish_bar.chosen())
-                and window.composer.text() == OPEN_POST)
-
-    def tick() -> None:
-        step = state["step"]
-        feature = window.schedule
-        if step == 0:
-            if not ready():  # the newest draft (OPEN_POST) opens at start
-                return
-            if mode == "dialog":
-                feature.act_later.trigger()
-                at = local_time(time.time() + 86400, ZONE)
-                feature.dialog.set_wall_time(dt.datetime(at.year, at.month, at.day, 9, 0))
-                state["shown"] = feature.dialog
-            elif mode == "view":
-                feature.show_scheduled()
-                state["shown"] = feature.view
-            else:
-                feature.start()
-            state["step"] = 1
-        elif step == 1:
-            if mode == "missed":
-                if feature.missed_dialog is None:
-                    return
-                state["shown"] = feature.missed_dialog
-            if mode == "view" and feature.view.table.rowCount() < 4:
-                return
-            shown = state["shown"]
-            shown.move(window.frameGeometry().center() - shown.rect().center())
-            state["step"] = 2
-        elif step < 12:
-            state["step"] = step + 1
+                and window.composer.text() == OPEN_POST):
+            return False
+        if mode == "dialog":
+            feature.act_later.trigger()
+            at = local_time(time.time() + 86400, ZONE)
+            feature.dialog.set_wall_time(dt.datetime(at.year, at.month, at.day, 9, 0))
+            state["shown"] = feature.dialog
+        elif mode == "view":
+            feature.show_scheduled()
+            state["shown"] = feature.view
         else:
-            timer.stop()
-            frame: QRect = window.frameGeometry().united(state["shown"].frameGeometry()).adjusted(-8, -8, 8, 8)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-            image.save(str(target), "PNG")
-            shown = state["shown"]
-            details: dict = {"target": str(target), "size": [image.width(), image.height()]}
-            if mode == "dialog":
-                details["zone"] = shown.zone.text()
-            elif mode == "view":
-                details["rows"] = [[shown.table.item(r, c).text() for c in (0, 3)] for r in range(shown.table.rowCount())]
-            else:
-                details["missed"] = [shown.list.item(r).text() for r in range(shown.list.count())]
-            print(json.dumps(details))
-            state["code"] = 0
-            shown.close()
-            window.schedule._quitting = True  # noqa: SLF001 - a screenshot run quits without the tray question
-            window.close()
-            app.quit()
+            feature.start()
+        return True
 
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(40_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    services.close()
-    store.close()
-    return state["code"]
+    def centre() -> bool:
+        if mode == "missed":
+            if feature.missed_dialog is None:
+                return False
+            state["shown"] = feature.missed_dialog
+        if mode == "view" and feature.view.table.rowCount() < 4:
+            return False
+        shown = state["shown"]
+        shown.move(window.frameGeometry().center() - shown.rect().center())
+        return True
+
+    def shot() -> bool:
+        shown = state["shown"]
+        details = grab(target, window, shown)
+        if mode == "dialog":
+            details["zone"] = shown.zone.text()
+        elif mode == "view":
+            details["rows"] = [[shown.table.item(r, c).text() for c in (0, 3)] for r in range(shown.table.rowCount())]
+        else:
+            details["missed"] = [shown.list.item(r).text() for r in range(shown.list.count())]
+        print(json.dumps(details))
+        shown.close()
+        feature._quitting = True  # noqa: SLF001 - a screenshot run quits without the tray question
+        return True
+
+    done = run_steps(opened, [show, centre, wait(10), shot], timeout_s=40)
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed, timeout=90)
+def shots(args: list[str]) -> dict:
+    return {name: shoot_with_child(__file__, f"{name}.png", "dark" if name.endswith("dark") else "light", seed, timeout=90)
+            for name in ("schedule-dialog", "schedule-dialog-dark", "schedule-view", "schedule-view-dark",
+                         "schedule-missed", "schedule-missed-dark")}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(json.dumps({name: shoot(f"{name}.png", "dark" if name.endswith("dark") else "light")
-                      for name in ("schedule-dialog", "schedule-dialog-dark", "schedule-view", "schedule-view-dark",
-                                   "schedule-missed", "schedule-missed-dark")}))
+    main(child, shots)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 POST = ("Demoed Project Bluebird to the team today and honestly, Acme Vault is the best backup tool "
@@ -25,82 +26,39 @@ SIZES = {"normal": (1240, 720), "small": (820, 560)}
 
 
 def seed(profile: Path, theme: str) -> None:
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-
-    paths = AppPaths.for_profile(profile)
-    paths.ensure()
-    paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, "policy.source": "acme-example",
-        "composer.networks": ["mastodon", "bluesky"]}}), encoding="utf-8")
-    store = DraftStore.open(paths.drafts_db)
-    store.create("Reading list for the week: https://example.com/reading-list-for-product-managers")
-    store.create(POST)
-    store.close()
+    seed_profile(profile, theme, {"policy.source": "acme-example", "composer.networks": ["mastodon", "bluesky"]},
+                 ["Reading list for the week: https://example.com/reading-list-for-product-managers", POST])
 
 
 def child(profile: Path, target: Path) -> int:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QGuiApplication
+    opened = open_window(profile, SIZES["small" if "small" in target.name else "normal"])
+    window = opened.window
+    tips = window.tips
 
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
+    def tips_for_findings() -> bool:
+        check = window.composer.policy
+        if check.state != "ok" or not check.findings or not tips.panel.ranked:
+            return False
+        if tips.panel.group(tips.panel.ranked[0].id) != "finding":
+            return False
+        window.tips_dock.raise_()
+        return True
 
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    app, window, runner = create_window(Settings(paths.settings_file), store, None, store.notices,
-                                        policy_cache=paths.last_good_policy)
-    width, height = SIZES["small" if "small" in target.name else "normal"]
-    window.resize(width, height)
-    window.move(20, 30)
-    window.show()
-    state: dict = {"step": 0, "code": 1}
+    def shot() -> bool:
+        print(json.dumps({**grab(target, window), "first_tips": tips.panel.tip_ids()[:5], "card": tips.card.isVisible(),
+                          "findings": [f.finding.rule_id for f in window.composer.findings]}))
+        return True
 
-    def tick() -> None:
-        step = state["step"]
-        tips = window.tips
-        if step == 0:
-            check = window.composer.policy
-            if check.state != "ok" or not check.findings or not tips.panel.ranked:
-                return
-            if tips.panel.group(tips.panel.ranked[0].id) != "finding":
-                return
-            window.tips_dock.raise_()
-            state["step"] = 1
-        elif step < 10:
-            state["step"] = step + 1
-        else:
-            timer.stop()
-            frame = window.frameGeometry().adjusted(-8, -8, 8, 8)
-            image = QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(frame)
-            image.save(str(target), "PNG")
-            print(json.dumps({"target": str(target), "size": [image.width(), image.height()],
-                              "first_tips": tips.panel.tip_ids()[:5],
-                              "card": tips.card.isVisible(),
-                              "findings": [f.finding.rule_id for f in window.composer.findings]}))
-            state["code"] = 0
-            window.close()
-            app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(30_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    store.close()
-    return state["code"]
+    done = run_steps(opened, [tips_for_findings, wait(9), shot])
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed, timeout=90)
+def shots(args: list[str]) -> dict:
+    return {key: shoot_with_child(__file__, file, theme, seed, timeout=90) for key, file, theme in (
+        ("light", "tips-panel.png", "light"), ("dark", "tips-panel-dark.png", "dark"),
+        ("small", "tips-panel-small.png", "light"), ("small-dark", "tips-panel-small-dark.png", "dark"))}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(json.dumps({"light": shoot("tips-panel.png", "light"), "dark": shoot("tips-panel-dark.png", "dark"),
-                      "small": shoot("tips-panel-small.png", "light"),
-                      "small-dark": shoot("tips-panel-small-dark.png", "dark")}))
+    main(child, shots)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from shots import grab, main, open_window, run_steps, seed_profile, wait  # noqa: E402
 from xvfb import shoot_with_child  # noqa: E402
 
 DRAFT = "Big week for the team: the new search is out, and the feedback has been lovely so far."
@@ -32,15 +33,11 @@ def seed_for(kind: str):
         from desktop.core.policy import load_policy
         from desktop.core.training import TrainingRecords, summarise
 
-        paths = AppPaths.for_profile(profile)
-        paths.ensure()
-        paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-            "appearance.theme": theme, "policy.source": "acme-example"}}), encoding="utf-8")
-        store = DraftStore.open(paths.drafts_db)
-        store.create(DRAFT)
+        seed_profile(profile, theme, {"policy.source": "acme-example"}, [DRAFT])
         if kind == "quiz":
+            store = DraftStore.open(AppPaths.for_profile(profile).drafts_db)
             TrainingRecords(store).acknowledge(summarise(load_policy("acme-example")))
-        store.close()
+            store.close()
         (profile / "kind").write_text(kind, encoding="utf-8")
 
     return seed
@@ -48,93 +45,63 @@ def seed_for(kind: str):
 
 def child(profile: Path, target: Path) -> int:
     """Runs on the X server: the real window with its training feature, then a screen grab."""
-    from PySide6.QtCore import QRect, QTimer
-    from PySide6.QtGui import QGuiApplication
-
     from desktop.bootstrap import build_services, make_policy_gate
     from desktop.core.accounts import MemorySecretStore
-    from desktop.core.drafts import DraftStore
-    from desktop.core.paths import AppPaths
-    from desktop.core.settings import Settings
-    from desktop.ui.shell.app import create_window
 
     kind = (profile / "kind").read_text(encoding="utf-8")
-    paths = AppPaths.for_profile(profile)
-    store = DraftStore.open(paths.drafts_db)
-    settings = Settings(paths.settings_file)
-    services = build_services(settings, store, paths.cache_dir, secret_store=MemorySecretStore(),
-                              policy_gate=make_policy_gate(settings, store))
-    app, window, runner = create_window(settings, store, None, store.notices, policy_cache=paths.last_good_policy,
-                                        services=services)
-    window.resize(1100, 680)
-    window.move(10, 10)
-    window.show()
+    opened = open_window(profile, (1100, 680), (10, 10), services=lambda settings, store, paths: build_services(
+        settings, store, paths.cache_dir, secret_store=MemorySecretStore(), policy_gate=make_policy_gate(settings, store)))
+    window = opened.window
     training = window.training
     assert training is not None
     training.seed = lambda: 3
-    state: dict = {"step": 0, "code": 1, "dialog": None}
+    state: dict = {"dialog": None}
 
-    def grab(rect: QRect | None, widget=None) -> None:
-        image = widget.grab().toImage() if widget is not None else \
-            QGuiApplication.primaryScreen().grabWindow(0).toImage().copy(rect)
+    def summary_open() -> bool:  # it opens by itself at the first start
+        dialog = training.summary_dialog
+        if dialog is None or not dialog.isVisible() or training.status is None:
+            return False
+        dialog.move(window.x() + 240, window.y() + 40)
+        state["dialog"] = dialog
+        return True
+
+    def summary_shot() -> bool:
+        print(json.dumps({**grab(target, window, state["dialog"]), "kind": kind}))
+        return True
+
+    def start_quiz() -> bool:
+        if training.status is None or not training.status.acknowledged:
+            return False
+        training.quiz_shown.connect(lambda dialog: state.update(dialog=dialog))
+        training.start_quiz()
+        return True
+
+    def answer_yes() -> bool:
+        dialog = state["dialog"]
+        if dialog is None:
+            return False
+        dialog.move(window.x() + 260, window.y() + 120)
+        dialog.answer(True)
+        return True
+
+    def quiz_shot() -> bool:  # the dialog alone
+        image = state["dialog"].grab().toImage()
         image.save(str(target), "PNG")
         print(json.dumps({"target": str(target), "size": [image.width(), image.height()], "kind": kind}))
-        state["code"] = 0
+        return True
 
-    def tick() -> None:
-        step = state["step"]
-        if kind == "summary":
-            if step == 0:
-                dialog = training.summary_dialog
-                if dialog is None or not dialog.isVisible() or training.status is None:
-                    return
-                dialog.move(window.x() + 240, window.y() + 40)
-                state["dialog"] = dialog
-                state["step"] = 1
-            elif step < 10:
-                state["step"] = step + 1
-            else:
-                timer.stop()
-                grab(window.frameGeometry().united(state["dialog"].frameGeometry()).adjusted(-8, -8, 8, 8))
-                app.quit()
-        else:
-            if step == 0:
-                if training.status is None or not training.status.acknowledged:
-                    return
-                training.quiz_shown.connect(lambda dialog: state.update(dialog=dialog))
-                training.start_quiz()
-                state["step"] = 1
-            elif step == 1:
-                dialog = state["dialog"]
-                if dialog is None:
-                    return
-                dialog.move(window.x() + 260, window.y() + 120)
-                dialog.answer(True)
-                state["step"] = 2
-            elif step < 12:
-                state["step"] = step + 1
-            else:
-                timer.stop()
-                grab(None, state["dialog"])
-                app.quit()
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(100)
-    QTimer.singleShot(40_000, app.quit)
-    app.exec()
-    runner.shutdown()
-    services.close()
-    store.close()
-    return state["code"]
+    steps = [summary_open, wait(9), summary_shot] if kind == "summary" else \
+        [start_quiz, answer_yes, wait(10), quiz_shot]
+    done = run_steps(opened, steps, timeout_s=40, close=False)
+    opened.close()
+    return 0 if done else 1
 
 
-def shoot(name: str, kind: str, theme: str) -> dict:
-    return shoot_with_child(__file__, name, theme, seed_for(kind), timeout=90)
+def shots(args: list[str]) -> dict:
+    return {f"{kind}-{theme}": shoot_with_child(__file__, f"training-{kind}{'-dark' if theme == 'dark' else ''}.png",
+                                                theme, seed_for(kind), timeout=90)
+            for kind in ("summary", "quiz") for theme in ("light", "dark")}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        sys.exit(child(Path(sys.argv[2]), Path(sys.argv[3])))
-    print(json.dumps({f"{kind}-{theme}": shoot(f"training-{kind}{'-dark' if theme == 'dark' else ''}.png", kind, theme)
-                      for kind in ("summary", "quiz") for theme in ("light", "dark")}))
+    main(child, shots)

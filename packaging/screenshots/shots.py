@@ -21,15 +21,17 @@ Step = Callable[[], bool]
 
 
 def seed_profile(profile: Path, theme: str, values: dict | None = None, drafts: Iterable[str] = ()) -> list:
-    """The profile's settings (*theme* and *values*) and its *drafts*, oldest first; the drafts made.
+    """The profile's settings (*theme* and *values*; the tip of the day off unless *values* say) and its
+    *drafts*, oldest first; the drafts made.
     With no drafts the drafts database is not made, so a script can bring its own (or its own clock)."""
     from desktop.core.drafts import DraftStore
     from desktop.core.paths import AppPaths
 
     paths = AppPaths.for_profile(profile)
     paths.ensure()
+    # no tip of the day over the editor (a shot shows one thing; the tips' own shots turn it on)
     paths.settings_file.write_text(json.dumps({"schema_version": 1, "values": {
-        "appearance.theme": theme, **(values or {})}}), encoding="utf-8")
+        "appearance.theme": theme, "tips.show_at_start": False, **(values or {})}}), encoding="utf-8")
     bodies = list(drafts)
     if not bodies:
         return []

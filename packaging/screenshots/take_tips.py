@@ -26,7 +26,8 @@ SIZES = {"normal": (1240, 720), "small": (820, 560)}
 
 
 def seed(profile: Path, theme: str) -> None:
-    seed_profile(profile, theme, {"policy.source": "acme-example", "composer.networks": ["mastodon", "bluesky"]},
+    seed_profile(profile, theme, {"policy.source": "acme-example", "composer.networks": ["mastodon", "bluesky"],
+                                  "tips.show_at_start": True},
                  ["Reading list for the week: https://example.com/reading-list-for-product-managers", POST])
 
 

@@ -86,6 +86,8 @@ def test_from_a_feed_item_to_a_post_in_my_own_words_and_a_verified_audit_trail(o
         qtbot.waitUntil(lambda: check.state == "ok", timeout=WAIT)
         # the prompt is Chorus's, not the post's: Publish waits until it is replaced
         assert not bar.publish_button.isEnabled() and "Replace" in bar.publish_button.toolTip()
+        window.schedule.schedule_current()  # nor can it be scheduled (File → Publish later…)
+        assert window.schedule.dialog is None and "Replace" in window.statusBar().currentMessage()
 
         # the suggested copy pasted word for word: allowed (info), but the hint says why to rewrite it
         window.composer.editor.setPlainText(f"{SUGGESTED} https://releases.acme.example/vault-3")

@@ -665,7 +665,7 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``chorus audit verify|export``: the profile's drafts database opened read-only (never migrated,
     locked or written: Chorus may have it open), so a profile never started has an empty, intact trail."""
     from desktop.core.atomic import write_atomic
-    from desktop.core.audit.export import parse_since
+    from desktop.core.audit.export import file_bytes, parse_since
     from desktop.core.audit.trail import AuditTrail
     from desktop.core.errors import StorageError
 
@@ -688,12 +688,16 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             _say(stdout if verification.intact else stderr, f"{verification.summary()} ({path})")
             return EXIT_OK if verification.intact else EXIT_BLOCKED
         text = trail.export(args.format, since)
+        # JSON carries the verification; a CSV cannot, so a broken trail is said beside it
+        broken = trail.verify() if args.format == "csv" else None
     except StorageError as exc:
         _say(stderr, f"{name}: {exc}")
         return EXIT_USAGE
+    if broken is not None and not broken.intact:
+        _say(stderr, f"{name}: warning: {broken.summary()}")
     if args.output is not None:
         try:
-            write_atomic(args.output, text.encode("utf-8", "surrogatepass"), mode=0o600)
+            write_atomic(args.output, file_bytes(args.format, text), mode=0o600)
         except OSError as exc:
             _say(stderr, f"{name}: cannot write {args.output}: {exc.strerror or exc}. Choose another file or folder.")
             return EXIT_USAGE

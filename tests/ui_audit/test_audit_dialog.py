@@ -83,7 +83,7 @@ def test_export_csv_and_json_write_the_chosen_files(qtbot, make_window, profile,
     dialog.choose_file = choose
     with qtbot.waitSignal(dialog.exported, timeout=5000) as written:
         dialog.csv_button.click()
-    rows = list(csv.DictReader(io.StringIO(Path(written.args[0]).read_bytes().decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(written.args[0]).read_bytes().decode("utf-8-sig"))))
     assert [row["seq"] for row in rows] == ["1", "2", "3", "4", "5", "6"]
     with qtbot.waitSignal(dialog.exported, timeout=5000) as written:
         dialog.json_button.click()

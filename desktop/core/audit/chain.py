@@ -41,6 +41,7 @@ POLICY_ACKNOWLEDGED = "policy_acknowledged"
 QUIZ_RESULT = "quiz_result"
 KINDS = (PUBLISH, WARNING_ACKNOWLEDGED, POLICY_ACKNOWLEDGED, QUIZ_RESULT)
 REMOVED, EDITED, REORDERED = "removed", "edited", "reordered"
+SCHEMA = 9  # the drafts database's version that added the trail (migration 9)
 
 # A record never holds a credential: a field with one of these words in its name is refused outright,
 # so a careless caller fails in the tests instead of writing a secret into a file meant to be handed over.
@@ -156,14 +157,37 @@ def append(db: sqlite3.Connection, kind: str, record: Mapping[str, Any], at: flo
     fields = dict(record)
     text = canonical(fields)
     at = round(float(at), 3)
-    head = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-    seq, prev = (int(head[0]) + 1, str(head[1])) if head else (1, GENESIS)
+    seq, prev = _next(db)
     digest = record_hash(seq, at, kind, fields, prev)
     db.execute("INSERT INTO audit_log (seq, at, kind, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
                (seq, at, kind, text, prev, digest))
     db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
                "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, digest))
     return AuditRecord(seq, at, kind, fields, prev, digest)
+
+
+def _next(db: sqlite3.Connection) -> tuple[int, str]:
+    """The seq and previous hash of the next record: after the head or after the log's last record,
+    whichever is further. Normally they agree; when they do not (records cut off the end, a database
+    merged by recovery), the next record never takes a number already used (an append that failed
+    would roll back the very publish or acknowledgement it records) and verify still shows the break."""
+    head = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    tail = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    candidates = [(int(row[0]), str(row[1])) for row in (head, tail) if row is not None]
+    if not candidates:
+        return 1, GENESIS
+    seq, digest = max(candidates)
+    return seq + 1, digest
+
+
+def reset_head(db: sqlite3.Connection) -> None:
+    """Point the head at the log's last record (after recovery merged another copy's records into this
+    one: the head copied with them would name either copy's end). Verify then checks the merged chain as
+    it is: records of one lineage chain on; records the two copies wrote apart show where they differ."""
+    tail = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    if tail is not None:
+        db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+                   "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (tail[0], tail[1]))
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -198,8 +222,17 @@ def _row(row: tuple[Any, ...]) -> AuditRecord:
     return AuditRecord(int(row[0]), float(row[1]), str(row[2]), fields, str(row[4]), str(row[5]))
 
 
+def _sent_posts(db: sqlite3.Connection) -> int:
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'publish_history'").fetchone() is None:
+        return 0
+    return int(db.execute("SELECT COUNT(*) FROM publish_history WHERE status = 'sent'").fetchone()[0])
+
+
 def verify(db: sqlite3.Connection) -> Verification:
     """Check every record's hash and link; the result names the first break (see :class:`Break`)."""
+    if not has_trail(db) and int(db.execute("PRAGMA user_version").fetchone()[0]) >= SCHEMA:
+        return Verification(0, GENESIS, Break(
+            REMOVED, 1, None, "the audit trail's tables were removed from this profile's database."))
     rows = records(db)
     head = db.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone() if has_trail(db) else None
     expected_seq, prev = 1, GENESIS
@@ -244,6 +277,12 @@ def verify(db: sqlite3.Connection) -> Verification:
             return Verification(len(rows), prev, Break(
                 EDITED, last_seq, before.at if before else None,
                 "the chain's head (the last record's seq and hash) is missing: the trail was changed outside Chorus."))
+        sent = _sent_posts(db)
+        if sent:  # every post since migration 9 has a record, and migration 9 chained the ones before
+            return Verification(0, GENESIS, Break(
+                REMOVED, 1, None,
+                f"the trail has no records, but {sent} post{'s were' if sent != 1 else ' was'} published from this "
+                "profile: its records were removed."))
         return Verification(0, GENESIS)
     head_seq, head_hash = int(head[0]), str(head[1])
     if head_seq > last_seq:

@@ -78,6 +78,12 @@ def to_csv(records: Sequence[AuditRecord]) -> str:
     return out.getvalue()
 
 
+# A cell a spreadsheet would read as a formula (=, +, -, @, or a tab or carriage return before one):
+# the trail holds text written by others (handles, reasons, posts), and a compliance officer opens the CSV
+# in Excel or LibreOffice. Such a cell gets a leading apostrophe, shown as text and documented in the README.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -85,4 +91,12 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def file_bytes(fmt: str, text: str) -> bytes:
+    """An export as written to a file: UTF-8, and for CSV with a byte-order mark first, without which
+    Excel reads the file in the computer's legacy code page (names and posts in other scripts garbled)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return b"\xef\xbb\xbf" + data if fmt == "csv" else data

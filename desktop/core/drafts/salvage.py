@@ -90,6 +90,20 @@ TABLE_WORDS = {
 _MAX_SKIPS = 1000  # damaged stretches skipped in one table before giving up on the rest of it
 
 
+def _rechain(fresh: sqlite3.Connection, *, had_trail: bool) -> None:
+    """The audit trail after a merge: the head at the last record (the records copied in continue the
+    same chain, or verify shows where the two copies differ), and, when the old file predates the trail
+    and this one has none yet, its history chained now as migration 9 would have (or its posts would
+    look as if their records had been removed)."""
+    from desktop.core.audit.chain import reset_head
+    from desktop.core.audit.history import migrate_history
+
+    if had_trail:
+        reset_head(fresh)
+    elif fresh.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone() is None:
+        migrate_history(fresh)
+
+
 def _open_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
 
@@ -117,9 +131,13 @@ def salvage(source: Path, fresh: sqlite3.Connection) -> dict[str, int]:
         fresh.execute("BEGIN IMMEDIATE")
         try:
             for table in order:
+                if table == "audit_head":
+                    continue  # set from the merged records below, not taken from either copy
                 columns = [c for c in new_tables[table] if c in old_tables.get(table, ())]
                 if columns:
                     counts[table] = _copy_table(old, fresh, table, columns)
+            if "audit_log" in new_tables:
+                _rechain(fresh, had_trail="audit_log" in old_tables)
             fresh.execute("COMMIT")
         except BaseException:
             if fresh.in_transaction:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.core import networks
 from desktop.core.atomic import write_atomic
 from desktop.core.audit import AuditRecord, AuditTrail, Verification
+from desktop.core.audit.export import file_bytes
 from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.common.theme import set_text_colour, status_color
 
@@ -155,7 +156,7 @@ class AuditDialog(QDialog):
         self.status.setText(f"Exporting to {path}…")
 
         def write(text: str) -> None:
-            runner.run(lambda: write_atomic(path, text.encode("utf-8", "surrogatepass")),
+            runner.run(lambda: write_atomic(path, file_bytes(fmt, text)),
                        on_success=lambda _result: self._exported(path), on_failure=self._export_failed,
                        owner=self, lane="io")
 

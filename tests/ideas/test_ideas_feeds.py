@@ -96,7 +96,8 @@ def test_a_304_keeps_the_cache_and_parses_nothing(feed_server: FeedServer, ideas
     assert ideas.refresh(url).ok
     parsed: list[str] = []
     real_parse = service_module.parse_feed
-    monkeypatch.setattr(service_module, "parse_feed", lambda data, where: parsed.append(where) or real_parse(data, where))
+    monkeypatch.setattr(service_module, "parse_feed",
+                        lambda data, where, base="": parsed.append(where) or real_parse(data, where, base))
     before = ideas.store.feed_state(url)
     status = ideas.refresh(url)
     assert status.ok and status.count == 2
@@ -162,3 +163,22 @@ def test_not_a_feed_and_not_json_feed_are_named():
         parse_feed(b'{"title": "x"}', "The feed X")
     with pytest.raises(FeedError, match="nested too deeply"):
         parse_feed(b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "The feed X")
+
+
+def test_relative_item_links_are_resolved_against_the_feeds_address() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Acme Blog</title>
+  <id>urn:acme:blog</id>
+  <updated>2026-12-02T08:00:00Z</updated>
+  <entry><title>Post one</title><id>urn:acme:1</id><link href="/blog/post-1"/>
+    <updated>2026-12-02T08:00:00Z</updated></entry>
+  <entry><title>Post two</title><id>urn:acme:2</id><link href="javascript:alert(1)"/>
+    <updated>2026-12-01T08:00:00Z</updated></entry>
+</feed>"""
+    parsed = parse_feed(atom, "The feed X", base="https://intranet.acme.example/feeds/blog.atom")
+    assert [item.link for item in parsed.items] == ["https://intranet.acme.example/blog/post-1", ""]
+    json_feed = b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "url": "p/1"}]}'
+    assert [i.link for i in parse_feed(json_feed, "The feed J", base="http://news.acme.example/feed.json").items] == [
+        "http://news.acme.example/p/1"]
+    assert [item.link for item in parse_feed(atom, "The feed X").items] == ["", ""]  # a file's feed: no base

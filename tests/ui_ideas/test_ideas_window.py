@@ -147,3 +147,21 @@ def test_notes_folder_ideas_and_a_locked_feed_list(qtbot, make_window, tmp_path:
     reference = window.ideas.reference
     assert reference.isVisible() and reference.heading.text() == "From notes"
     assert reference.text.toPlainText() == "They use offline drafts."
+
+
+def test_a_feed_added_while_a_refresh_runs_is_fetched_when_it_ends(qtbot, make_window, feed_server):
+    feed_server.routes["/rss"] = Route(hang=True)  # the refresh under way waits for this server
+    feed_server.routes["/json"] = Route(JSON_FEED, "application/feed+json")
+    window = make_window()
+    fetcher = _with_fetcher(window, deadline=1.5)
+    try:
+        window.ideas.add_feed(feed_server.url("/rss"))
+        qtbot.waitUntil(lambda: window.ideas._refreshing, timeout=5000)
+        window.ideas.add_feed(feed_server.url("/json"))  # asked for while the first refresh runs
+        panel = window.ideas.panel
+        # before: the first refresh's view (without the new feed) was shown, and the feed waited for the timer
+        qtbot.waitUntil(lambda: "Release 2.0" in panel.titles() and not window.ideas._refreshing, timeout=15_000)
+        assert any(idea.source == feed_server.url("/json") for idea in window.ideas.view.ideas)
+        assert panel.refresh_button.isEnabled()
+    finally:
+        fetcher.close()

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
 from desktop.core.ideas.text import html_to_text, tidy
@@ -102,12 +103,13 @@ def read_feed_file(path: str, limit: int = MAX_FEED_BYTES) -> bytes:
     return data
 
 
-def parse_feed(data: bytes, where: str) -> ParsedFeed:
-    """The feed in *data*; *where* names it in errors. Raises :class:`FeedError`."""
+def parse_feed(data: bytes, where: str, base: str = "") -> ParsedFeed:
+    """The feed in *data*; *where* names it in errors; *base*: the feed's own address, against which
+    relative item links (``/blog/post-1``, common in Atom) are resolved. Raises :class:`FeedError`."""
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
-        return _parse_json_feed(data, where)
-    return _parse_xml_feed(data, where)
+        return _parse_json_feed(data, where, base)
+    return _parse_xml_feed(data, where, base)
 
 
 # -- XML: defusedxml first, then feedparser ---------------------------------------------------------
@@ -152,7 +154,7 @@ def _suggestions(root: Element) -> tuple[dict[str, str], list[str]]:
     return by_id, in_order
 
 
-def _parse_xml_feed(data: bytes, where: str) -> ParsedFeed:
+def _parse_xml_feed(data: bytes, where: str, base: str = "") -> ParsedFeed:
     root = _checked_xml(data, where)
     import feedparser
 
@@ -163,7 +165,7 @@ def _parse_xml_feed(data: bytes, where: str) -> ParsedFeed:
     by_id, in_order = _suggestions(root)
     items: list[FeedItem] = []
     for position, entry in enumerate(parsed.entries[:MAX_ITEMS]):
-        link = _web_link(str(entry.get("link") or ""))
+        link = _web_link(str(entry.get("link") or ""), base)
         title = tidy(html_to_text(str(entry.get("title") or "")), 300)
         item_id = str(entry.get("id") or "").strip() or link or title
         if not item_id:
@@ -186,7 +188,7 @@ def _local(tag: str) -> str:
 
 
 # -- JSON Feed 1.1 ------------------------------------------------------------------------------------
-def _parse_json_feed(data: bytes, where: str) -> ParsedFeed:
+def _parse_json_feed(data: bytes, where: str, base: str = "") -> ParsedFeed:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -197,16 +199,16 @@ def _parse_json_feed(data: bytes, where: str) -> ParsedFeed:
     raw_items = document.get("items")
     if not isinstance(raw_items, list):
         raise FeedError(f"{where} is a JSON Feed without an \"items\" list.")
-    items = [item for item in _json_items(raw_items[:MAX_ITEMS])]
+    items = [item for item in _json_items(raw_items[:MAX_ITEMS], base)]
     return ParsedFeed(tidy(str(document.get("title") or ""), 200), items,
                       "json" + str(document["version"]).rsplit("/", 1)[-1])
 
 
-def _json_items(raw_items: list[Any]) -> Iterator[FeedItem]:
+def _json_items(raw_items: list[Any], base: str = "") -> Iterator[FeedItem]:
     for raw in raw_items:
         if not isinstance(raw, dict):
             continue
-        link = _web_link(_text(raw.get("url")) or _text(raw.get("external_url")))
+        link = _web_link(_text(raw.get("url")) or _text(raw.get("external_url")), base)
         title = tidy(_text(raw.get("title")), 300)
         item_id = _text(raw.get("id")).strip() or link or title
         if not item_id:
@@ -238,7 +240,10 @@ def _rfc3339(value: str) -> float | None:
     return stamp.timestamp()
 
 
-def _web_link(link: str) -> str:
-    """*link* when it is an http(s) address; "" otherwise (no javascript:, data: or file: from a feed)."""
+def _web_link(link: str, base: str = "") -> str:
+    """*link* when it is an http(s) address, or a relative one resolved against an http(s) *base*; ""
+    otherwise (no javascript:, data: or file: from a feed)."""
     link = link.strip()
+    if link and base.lower().startswith(("http://", "https://")) and not urlsplit(link).scheme:
+        link = urljoin(base, link)
     return link if link.lower().startswith(("http://", "https://")) else ""

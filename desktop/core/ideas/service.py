@@ -51,7 +51,7 @@ class IdeasService:
                 body, etag, last_modified = download.body, download.etag, download.last_modified
             else:
                 body, etag, last_modified = read_feed_file(source), None, None
-            feed = parse_feed(body, _where(source))
+            feed = parse_feed(body, _where(source), base=source)
         except (FeedFetchFailed, FeedError) as exc:
             self.store.feed_failed(source, str(exc))
             return self._status(source)

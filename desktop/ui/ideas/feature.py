@@ -51,6 +51,7 @@ class IdeasFeature(QObject):
         self.reference = ReferencePane(parent)
         self.view = IdeasView()
         self._refreshing = False
+        self._refresh_again = False  # refresh asked for while one was running
         self._configured = self._sources()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
@@ -94,8 +95,10 @@ class IdeasFeature(QObject):
                         on_failure=lambda exc: log.error("ideas could not be read: %s", exc))
 
     def refresh(self) -> None:
-        if self._refreshing:
+        if self._refreshing:  # once this one is back, again: the feeds may have changed meanwhile
+            self._refresh_again = True
             return
+        self._refresh_again = False
         self._refreshing = True
         self.panel.set_busy(True)
         feeds, folders = self._sources()
@@ -109,14 +112,20 @@ class IdeasFeature(QObject):
 
     def _refreshed(self, view: IdeasView) -> None:
         self._refreshing = False
+        if self._refresh_again:  # a feed added or removed while this refresh ran: its view is already old
+            self.refresh()
+            return
         self.panel.set_busy(False)
         self._show(view)
         self.refreshed.emit()
 
     def _refresh_failed(self, exc: BaseException) -> None:
         self._refreshing = False
-        self.panel.set_busy(False)
         log.error("ideas could not be refreshed: %s", exc)
+        if self._refresh_again:
+            self.refresh()
+            return
+        self.panel.set_busy(False)
         self.refreshed.emit()
 
     def _show(self, view: IdeasView, then_refresh: bool = False) -> None:

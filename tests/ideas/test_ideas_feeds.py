@@ -182,3 +182,17 @@ def test_relative_item_links_are_resolved_against_the_feeds_address() -> None:
     assert [i.link for i in parse_feed(json_feed, "The feed J", base="http://news.acme.example/feed.json").items] == [
         "http://news.acme.example/p/1"]
     assert [item.link for item in parse_feed(atom, "The feed X").items] == ["", ""]  # a file's feed: no base
+
+
+def test_a_pipe_given_as_a_feed_file_is_refused_at_once_and_scripts_never_become_text(tmp_path) -> None:
+    import os
+
+    from desktop.core.ideas.feeds import read_feed_file
+    from desktop.core.ideas.text import html_to_text
+
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)  # opening it would wait for a writer for ever, and the refresh with it
+    with pytest.raises(FeedError, match="not a regular file"):
+        read_feed_file(str(pipe))
+    # a malformed declaration sends the text through the fallback, which drops scripts too
+    assert html_to_text("<![foo[ x ]]><script>evil()</script>ok<style>p{}</style>") == "ok"

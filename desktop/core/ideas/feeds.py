@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,8 @@ def read_feed_file(path: str, limit: int = MAX_FEED_BYTES) -> bytes:
     """The bytes of a feed kept as a file (a shared folder IT fills), refused past *limit*."""
     target = Path(os.path.expanduser(path))
     try:
+        if not stat.S_ISREG(target.stat().st_mode):  # a pipe or a device would block the refresh for good
+            raise FeedError(f"The feed file {target} is not a regular file; Chorus reads feeds from files only.")
         with target.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:

@@ -38,6 +38,9 @@ class _TextOnly(HTMLParser):
             self.parts.append(data)
 
 
+_HIDDEN = re.compile(r"<(script|style|template|noscript)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+
+
 def html_to_text(markup: str, limit: int = MAX_TEXT) -> str:
     """*markup* as plain text: paragraphs kept as single blank-line breaks, runs of spaces folded."""
     if "<" not in markup and "&" not in markup:
@@ -47,7 +50,8 @@ def html_to_text(markup: str, limit: int = MAX_TEXT) -> str:
         parser.feed(markup)
         parser.close()
     except (AssertionError, ValueError):  # a malformed declaration: fall back to removing the tags
-        return tidy(html.unescape(re.sub(r"<[^>]*>", " ", markup)), limit)
+        hidden = _HIDDEN.sub(" ", markup)  # what a page never shows (scripts, styles) is not text either
+        return tidy(html.unescape(re.sub(r"<[^>]*>", " ", hidden)), limit)
     return tidy("".join(parser.parts), limit)
 
 

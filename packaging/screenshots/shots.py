@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+REPO = Path(__file__).resolve().parents[2]
 Step = Callable[[], bool]
 
 
@@ -224,3 +225,49 @@ def main(child: Callable[[Path, Path], int], shots: Callable[[list[str]], Any], 
     if len(args) == 3 and args[0] == "--child":
         sys.exit(child(Path(args[1]), Path(args[2])))
     print(json.dumps(shots(args), indent=indent))
+
+
+# -- the real `chorus --demo` ------------------------------------------------------------------------
+def run_demo(theme: str, step: Callable[[Any], bool], timeout_s: float = 60) -> None:
+    """Run the real ``chorus --demo`` in this process (a child on Xvfb) in *theme*, its window 1280×780:
+    *step(window)* is called every 50 ms until it returns True, then the window closes and the app ends.
+    The app's own start-up (bootstrap, the demo profile) is not imitated: its window factory is wrapped."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    import desktop.ui.shell.app as app_module
+    from desktop.bootstrap import main as app_main
+    from desktop.ui.common.theme import apply_theme
+
+    create_window = app_module.create_window
+
+    def drive(*args: Any, **kwargs: Any) -> Any:
+        app, window, runner = create_window(*args, **kwargs)
+        apply_theme(app, theme)
+        window.resize(1280, 780)
+        deadline = time.monotonic() + timeout_s
+
+        def tick() -> None:
+            if time.monotonic() > deadline:
+                raise SystemExit("the demo did not reach its screenshot in time")
+            if step(window):
+                window.close()
+                return
+            QTimer.singleShot(50, tick)
+
+        QTimer.singleShot(50, tick)
+        return app, window, runner
+
+    app_module.create_window = drive
+    raise SystemExit(app_main(["--demo"]))
+
+
+def shoot_demo(script: str, *args: str) -> None:
+    """Run *script* ``--child *args`` on a private Xvfb (xvfb-run, 1400×900) with Qt's X11 platform."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
+    env["QT_QPA_PLATFORM"] = "xcb"
+    subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, script, "--child", *args],
+                   env=env, check=True, cwd=REPO, timeout=180)

@@ -24,8 +24,9 @@ V8_DATABASE = Path(__file__).resolve().parents[1] / "data" / "drafts-v8.db"
 
 
 def sent_in_v8() -> int:
-    """How many posts the real schema-8 database has as sent (read from it, not assumed)."""
-    with sqlite3.connect(f"{V8_DATABASE.as_uri()}?mode=ro", uri=True) as db:
+    """How many posts the real schema-8 database has as sent (read from it, not assumed; immutable: reading
+    it must not leave -wal/-shm files beside the test data)."""
+    with sqlite3.connect(f"{V8_DATABASE.as_uri()}?mode=ro&immutable=1", uri=True) as db:
         return int(db.execute("SELECT COUNT(*) FROM publish_history WHERE status = 'sent'").fetchone()[0])
 
 
@@ -107,7 +108,9 @@ def test_a_damaged_database_from_before_the_trail_gets_its_history_chained_when_
     fresh = sqlite3.connect(fresh_path, isolation_level=None)
     try:
         assert fresh.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
-        counts = salvage(V8_DATABASE, fresh)  # what recovery does with the old file's readable rows
+        damaged = tmp_path / "drafts.db.corrupt-20261201-000000"
+        shutil.copy(V8_DATABASE, damaged)  # a copy: salvage opens its file, which must not touch the test data
+        counts = salvage(damaged, fresh)  # what recovery does with the old file's readable rows
         assert counts["publish_history"] > 0
     finally:
         fresh.close()

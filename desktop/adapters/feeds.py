@@ -20,7 +20,7 @@ import requests
 
 from desktop.adapters.http import AnswerTooLarge, DeadlineExceeded, host_of, human_duration
 from desktop.adapters.refetch import Refetcher, RefetchRefused
-from desktop.core.ideas.feeds import FEED_DEADLINE_S, MAX_FEED_BYTES, FeedDownload, FeedFetchFailed
+from desktop.core.ideas.feeds import FEED_DEADLINE_S, MAX_FEED_BYTES, FeedDownload, FeedFetchFailed, charset_of
 from desktop.core.ports import Offline, PublishError
 
 ACCEPT = ("application/feed+json, application/atom+xml, application/rss+xml, application/json;q=0.9, "
@@ -56,4 +56,5 @@ class HttpFeedFetcher(Refetcher):
             raise FeedFetchFailed(f"{where} did not answer in {human_duration(self._deadline)}.") from None
         except RefetchRefused as exc:
             raise FeedFetchFailed(str(exc)) from None
-        return FeedDownload(got.not_modified, got.body, etag=got.etag, last_modified=got.last_modified)
+        return FeedDownload(got.not_modified, got.body, etag=got.etag, last_modified=got.last_modified,
+                            charset=charset_of(got.content_type))

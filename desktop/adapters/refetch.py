@@ -25,6 +25,7 @@ class Refetched:
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str = ""  # the answer's Content-Type (its charset matters to text with no declaration)
 
 
 class Refetcher:
@@ -59,7 +60,8 @@ class Refetcher:
                              last_modified=response.headers.get("Last-Modified") or last_modified)
         if status == 200:
             return Refetched(False, response.content, etag=response.headers.get("ETag"),
-                             last_modified=response.headers.get("Last-Modified"))
+                             last_modified=response.headers.get("Last-Modified"),
+                             content_type=response.headers.get("Content-Type") or "")
         said = clip(response.text, 160) if "text/plain" in (response.headers.get("Content-Type") or "") else ""
         then = "The server has a problem; Chorus tries again later." if status >= 500 else advice
         raise RefetchRefused(f"{where} answered {status} {response.reason or ''}".rstrip()

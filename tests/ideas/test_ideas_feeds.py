@@ -97,7 +97,8 @@ def test_a_304_keeps_the_cache_and_parses_nothing(feed_server: FeedServer, ideas
     parsed: list[str] = []
     real_parse = service_module.parse_feed
     monkeypatch.setattr(service_module, "parse_feed",
-                        lambda data, where, base="": parsed.append(where) or real_parse(data, where, base))
+                        lambda data, where, base="", charset="": parsed.append(where)
+                        or real_parse(data, where, base, charset))
     before = ideas.store.feed_state(url)
     status = ideas.refresh(url)
     assert status.ok and status.count == 2
@@ -196,3 +197,22 @@ def test_a_pipe_given_as_a_feed_file_is_refused_at_once_and_scripts_never_become
         read_feed_file(str(pipe))
     # a malformed declaration sends the text through the fallback, which drops scripts too
     assert html_to_text("<![foo[ x ]]><script>evil()</script>ok<style>p{}</style>") == "ok"
+
+
+def test_a_latin_1_feed_without_an_encoding_declaration_is_read_in_the_charset_its_server_names(feed_server) -> None:
+    from desktop.adapters.feeds import HttpFeedFetcher
+
+    rss = ("<rss version='2.0'><channel><title>Actualités</title><link>https://acme.example/</link>"
+           "<description>x</description><item><title>Les équipes de Montréal</title><guid>1</guid>"
+           "<link>https://acme.example/1</link></item></channel></rss>").encode("latin-1")
+    feed_server.routes["/latin"] = Route(rss, "application/rss+xml; charset=ISO-8859-1")
+    fetcher = HttpFeedFetcher(deadline=5.0)
+    try:
+        download = fetcher.fetch_feed(feed_server.url("/latin"), etag=None, last_modified=None)
+    finally:
+        fetcher.close()
+    assert download.charset == "ISO-8859-1"
+    parsed = parse_feed(download.body, "The feed L", base=feed_server.url("/latin"), charset=download.charset)
+    assert parsed.title == "Actualités" and [i.title for i in parsed.items] == ["Les équipes de Montréal"]
+    with pytest.raises(FeedError, match="not well-formed"):  # what the server says is needed: XML alone says UTF-8
+        parse_feed(download.body, "The feed L")

@@ -64,6 +64,7 @@ class FeedDownload:
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
+    charset: str = ""  # the server's Content-Type charset ("" when it named none)
 
 
 class FeedFetcher(Protocol):
@@ -106,13 +107,41 @@ def read_feed_file(path: str, limit: int = MAX_FEED_BYTES) -> bytes:
     return data
 
 
-def parse_feed(data: bytes, where: str, base: str = "") -> ParsedFeed:
+def parse_feed(data: bytes, where: str, base: str = "", charset: str = "") -> ParsedFeed:
     """The feed in *data*; *where* names it in errors; *base*: the feed's own address, against which
-    relative item links (``/blog/post-1``, common in Atom) are resolved. Raises :class:`FeedError`."""
+    relative item links (``/blog/post-1``, common in Atom) are resolved; *charset*: the encoding the
+    server named, used for XML that declares none (without it, such XML is read as UTF-8, as XML says).
+    Raises :class:`FeedError`."""
+    data = _as_declared(data, charset)
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
         return _parse_json_feed(data, where, base)
     return _parse_xml_feed(data, where, base)
+
+
+def _as_declared(data: bytes, charset: str) -> bytes:
+    """XML without an encoding declaration (and no byte-order mark) that the server said is in another
+    charset than UTF-8, re-encoded as UTF-8 so both parsers read the same, right characters."""
+    name = charset.strip().strip('"').lower()
+    byte_order_mark = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    if not name or name.replace("-", "") in ("utf8", "usascii", "ascii") or byte_order_mark:
+        return data
+    head = data[:200].lstrip()
+    if not head.startswith(b"<") or (head.startswith(b"<?xml") and b"encoding=" in head.split(b"?>", 1)[0]):
+        return data
+    try:
+        return data.decode(name).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return data  # an unknown or wrong charset: read as XML says (UTF-8), and its error if it is not
+
+
+def charset_of(content_type: str) -> str:
+    """The ``charset`` parameter of a Content-Type header ("" when none)."""
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"')
+    return ""
 
 
 # -- XML: defusedxml first, then feedparser ---------------------------------------------------------

@@ -40,6 +40,7 @@ class IdeasService:
     def refresh(self, source: str) -> SourceStatus:
         """Bring *source* (a feed address or file) up to date; never raises for the feed's own failures."""
         state = self.store.feed_state(source)
+        charset = ""
         try:
             if is_url(source):
                 if self.fetcher is None:
@@ -49,9 +50,10 @@ class IdeasService:
                     self.store.not_modified(source, download.etag, download.last_modified)
                     return self._status(source)
                 body, etag, last_modified = download.body, download.etag, download.last_modified
+                charset = download.charset
             else:
                 body, etag, last_modified = read_feed_file(source), None, None
-            feed = parse_feed(body, _where(source), base=source)
+            feed = parse_feed(body, _where(source), base=source, charset=charset)
         except (FeedFetchFailed, FeedError) as exc:
             self.store.feed_failed(source, str(exc))
             return self._status(source)

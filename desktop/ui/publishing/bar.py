@@ -393,10 +393,9 @@ class PublishBar(QWidget):
         text = self.composer.text()
         if not text.strip():
             return "Write something to publish."
-        for text_check in self.text_checks:
-            reason = text_check(text)
-            if reason:
-                return reason
+        reason = self.text_refusal(text)
+        if reason:
+            return reason
         if not self.chosen():
             return "Choose at least one account to publish to."
         posted = self._already_posted(run)
@@ -408,6 +407,15 @@ class PublishBar(QWidget):
             return self._settled_refusal  # the check of the latest keystrokes is under way
         self._settled_refusal = refusal
         return refusal
+
+    def text_refusal(self, text: str) -> str | None:
+        """Why *text* may not go out yet by the features' own checks (:attr:`text_checks`), or None; asked
+        by Publish and by Publish later alike."""
+        for text_check in self.text_checks:
+            reason = text_check(text)
+            if reason:
+                return reason
+        return None
 
     def _already_posted(self, run: PublishRun | None) -> list[str]:
         """The chosen accounts' handles when every one of them has this very text posted (else [])."""

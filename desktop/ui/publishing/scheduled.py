@@ -536,11 +536,10 @@ class ScheduleFeature(QObject):
         if not ids:
             self._status("Choose at least one account under the post, then Publish later.")
             return
-        for text_check in bar.text_checks:  # what Publish waits for waits here too (the Ideas prompt left in)
-            reason = text_check(window.composer.text())
-            if reason:
-                self._status(reason)
-                return
+        reason = bar.text_refusal(window.composer.text())  # what Publish waits for (the Ideas prompt left in)
+        if reason:
+            self._status(reason)
+            return
         window.autosaver.flush()
         zone_name = chosen_zone(self.settings)
         try:

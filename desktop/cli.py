@@ -687,14 +687,12 @@ def _audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             verification = trail.verify()
             _say(stdout if verification.intact else stderr, f"{verification.summary()} ({path})")
             return EXIT_OK if verification.intact else EXIT_BLOCKED
-        text = trail.export(args.format, since)
-        # JSON carries the verification; a CSV cannot, so a broken trail is said beside it
-        broken = trail.verify() if args.format == "csv" else None
+        text, verification = trail.export_verified(args.format, since)
     except StorageError as exc:
         _say(stderr, f"{name}: {exc}")
         return EXIT_USAGE
-    if broken is not None and not broken.intact:
-        _say(stderr, f"{name}: warning: {broken.summary()}")
+    if args.format == "csv" and not verification.intact:  # JSON carries it; a CSV cannot, so it is said beside
+        _say(stderr, f"{name}: warning: {verification.summary()}")
     if args.output is not None:
         try:
             write_atomic(args.output, file_bytes(args.format, text), mode=0o600)

@@ -161,8 +161,7 @@ def append(db: sqlite3.Connection, kind: str, record: Mapping[str, Any], at: flo
     digest = record_hash(seq, at, kind, fields, prev)
     db.execute("INSERT INTO audit_log (seq, at, kind, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
                (seq, at, kind, text, prev, digest))
-    db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-               "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, digest))
+    _set_head(db, seq, digest)
     return AuditRecord(seq, at, kind, fields, prev, digest)
 
 
@@ -186,14 +185,22 @@ def reset_head(db: sqlite3.Connection) -> None:
     it is: records of one lineage chain on; records the two copies wrote apart show where they differ."""
     tail = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     if tail is not None:
-        db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-                   "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (tail[0], tail[1]))
+        _set_head(db, int(tail[0]), str(tail[1]))
+
+
+def _set_head(db: sqlite3.Connection, seq: int, digest: str) -> None:
+    db.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
+               "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", (seq, digest))
 
 
 # -- reading ---------------------------------------------------------------------------------------
 def has_trail(db: sqlite3.Connection) -> bool:
     """Whether this database has the audit tables (schema 9 or later)."""
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetchone() is not None
+    return _has_table(db, "audit_log")
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 def records(db: sqlite3.Connection, since: float | None = None, limit: int | None = None) -> list[AuditRecord]:
@@ -223,7 +230,7 @@ def _row(row: tuple[Any, ...]) -> AuditRecord:
 
 
 def _sent_posts(db: sqlite3.Connection) -> int:
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'publish_history'").fetchone() is None:
+    if not _has_table(db, "publish_history"):
         return 0
     return int(db.execute("SELECT COUNT(*) FROM publish_history WHERE status = 'sent'").fetchone()[0])
 

@@ -79,12 +79,16 @@ class AuditTrail:
 
     def export(self, fmt: str, since: float | None = None) -> str:
         """The trail (records at or after *since*) as ``csv`` or ``json``; JSON carries the verification."""
-        with self._reading() as db:  # records and verification from one reading
+        return self.export_verified(fmt, since)[0]
+
+    def export_verified(self, fmt: str, since: float | None = None) -> tuple[str, chain.Verification]:
+        """:meth:`export`, and the whole trail's verification read with it (one reading: a CSV, which cannot
+        carry it, is handed over with what verify said of the same records)."""
+        if fmt not in ("csv", "json"):
+            raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+        with self._reading() as db:
             found = chain.records(db, since)
-            verification = chain.verify(db) if fmt == "json" else None
+            verification = chain.verify(db)
         if fmt == "csv":
-            return export.to_csv(found)
-        if fmt == "json":
-            assert verification is not None
-            return export.to_json(found, verification, since)
-        raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+            return export.to_csv(found), verification
+        return export.to_json(found, verification, since), verification

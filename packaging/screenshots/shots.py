@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from xvfb import REPO, display_env, start_xvfb
+
 Step = Callable[[], bool]
 
 
@@ -264,10 +265,13 @@ def run_demo(theme: str, step: Callable[[Any], bool], timeout_s: float = 60) -> 
 
 
 def shoot_demo(script: str, *args: str) -> None:
-    """Run *script* ``--child *args`` on a private Xvfb (xvfb-run, 1400×900) with Qt's X11 platform."""
+    """Run *script* ``--child *args`` on a private Xvfb (1400×900) with Qt's X11 platform."""
     import subprocess
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
-    env["QT_QPA_PLATFORM"] = "xcb"
-    subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable, script, "--child", *args],
-                   env=env, check=True, cwd=REPO, timeout=180)
+    xvfb, display = start_xvfb("1400x900")
+    try:
+        subprocess.run([sys.executable, script, "--child", *args], env=display_env(display), check=True, cwd=REPO,
+                       timeout=180)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)

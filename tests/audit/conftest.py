@@ -1,5 +1,5 @@
 """Fixtures of the audit trail tests: a real keyring (Secret Service on a private D-Bus) and a profile with
-a Mastodon account linked for real on a test server (tests.schedule.world), plus a drafts store alone."""
+a Mastodon account linked for real on a test server (the scheduling tests' fixtures), plus a drafts store alone."""
 
 from __future__ import annotations
 
@@ -9,21 +9,9 @@ from pathlib import Path
 import pytest
 
 from desktop.core.drafts import DraftStore
-from tests.integration.secret_service import SecretService
-from tests.integration.test_keyring import store_on
-from tests.schedule.world import World, linked_world
 
-
-@pytest.fixture(scope="module")
-def secret_service() -> Iterator[SecretService]:
-    service = SecretService().start()
-    yield service
-    service.stop()
-
-
-@pytest.fixture
-def world(tmp_path: Path, secret_service: SecretService, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    yield from linked_world(tmp_path, store_on(secret_service, monkeypatch))
+# the scheduling tests' real keyring and linked profile, the same fixtures
+from tests.schedule.conftest import secret_service, world
 
 
 class Clock:
@@ -40,3 +28,6 @@ def drafts(tmp_path: Path) -> Iterator[DraftStore]:
     store = DraftStore.open(tmp_path / "profile" / "data" / "drafts.db", clock=Clock())
     yield store
     store.close()
+
+
+__all__ = ["drafts", "secret_service", "world"]

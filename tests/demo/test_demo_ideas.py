@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,11 @@ from desktop.core.accounts.secrets import MemorySecretStore
 from desktop.core.demo import BundleError, DemoProfile, DemoSession, load_bundle
 from desktop.core.drafts import DraftStore
 from desktop.core.ideas import PROMPT, IdeasService, IdeaStore, parse_feed
-from desktop.core.paths import AppPaths
 from desktop.core.policy import load_policy
 from desktop.core.settings import Settings
-from desktop.ui.common.tasks import TaskRunner
 from desktop.ui.shell.main_window import MainWindow
+from tests.demo.conftest import WAIT, Demo
 
-WAIT = 20_000
 RELEASE = "Acme Cloud 2.4: faster backups and a status page for every workspace"
 
 # ideas written out of order, two sources, one without suggested copy and one without a source
@@ -230,40 +227,11 @@ def test_extra_rules_are_checked_with_the_policy(tmp_path: Path, policy: str, wh
 
 
 # -- the demo window ---------------------------------------------------------------------------------
-@dataclass
-class Demo:
-    window: MainWindow
-    session: DemoSession
-    store: DraftStore
-
-
 @pytest.fixture
-def demo(qtbot, qapp, tmp_path: Path) -> Iterator[Demo]:
-    """The built-in demo, built as ``chorus --demo`` builds it (desktop.bootstrap.run_demo)."""
-    profile = DemoProfile.create(tmp_path)
-    session = DemoSession(load_bundle(None), profile)
-    paths = AppPaths.for_profile(profile.root / "profile")
-    paths.ensure()
-    session.prepare(paths.settings_file)
-    settings = Settings(paths.settings_file)
-    store = DraftStore.open(paths.drafts_db)
-    services = build_services(settings, store, paths.cache_dir, secret_store=MemorySecretStore(),
-                              endpoints={"sandbox": {"posts": str(session.posts.path)}}, demo=True)
-    session.reset(store, services.accounts)
-    runner = TaskRunner()
-    window = MainWindow(settings, store, runner, policy_cache=paths.last_good_policy, services=services,
-                        outbox_first_try_ms=-1, demo=session)
-    qtbot.addWidget(window)
-    window.load_policy()
-    with qtbot.waitSignal(window.drafts_loaded, timeout=WAIT):
-        window.show()
-    qtbot.waitUntil(lambda: window.active_policy is not None and len(window.ideas.panel.ideas) == 4, timeout=WAIT)
-    yield Demo(window, session, store)
-    window.close()
-    runner.shutdown()
-    services.close()
-    store.close()
-    profile.remove()
+def demo(qtbot, demo: Demo) -> Demo:
+    """The demo window (tests/demo/conftest.py) once its sample ideas are listed."""
+    qtbot.waitUntil(lambda: len(demo.window.ideas.panel.ideas) == 4, timeout=WAIT)
+    return demo
 
 
 def own_words(window: MainWindow) -> list[str]:
